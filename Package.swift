@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode everywhere.
+let common: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// The numerics are hot loops over unsafe buffers; exclusivity checks there cost more than they protect.
+let numerics: [SwiftSetting] = common + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"])
+]
+
+let package = Package(
+    name: "Attend",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "attend", targets: ["attend"]),
+        .library(name: "Transformer", targets: ["Transformer"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config.
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+
+        // Leaves.
+        .target(name: "Sockets", swiftSettings: common),
+        .target(name: "HTTP1", swiftSettings: common),
+        .target(name: "Transformer", dependencies: ["CBLAS"], swiftSettings: numerics),
+
+        // The server on the leaves; knows nothing of transformers.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "Sockets", "HTTP1", "CZlib", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: common),
+
+        // The only target that imports both sides.
+        .target(
+            name: "AttendService",
+            dependencies: [
+                "HTTPServer", "HTTP1", "Transformer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: common),
+
+        // Thin executable: flags, configuration, wiring, signals.
+        .executableTarget(
+            name: "attend",
+            dependencies: [
+                "AttendService", "Transformer", "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: common),
+
+        // One test target per module.
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: common),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: common),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "HTTP1", "Sockets", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: common),
+        .testTarget(
+            name: "TransformerTests", dependencies: ["Transformer"],
+            resources: [.copy("Fixtures")], swiftSettings: common),
+        .testTarget(
+            name: "AttendServiceTests",
+            dependencies: [
+                "AttendService", "HTTPServer", "HTTP1", "Transformer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: common),
+    ]
+)

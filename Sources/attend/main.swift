@@ -1,0 +1,2 @@
+import AttendService
+print("attend")
