@@ -437,6 +437,9 @@ HAND_LINES = [
     " start with space",
     "[CLS] [SEP] [MASK] [PAD] [UNK]",
     "[cls] literal brackets",
+    "a[CLS]b [MASK]x",
+    "[SEP][SEP]",
+    "[UNK]nown [MASK ] [ MASK]",
     "##hash ##prefix",
     "#hashtag @mention",
     "<html><body>Hi</body></html>",
@@ -521,6 +524,7 @@ WORDS_CASES = [
     ["a" * 101, "b"],
     ["", "empty", " ", "words"],
     ["multi word", "entry"],
+    ["a[CLS]b", "[MASK]"],
 ]
 
 
