@@ -171,6 +171,7 @@ extension PageAssets {
               document.body.dataset.state = 'ready';
             } catch (error) {
               $('status').textContent = '';
+              hideResults();
               showError(error);
               document.body.dataset.state = 'error';
             } finally {
@@ -192,6 +193,11 @@ extension PageAssets {
             $('error-code').textContent = error.status ? `${error.status}${error.code ? ' ' + error.code : ''}` : '';
             $('error-message').textContent = error.message;
             $('error').hidden = false;
+          }
+          function hideResults() {
+            $('tokens-section').hidden = true;
+            $('tabs').hidden = true;
+            for (const section of document.querySelectorAll('section.view')) section.hidden = true;
           }
           function clearError() {
             $('error').hidden = true;
@@ -438,30 +444,41 @@ extension PageAssets {
               ctx.fillText(t, 0, 0);
               ctx.restore();
             });
-            for (let i = 0; i < rows; i++) {
-              for (let j = 0; j < cols; j++) {
-                const c = color(value(i, j));
-                ctx.fillStyle = css(c);
-                ctx.fillRect(left + j * cell, top + i * cell, cell, cell);
-                if (spec.text) {
-                  const luminance = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
-                  ctx.fillStyle = luminance > 140 ? '#111' : '#fff';
-                  ctx.textAlign = 'center';
-                  ctx.fillText(spec.text(value(i, j)), left + j * cell + cell / 2, top + i * cell + cell / 2);
-                }
+            const paint = (i, j, outlined) => {
+              const c = color(value(i, j));
+              const x = left + j * cell;
+              const y = top + i * cell;
+              ctx.fillStyle = css(c);
+              ctx.fillRect(x, y, cell, cell);
+              if (spec.text) {
+                const luminance = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+                ctx.fillStyle = luminance > 140 ? '#111' : '#fff';
+                ctx.textAlign = 'center';
+                ctx.fillText(spec.text(value(i, j)), x + cell / 2, y + cell / 2);
               }
-            }
+              if (outlined) {
+                ctx.strokeStyle = '#e8590c';
+                ctx.lineWidth = 2;
+                ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
+              }
+            };
+            for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) paint(i, j, false);
+            let hovered = null;
+            const hover = (target) => {
+              if (hovered) paint(hovered[0], hovered[1], false);
+              hovered = target;
+              if (target) paint(target[0], target[1], true);
+              output.textContent = target ? spec.describe(target[0], target[1]) : '\u00a0';
+            };
             canvas.onmousemove = (event) => {
               const box = canvas.getBoundingClientRect();
               const j = Math.floor((event.clientX - box.left - left) / cell);
               const i = Math.floor((event.clientY - box.top - top) / cell);
-              if (i >= 0 && i < rows && j >= 0 && j < cols) {
-                output.textContent = spec.describe(i, j);
-              } else {
-                output.textContent = '\u00a0';
-              }
+              const inside = i >= 0 && i < rows && j >= 0 && j < cols;
+              if (inside && hovered && hovered[0] === i && hovered[1] === j) return;
+              hover(inside ? [i, j] : null);
             };
-            canvas.onmouseleave = () => { output.textContent = '\u00a0'; };
+            canvas.onmouseleave = () => hover(null);
             output.textContent = '\u00a0';
           }
 

@@ -29,7 +29,8 @@ extension PageAssets {
         button.small { font-size: 12px; padding: 2px 6px; }
         .status { color: var(--muted); font-size: 13px; }
         .error { background: var(--error-bg); color: var(--error-fg); border: 1px solid #f1b5b5; border-radius: 8px;
-          padding: 10px 14px; margin: 10px 0; white-space: pre-wrap; }
+          padding: 10px 14px; margin: 10px 0; }
+        #error-message { white-space: pre-wrap; }
         .error .code { font-weight: 700; margin-right: 6px; }
         .tokens { display: flex; flex-wrap: wrap; gap: 4px; }
         .chip { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; padding: 2px 6px;
