@@ -1,4 +1,6 @@
 import HTTP1
+import HTTPServer
+import Logging
 import Testing
 
 @testable import AttendService
@@ -40,11 +42,22 @@ struct PageAssetTests {
         #expect(stale.body == asset.body)
     }
 
-    @Test func response_HasNoBody_WhenMethodIsHEAD() {
-        let response = PageAssets.index.response(for: request(.HEAD, path: "/"))
-        #expect(response.status == .ok)
-        #expect(response.body.isEmpty)
-        #expect(response.headers["ETag"] == PageAssets.index.etag)
+    @Test func routes_ServeEveryAssetAndHEAD_WhenRegisteredOnARouter() async {
+        var router = Router()
+        PageRoutes.register(on: &router)
+        let frozen = router.freeze()
+        let context = RequestContext(remoteAddress: "127.0.0.1", logger: Logger(label: "test"))
+        for asset in PageAssets.all {
+            let response = await frozen.respond(to: request(path: asset.path), context: context)
+            #expect(response.status == .ok, "\(asset.path)")
+            #expect(response.body == asset.body)
+            #expect(response.headers["Content-Type"] == asset.contentType)
+        }
+        let head = await frozen.respond(to: request(.HEAD, path: "/"), context: context)
+        #expect(head.status == .ok)
+        #expect(head.headers["ETag"] == PageAssets.index.etag)
+        let post = await frozen.respond(to: request(.POST, path: "/app.js"), context: context)
+        #expect(post.status == .methodNotAllowed)
     }
 
     @Test func etag_DiffersBetweenAssets_WhenContentDiffers() {

@@ -39,12 +39,12 @@ struct PageAsset: Sendable {
     }
 
     /// The answer to a GET (or HEAD) of this asset: 304 without a body when `If-None-Match` names our ETag,
-    /// otherwise 200 with the bytes (an empty body for HEAD; framing is the encoder's job).
+    /// otherwise 200 with the bytes. For HEAD the server drops the body on the wire and keeps its length.
     func response(for request: Request) -> Response {
         if matches(ifNoneMatch: request.headers.values(for: "If-None-Match")) {
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: request.method == .HEAD ? [] : body)
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// Whether an `If-None-Match` list names this asset (weak comparison, `*` matches anything).
