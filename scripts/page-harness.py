@@ -5,7 +5,7 @@ Serves the page's assets straight from Sources/AttendService/Page/*.swift (the s
 headers as PageAsset, plus a canned GET /models and a POST /attend that answers with random (numpy) attention maps
 in the /attend response shape, including `analysis` (rollout, entropy). Errors use the service's JSON shape.
 
-Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--no-analysis]
+Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--no-analysis] [--api-key KEY]
 """
 import argparse
 import glob
@@ -95,6 +95,7 @@ def main():
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--heads", type=int, default=12)
     parser.add_argument("--no-analysis", action="store_true")
+    parser.add_argument("--api-key", default=None, help="answer 401 unless this Bearer key is sent")
     args = parser.parse_args()
     assets = swift_literals()
     routes = {
@@ -118,7 +119,15 @@ def main():
         def error(self, status, code, message):
             self.send(status, "application/json", json.dumps({"error": {"code": code, "message": message}}))
 
+        def authorized(self):
+            if not args.api_key or self.headers.get("Authorization") == "Bearer " + args.api_key:
+                return True
+            self.error(401, "unauthorized", "an API key is required: send Authorization: Bearer <key>")
+            return False
+
         def do_GET(self):
+            if self.path not in routes and not self.authorized():
+                return
             if self.path in routes:
                 ctype, body = routes[self.path]
                 self.send(200, ctype, body, [("Cache-Control", "no-cache")])
@@ -129,6 +138,8 @@ def main():
                 self.error(404, "not_found", f"No route for GET {self.path}.")
 
         def do_POST(self):
+            if not self.authorized():
+                return
             if self.path != "/attend":
                 return self.error(404, "not_found", f"No route for POST {self.path}.")
             length = int(self.headers.get("Content-Length", "0"))

@@ -35,9 +35,15 @@ def check(condition, message):
     return condition
 
 
+API_KEY = None
+
+
 def http_json(base, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json"}
+    if API_KEY:
+        headers["authorization"] = "Bearer " + API_KEY
+    request = urllib.request.Request(base + path, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, json.loads(response.read())
@@ -128,9 +134,12 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--artifacts", default="artifacts")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--api-key", default=None, help="the service needs this key: check the page asks for it")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
+    global API_KEY
+    API_KEY = args.api_key
     base = args.base_url.rstrip("/")
     os.makedirs(args.artifacts, exist_ok=True)
 
@@ -156,6 +165,16 @@ def main():
 def run(driver, base, args):
     driver.get(base + "/")
     check(driver.title.startswith("Attend"), f"page loads (title {driver.title!r})")
+    if args.api_key:
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "key-row").is_displayed())
+        shown = driver.find_element(By.ID, "error").text
+        check("401" in shown, f"without a key the page shows the service's 401 and asks for one: {shown!r}")
+        key = driver.find_element(By.ID, "api-key")
+        key.send_keys(args.api_key)
+        driver.find_element(By.ID, "text").click()  # blur: 'change' reloads the models with the key
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "model").get_attribute("value") != "")
+        check(not driver.find_element(By.ID, "error").is_displayed(), "with the key the models load")
+        driver.get_log("browser")  # drop the expected 'Failed to load resource: 401' entry
     WebDriverWait(driver, 30).until(
         lambda d: not d.find_element(By.ID, "model").text.startswith("(loading"))
     select = Select(driver.find_element(By.ID, "model"))
@@ -222,9 +241,11 @@ def run(driver, base, args):
         check(drawn, f"{view} view renders ({canvas.size['width']}x{canvas.size['height']} px)")
         value = hover_value(driver, canvas_id, output_id)
         check(any(c.isdigit() for c in value), f"hovering the {view} view shows a value: {value!r}")
-        source = section.find_elements(By.CSS_SELECTOR, ".source")
-        if source:
-            print(f"     {view}: {source[0].text}", flush=True)
+        source = section.find_element(By.CSS_SELECTOR, ".source").text
+        if view == "similarity":
+            print(f"     {view}: {source}", flush=True)
+        else:
+            check(source == "Computed by the service.", f"{view} comes from the service's analysis: {source!r}")
         shot(section, args.artifacts, f"page-{view}.png")
 
     errors = severe_logs(driver)

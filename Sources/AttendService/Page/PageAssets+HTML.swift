@@ -24,6 +24,10 @@ extension PageAssets {
             <div class="controls">
               <label for="model">Model</label>
               <select id="model" name="model"><option value="">(loading models…)</option></select>
+              <span id="key-row" class="key-row" hidden>
+                <label for="api-key">API key</label>
+                <input id="api-key" type="password" autocomplete="off" spellcheck="false" size="24">
+              </span>
               <button id="run" type="submit">Attend</button>
               <span id="status" class="status" role="status" aria-live="polite"></span>
             </div>

@@ -12,7 +12,7 @@ extension PageAssets {
           const state = {
             models: [], tokens: [], ids: [], n: 0, layers: [], heads: [], raw: [], maps: [],
             layer: 0, headOn: [], selected: null, rollout: null, entropy: null, similarity: null,
-            analysisSource: '', view: 'head',
+            analysisSource: '', view: 'head', serviceAnalysis: true,
           };
 
           // ---------- colour maps ----------
@@ -95,8 +95,16 @@ extension PageAssets {
           }
 
           // ---------- network ----------
+          // With API keys configured the service answers 401; the key typed here stays in this page's memory.
+          function withKey(options) {
+            const key = $('api-key').value.trim();
+            const headers = Object.assign({ accept: 'application/json' }, (options && options.headers) || {});
+            if (key) headers.authorization = 'Bearer ' + key;
+            return Object.assign({}, options || {}, { headers });
+          }
           async function fetchJSON(url, options) {
-            const response = await fetch(url, options);
+            const response = await fetch(url, withKey(options));
+            if (response.status === 401) $('key-row').hidden = false;
             const text = await response.text();
             let body = null;
             try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
@@ -126,7 +134,7 @@ extension PageAssets {
           async function loadModels() {
             const select = $('model');
             try {
-              const body = await fetchJSON('/models', { headers: { accept: 'application/json' } });
+              const body = await fetchJSON('/models');
               const list = Array.isArray(body) ? body : (body.models || body.data || []);
               state.models = list.map(modelInfo).filter((m) => m.name);
               if (state.models.length) {
@@ -147,7 +155,8 @@ extension PageAssets {
 
           async function onSubmit(event) {
             event.preventDefault();
-            const request = { text: $('text').value, attentions: true, analysis: true };
+            const request = { text: $('text').value, attentions: true };
+            if (state.serviceAnalysis) request.analysis = true;
             const model = $('model').value;
             if (model) request.model = model;
             clearError();
@@ -160,7 +169,8 @@ extension PageAssets {
                 body = await postAttend(request);
               } catch (error) {
                 // A service without the analysis option: ask again and compute rollout/entropy here.
-                if (error.status !== 400 || !/analysis/i.test(error.message)) throw error;
+                if (!request.analysis || error.status !== 400 || !/analysis/i.test(error.message)) throw error;
+                state.serviceAnalysis = false;
                 delete request.analysis;
                 body = await postAttend(request);
               }
@@ -181,7 +191,7 @@ extension PageAssets {
           function postAttend(request) {
             return fetchJSON('/attend', {
               method: 'POST',
-              headers: { 'content-type': 'application/json', accept: 'application/json' },
+              headers: { 'content-type': 'application/json' },
               body: JSON.stringify(request),
             });
           }
@@ -616,6 +626,10 @@ extension PageAssets {
               if (event.key === 'Enter' || event.key === ' ') openFrom(event);
             });
             $('zoom-close').addEventListener('click', () => $('zoom').close());
+            $('api-key').addEventListener('change', () => {
+              clearError();
+              loadModels();
+            });
             loadModels();
           }
 

@@ -24,6 +24,9 @@ extension PageAssets {
         select, button { font: inherit; font-size: 14px; padding: 4px 8px; border: 1px solid var(--line);
           border-radius: 6px; background: #fff; color: var(--fg); }
         button { cursor: pointer; }
+        .key-row { display: inline-flex; align-items: center; gap: 6px; }
+        .key-row input { font: inherit; font-size: 14px; padding: 4px 8px; border: 1px solid var(--line);
+          border-radius: 6px; }
         button[type=submit] { background: var(--accent); color: #fff; border-color: var(--accent); padding: 5px 16px; }
         button:disabled { opacity: 0.6; cursor: progress; }
         button.small { font-size: 12px; padding: 2px 6px; }
