@@ -72,7 +72,8 @@ extension PageAssets {
 
           <section id="view-model" class="view panel" role="tabpanel" hidden>
             <p class="hint">Every head of every layer: rows are layers, columns heads; in each map rows are queries
-              and columns keys, each scaled to its own maximum. Click a map to open it with token labels.</p>
+              and columns keys, coloured by the square root of the weight (the same scale for every map, so faint
+              weights stay visible). Click a map to open it with token labels and exact values.</p>
             <div class="scroll"><div id="model-grid" class="grid"></div></div>
           </section>
 

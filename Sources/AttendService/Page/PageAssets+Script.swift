@@ -174,10 +174,12 @@ extension PageAssets {
                 delete request.analysis;
                 body = await postAttend(request);
               }
-              const elapsed = Math.round(performance.now() - started);
+              const fetched = performance.now();
               render(body);
+              const drawn = performance.now();
               $('status').textContent = `${state.n} tokens · ${state.layers.length} layers × `
-                + `${state.heads.length} heads · ${elapsed} ms`;
+                + `${state.heads.length} heads · service ${Math.round(fetched - started)} ms · `
+                + `drawing ${Math.round(drawn - fetched)} ms`;
               document.body.dataset.state = 'ready';
             } catch (error) {
               $('status').textContent = '';
@@ -335,13 +337,15 @@ extension PageAssets {
             const ctx = setupCanvas($('head-canvas'), width, n * ROW);
             const maps = state.maps[state.layer] || [];
             const selected = state.selected;
-            const y = (i) => i * ROW + ROW / 2;
             const weights = new Float64Array(n);
             let shown = 0;
             ctx.lineCap = 'round';
             maps.forEach((m, h) => {
               if (!state.headOn[h]) return;
               shown += 1;
+              // Fan the heads out a little inside each row so overlapping heads stay distinguishable.
+              const spread = maps.length > 1 ? (h / (maps.length - 1) - 0.5) * (ROW - 8) : 0;
+              const y = (i) => i * ROW + ROW / 2 + spread;
               ctx.strokeStyle = headColor(h, maps.length);
               for (let i = 0; i < n; i++) {
                 if (selected && selected.side === 'q' && selected.index !== i) continue;
@@ -350,8 +354,8 @@ extension PageAssets {
                   const w = m[i * n + j];
                   if (selected) weights[selected.side === 'q' ? j : i] += w;
                   if (!(w >= (selected ? 0.004 : 0.02))) continue;
-                  ctx.globalAlpha = Math.min(1, selected ? 0.15 + 0.85 * w : 0.6 * w);
-                  ctx.lineWidth = selected ? 1 + 3 * w : 1;
+                  ctx.globalAlpha = Math.min(1, selected ? 0.2 + 2 * w : 0.6 * w);
+                  ctx.lineWidth = selected ? 1 + 4 * w : 1;
                   ctx.beginPath();
                   ctx.moveTo(2, y(i));
                   ctx.lineTo(width - 2, y(j));
@@ -381,12 +385,9 @@ extension PageAssets {
             canvas.height = n;
             const ctx = canvas.getContext('2d');
             const image = ctx.createImageData(n, n);
-            let max = 0;
-            for (let k = 0; k < m.length; k++) if (m[k] > max) max = m[k];
-            const scale = max > 0 ? 1 / max : 0;
             const data = image.data;
             for (let k = 0; k < m.length; k++) {
-              const c = pick(BLUES, m[k] * scale);
+              const c = pick(BLUES, Math.sqrt(m[k]));
               data[4 * k] = c[0];
               data[4 * k + 1] = c[1];
               data[4 * k + 2] = c[2];
@@ -506,16 +507,15 @@ extension PageAssets {
           function openZoom(l, h) {
             const raw = state.raw[l][h];
             const n = state.n;
-            const max = maxOf(raw) || 1;
             $('zoom-title').textContent = `Layer ${state.layers[l]}, head ${state.heads[h]} — rows: queries, `
-              + `columns: keys (colour scaled to max ${max.toFixed(3)})`;
+              + 'columns: keys, colour: √weight';
             const dialog = $('zoom');
             if (!dialog.open) dialog.showModal();
             drawMatrix($('zoom-canvas'), $('zoom-value'), {
               rows: n, cols: n, cell: cellSize(n, 720, 8, 40),
               rowLabels: tokenLabels(), colLabels: tokenLabels(),
               value: (i, j) => raw[i][j],
-              color: (v) => pick(BLUES, v / max),
+              color: (v) => pick(BLUES, Math.sqrt(v)),
               describe: (i, j) => `${quote(i)} → ${quote(j)}: ${raw[i][j]}`,
             });
           }
