@@ -189,6 +189,7 @@ def run(driver, base, args):
 
     state, seconds = submit(driver, SENTENCE)
     check(state == "ready", f"submitting the sentence renders (state {state}, {seconds:.2f} s)")
+    print("     status:", driver.find_element(By.ID, "status").text, flush=True)
     if state != "ready":
         print("     error shown:", driver.find_element(By.ID, "error").text)
         return
@@ -256,8 +257,15 @@ def run(driver, base, args):
     status, expected = http_json(base, "/attend", {"text": long_text, "model": model, "attentions": False})
     if status == 200:
         n = len(expected["results"][0]["tokens"])
+        driver.execute_script(
+            "window.__longTasks = [];"
+            "new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })"
+            ".observe({entryTypes: ['longtask']});")
         state, seconds = submit(driver, long_text)
         check(state == "ready" and seconds < 60, f"{n} tokens render in {seconds:.2f} s")
+        print("     status:", driver.find_element(By.ID, "status").text, flush=True)
+        longest = driver.execute_script("return Math.max(0, ...window.__longTasks);")
+        check(longest < 1000, f"the longest main-thread task while rendering {n} tokens took {longest:.0f} ms")
         count = len(driver.find_elements(By.CSS_SELECTOR, "#model-grid canvas.heatmap"))
         check(count == layers * heads, f"{count} heatmaps for {n} tokens")
         started = time.monotonic()

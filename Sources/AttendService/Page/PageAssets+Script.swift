@@ -12,7 +12,7 @@ extension PageAssets {
           const state = {
             models: [], tokens: [], ids: [], n: 0, layers: [], heads: [], raw: [], maps: [],
             layer: 0, headOn: [], selected: null, rollout: null, entropy: null, similarity: null,
-            analysisSource: '', view: 'head', serviceAnalysis: true,
+            analysisSource: '', view: 'head', serviceAnalysis: true, generation: 0,
           };
 
           // ---------- colour maps ----------
@@ -162,6 +162,7 @@ extension PageAssets {
             clearError();
             setBusy(true);
             document.body.dataset.state = 'running';
+            const generation = ++state.generation;
             const started = performance.now();
             try {
               let body;
@@ -174,20 +175,22 @@ extension PageAssets {
                 delete request.analysis;
                 body = await postAttend(request);
               }
+              if (generation !== state.generation) return;
               const fetched = performance.now();
-              render(body);
+              if (!(await render(body, generation))) return;
               const drawn = performance.now();
               $('status').textContent = `${state.n} tokens · ${state.layers.length} layers × `
                 + `${state.heads.length} heads · service ${Math.round(fetched - started)} ms · `
                 + `drawing ${Math.round(drawn - fetched)} ms`;
               document.body.dataset.state = 'ready';
             } catch (error) {
+              if (generation !== state.generation) return;
               $('status').textContent = '';
               hideResults();
               showError(error);
               document.body.dataset.state = 'error';
             } finally {
-              setBusy(false);
+              if (generation === state.generation) setBusy(false);
             }
           }
           function postAttend(request) {
@@ -218,7 +221,7 @@ extension PageAssets {
           }
 
           // ---------- rendering ----------
-          function render(body) {
+          async function render(body, generation) {
             const result = body && Array.isArray(body.results) ? body.results[0] : null;
             if (!result || !Array.isArray(result.tokens)) throw new Error('The response has no results.');
             const attentions = result.attentions;
@@ -252,17 +255,31 @@ extension PageAssets {
             state.similarity = Array.isArray(result.embeddings) && result.embeddings.length === n
               ? cosine(result.embeddings) : null;
 
+            // The head view first, then the rest in slices so the page keeps answering input.
             renderTokens();
             renderHeadControls();
             renderHeadColumns();
             drawHeadView();
-            renderModelGrid();
-            drawRollout();
-            drawEntropy();
-            drawSimilarity();
             $('tokens-section').hidden = false;
             $('tabs').hidden = false;
             showView(state.view);
+            const steps = [...renderModelGrid(), drawRollout, drawEntropy, drawSimilarity];
+            for (const step of steps) {
+              await pause();
+              if (generation !== state.generation) return false;
+              step();
+            }
+            return true;
+          }
+          // Yields to the event loop (input, painting) without setTimeout's clamping.
+          const channel = new MessageChannel();
+          const waiting = [];
+          channel.port1.onmessage = () => { const resolve = waiting.shift(); if (resolve) resolve(); };
+          function pause() {
+            return new Promise((resolve) => {
+              waiting.push(resolve);
+              channel.port2.postMessage(0);
+            });
           }
 
           function isSpecial(token) { return /^\[[A-Z]+\]$|^<\/?s>$|^<pad>$|^<unk>$/.test(token); }
@@ -422,11 +439,19 @@ extension PageAssets {
                 canvas.title = `layer ${state.layers[l]}, head ${state.heads[h]}`;
                 canvas.setAttribute('role', 'button');
                 canvas.setAttribute('aria-label', canvas.title);
-                paintThumbnail(canvas, m, state.n);
+                canvas.width = state.n;
+                canvas.height = state.n;
                 cells.push(canvas);
               });
             });
             grid.replaceChildren(...cells);
+            // Painting is returned as one step per layer, run by render() between pauses.
+            return state.maps.map((layer, l) => () => {
+              layer.forEach((m, h) => {
+                const canvas = grid.querySelector(`canvas[data-layer="${l}"][data-head="${h}"]`);
+                if (canvas) paintThumbnail(canvas, m, state.n);
+              });
+            });
           }
 
           // A labelled heatmap with the exact value on hover.
@@ -473,7 +498,29 @@ extension PageAssets {
                 ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
               }
             };
-            for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) paint(i, j, false);
+            if (spec.text) {
+              for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) paint(i, j, false);
+            } else {
+              // One pixel per cell, scaled up: far cheaper than a fillRect per cell for 128 x 128 maps.
+              const pixels = document.createElement('canvas');
+              pixels.width = cols;
+              pixels.height = rows;
+              const pctx = pixels.getContext('2d');
+              const image = pctx.createImageData(cols, rows);
+              for (let i = 0; i < rows; i++) {
+                for (let j = 0; j < cols; j++) {
+                  const c = color(value(i, j));
+                  const k = 4 * (i * cols + j);
+                  image.data[k] = c[0];
+                  image.data[k + 1] = c[1];
+                  image.data[k + 2] = c[2];
+                  image.data[k + 3] = 255;
+                }
+              }
+              pctx.putImageData(image, 0, 0);
+              ctx.imageSmoothingEnabled = false;
+              ctx.drawImage(pixels, left, top, cols * cell, rows * cell);
+            }
             let hovered = null;
             const hover = (target) => {
               if (hovered) paint(hovered[0], hovered[1], false);
