@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -19,6 +20,7 @@ public final class Listener: @unchecked Sendable {
     private let queue: DispatchQueue
     // Mutated on `queue` only.
     private var source: (any DispatchSourceRead)?
+    private let wantsPause = Atomic<Bool>(false)
     private var paused = false
     private var backingOff = false
     private var closed = false
@@ -48,6 +50,7 @@ public final class Listener: @unchecked Sendable {
     public func start(onAccept: @escaping @Sendable (Socket, SocketAddress) -> Void) {
         queue.async {
             guard !self.closed, self.source == nil else { return }
+            self.paused = self.wantsPause.load(ordering: .acquiring)
             let source = DispatchSource.makeReadSource(fileDescriptor: self.socket.descriptor, queue: self.queue)
             source.setEventHandler { [unowned self] in self.acceptAll(onAccept) }
             let socket = self.socket
@@ -57,22 +60,25 @@ public final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting until `resume()`; connections wait in the backlog.
+    /// Stops accepting until `resume()`; connections wait in the backlog. Safe from any thread, including
+    /// from within `onAccept` (no further socket is accepted in that round).
     public func pause() {
-        queue.async {
-            guard !self.closed, !self.paused else { return }
-            self.paused = true
-            if !self.backingOff { self.source?.suspend() }
-        }
+        wantsPause.store(true, ordering: .releasing)
+        queue.async { self.applyPause() }
     }
 
     /// Accepts again after `pause()`.
     public func resume() {
-        queue.async {
-            guard !self.closed, self.paused else { return }
-            self.paused = false
-            if !self.backingOff { self.source?.resume() }
-        }
+        wantsPause.store(false, ordering: .releasing)
+        queue.async { self.applyPause() }
+    }
+
+    private func applyPause() {
+        let wanted = wantsPause.load(ordering: .acquiring)
+        guard !closed, wanted != paused else { return }
+        paused = wanted
+        guard let source, !backingOff else { return }
+        if wanted { source.suspend() } else { source.resume() }
     }
 
     /// Stops accepting and closes the listening socket.
@@ -92,7 +98,7 @@ public final class Listener: @unchecked Sendable {
     private func acceptAll(_ onAccept: @Sendable (Socket, SocketAddress) -> Void) {
         // Bounded: at most this many per event so other work on the queue gets a turn.
         for _ in 0..<256 {
-            guard !closed, !paused else { return }
+            guard !closed, !paused, !wantsPause.load(ordering: .acquiring) else { return }
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { pointer in
