@@ -34,7 +34,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         w.raw(",\"message\":")
         w.string(message)
         w.raw("}}")
-        var headers: HTTPHeaders = [("content-type", "application/json")]
+        var headers: HTTPHeaders = ["content-type": "application/json"]
         if let retryAfter { headers.add(name: "retry-after", value: String(retryAfter)) }
         return Response(status: status, headers: headers, body: w.bytes)
     }

@@ -14,11 +14,13 @@ struct RequestFields {
     /// Parses a request body (400 for anything but a strict JSON object).
     static func parse(_ body: [UInt8]) throws(ServiceError) -> RequestFields {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object") }
+        let value: JSONValue
         do {
-            return try RequestFields(try JSONParser(maximumDepth: 32).parse(body))
-        } catch let error as JSONParseError {
+            value = try JSONParser(maximumDepth: 32).parse(body)
+        } catch {
             throw .badRequest("malformed JSON: \(error)", code: "invalid_json")
         }
+        return try RequestFields(value)
     }
 
     mutating func value(_ key: String) -> JSONValue? {
