@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
             await server.shutdown(deadline: .seconds(10))
             app.shutdown()
             logger.info("stopped")
-            exit(0)
+            Foundation.exit(0)
         }
         // Models load after the server listens; /readyz answers 503 until then.
         let loader = Thread {
@@ -55,10 +55,11 @@ struct Serve: AsyncParsableCommand {
             for (name, failure) in failures.sorted(by: { $0.key < $1.key }) {
                 logger.error("model failed to load", metadata: ["model": "\(name)", "error": "\(failure)"])
             }
-            logger.info("models loaded", metadata: ["ms": "\((ContinuousClock.now - start).components.seconds * 1000)"])
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            logger.info("models loaded", metadata: ["ms": "\(Int(ms))", "ready": "\(app.registry.isReady)"])
         }
         loader.start()
-        withExtendedLifetime(signals) {}
         await SignalHandler.waitForever(keeping: signals)
     }
 }
