@@ -72,6 +72,9 @@ extension AttendApp {
         try fields.finish()
         let encodings = try Self.openAIEncodings(input, model: model)
         let maximum = model.configuration.maxPositions
+        for (i, e) in encodings.enumerated() where e.specialTokensMask.allSatisfy({ $0 }) {
+            throw ServiceError.badRequest("input \(i) is empty", code: "empty_sequence")
+        }
         for (i, e) in encodings.enumerated() where e.count > maximum {
             throw ServiceError.unprocessable(
                 "input \(i) has \(e.count) tokens, the model accepts at most \(maximum)", code: "sequence_too_long")

@@ -49,8 +49,9 @@ struct SequenceInput {
         }
         let maximum = model.configuration.maxPositions
         for (i, encoding) in input.encodings.enumerated() {
-            if encoding.count == 0 {
-                throw .badRequest("sequence \(i) is empty", code: "empty_sequence")
+            if encoding.specialTokensMask.allSatisfy({ $0 }) {
+                throw .badRequest(
+                    "sequence \(i) is empty (no tokens besides the added special tokens)", code: "empty_sequence")
             }
             if encoding.count > maximum {
                 guard truncate else {
