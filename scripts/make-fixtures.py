@@ -18,6 +18,7 @@ Output (all small, committed; the Swift tests need no Python):
   minilm/expected.safetensors + expected.json
                         sentence-transformers/all-MiniLM-L6-v2 on a few sentences: ids, all hidden states,
                         all attentions, mean-pooled L2-normalised sentence embeddings.
+  tokenizer/vocab.txt, tokenizer_config.json   MiniLM's vocabulary and tokenizer settings (copied)
   tokenizer/corpus.json ≥ 200 varied lines, tokenised with MiniLM's vocabulary by the slow BertTokenizer
                         (ids) and by the `tokenizers` fast tokenizer (ids, offsets in str indexes, word ids);
                         only lines on which both agree are kept (disagreements are printed). Plus words-mode cases.
@@ -29,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 
 import torch
@@ -569,6 +571,9 @@ def make_tokenizer_corpus(model_dir):
                 "word_ids": enc.word_ids,
             }
         )
+    # The vocabulary and tokenizer settings (not weights) so the tokenizer tests run without the model.
+    for name in ("vocab.txt", "tokenizer_config.json"):
+        shutil.copyfile(os.path.join(model_dir, name), os.path.join(folder, name))
     with open(os.path.join(folder, "corpus.json"), "w") as f:
         json.dump(
             {

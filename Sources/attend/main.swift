@@ -1,2 +1,0 @@
-import AttendService
-print("attend")
