@@ -35,7 +35,7 @@ private func loadCases() throws -> [AnalysisCase] {
     return try JSONDecoder().decode(AnalysisFixture.self, from: Data(contentsOf: url)).cases
 }
 
-private func maxDifference(_ actual: [Float], _ expected: [Double]) -> Double {
+private func largestDeviation(_ actual: [Float], _ expected: [Double]) -> Double {
     guard actual.count == expected.count else { return .infinity }
     return zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
 }
@@ -46,7 +46,7 @@ struct AttentionAnalysisTests {
     fileprivate func rollout_MatchesNumpy_WhenGivenRandomMaps(_ fixture: AnalysisCase) {
         let result = AttentionAnalysis.rollout(fixture.mapTensors)
         #expect(result.shape == [fixture.n, fixture.n])
-        #expect(maxDifference(result.storage, fixture.rollout) < 1e-5)
+        #expect(largestDeviation(result.storage, fixture.rollout) < 1e-5)
     }
 
     @Test(arguments: try loadCases())
@@ -54,7 +54,7 @@ struct AttentionAnalysisTests {
         for (layer, map) in fixture.mapTensors.enumerated() {
             let result = AttentionAnalysis.entropy(map)
             #expect(result.count == fixture.heads)
-            #expect(maxDifference(result, fixture.entropy[layer]) < 1e-5, "layer \(layer)")
+            #expect(largestDeviation(result, fixture.entropy[layer]) < 1e-5, "layer \(layer)")
         }
     }
 
@@ -62,7 +62,7 @@ struct AttentionAnalysisTests {
     fileprivate func cosineSimilarity_MatchesNumpy_WhenGivenRandomVectors(_ fixture: AnalysisCase) {
         let result = AttentionAnalysis.cosineSimilarity(Tensor(shape: [fixture.n, fixture.d], storage: fixture.hidden))
         #expect(result.shape == [fixture.n, fixture.n])
-        #expect(maxDifference(result.storage, fixture.cosine) < 1e-5)
+        #expect(largestDeviation(result.storage, fixture.cosine) < 1e-5)
     }
 
     @Test func rollout_RowsSumToOne_WhenMapsAreRowStochastic() throws {
