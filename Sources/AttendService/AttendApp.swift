@@ -70,11 +70,12 @@ public final class AttendApp: Sendable {
         router.add(.GET, "/readyz", guarded(readyz))
         router.add(.GET, "/metrics", guarded(renderMetrics))
         router.add(.GET, "/openapi.json", guarded(openAPI))
+        PageRoutes.register(on: &router)
         return router.freeze()
     }
 
     /// Routes that stay public when API keys are configured.
-    static let publicRoutes: Set<String> = ["/healthz", "/readyz", "/openapi.json"]
+    static let publicRoutes: Set<String> = Set(["/healthz", "/readyz", "/openapi.json"]).union(PageRoutes.paths)
 
     /// Converts the service's errors into the server's JSON errors.
     func guarded(_ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response) -> Handler {

@@ -61,6 +61,10 @@ enum OpenAPIDocument {
                   "heads": { "type": "array", "items": { "type": "integer" } },
                   "attentions": { "type": "boolean", "default": true },
                   "hidden_states": { "type": "boolean", "default": false },
+                  "analysis": {
+                    "type": "boolean", "default": false,
+                    "description": "add each result's attention rollout and per-head entropy (for the page)"
+                  },
                   "pooling": { "type": "string", "enum": ["mean", "cls", "max", "none"] },
                   "normalize": { "type": "boolean" },
                   "precision": { "type": "integer", "minimum": 0, "maximum": 9 }
@@ -99,7 +103,21 @@ enum OpenAPIDocument {
                         "description": "[layer][head][query][key], post-softmax probabilities",
                         "items": { "type": "array", "items": { "$ref": "#/components/schemas/Matrix" } }
                       },
-                      "hidden_states": { "type": "array", "items": { "$ref": "#/components/schemas/Matrix" } }
+                      "hidden_states": { "type": "array", "items": { "$ref": "#/components/schemas/Matrix" } },
+                      "analysis": {
+                        "type": "object",
+                        "required": ["rollout", "entropy"],
+                        "properties": {
+                          "rollout": {
+                            "$ref": "#/components/schemas/Matrix",
+                            "description": "[n][n]: per selected layer, in order, the mean over all heads plus the identity, rows renormalised, multiplied"
+                          },
+                          "entropy": {
+                            "$ref": "#/components/schemas/Matrix",
+                            "description": "[layer][head] of the selected ones: mean over queries of -sum p ln p, in nats"
+                          }
+                        }
+                      }
                     }
                   }
                 ]

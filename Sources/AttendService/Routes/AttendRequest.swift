@@ -9,6 +9,8 @@ struct AttendRequest {
     var heads: [Int]
     var attentions: Bool
     var hiddenStates: Bool
+    /// `"analysis": true`: attention rollout and per-head entropy per result (`AttentionSummary`).
+    var analysis: Bool = false
     var pooling: Pooling
     var normalize: Bool
     var precision: Int?
@@ -24,6 +26,7 @@ struct AttendRequest {
         let heads = try selection(fields.ints("heads"), count: configuration.heads, name: "head")
         let attentions = try fields.bool("attentions", default: true)
         let hiddenStates = try fields.bool("hidden_states", default: false)
+        let analysis = try fields.bool("analysis", default: false)
         var pooling = model.defaultPooling
         if let p = try fields.string("pooling") {
             guard let parsed = Pooling(rawValue: p) else {
@@ -36,7 +39,8 @@ struct AttendRequest {
         try fields.finish()
         return AttendRequest(
             model: model, input: input, layers: layers, heads: heads, attentions: attentions,
-            hiddenStates: hiddenStates, pooling: pooling, normalize: normalize, precision: precision)
+            hiddenStates: hiddenStates, analysis: analysis, pooling: pooling, normalize: normalize,
+            precision: precision)
     }
 
     /// Resolves negative indexes from the end; 422 out of range; duplicates dropped; nil = all.
@@ -56,7 +60,7 @@ struct AttendRequest {
     }
 
     var forwardOptions: ForwardOptions {
-        ForwardOptions(attentionLayers: attentions ? Set(layers) : [], hiddenStates: hiddenStates)
+        ForwardOptions(attentionLayers: attentions || analysis ? Set(layers) : [], hiddenStates: hiddenStates)
     }
 
     /// Upper estimate of the response size in bytes, from the shapes alone.
@@ -70,6 +74,7 @@ struct AttendRequest {
             floats += n * d + d + n * 2
             if attentions { floats += layers.count * heads.count * n * n }
             if hiddenStates { floats += (model.configuration.layers + 1) * n * d }
+            if analysis { floats += n * n + layers.count * heads.count }
             other += e.tokens.reduce(0) { $0 + $1.utf8.count + 4 } + n * 24
         }
         return floats * perFloat + other

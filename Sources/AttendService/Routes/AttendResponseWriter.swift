@@ -85,6 +85,12 @@ enum AttendResponseWriter {
             }
             w.byte(UInt8(ascii: "]"))
         }
+        if request.analysis,
+            let summary = AttentionSummary(attentions: output.attentions, layers: request.layers, heads: request.heads)
+        {
+            w.raw(",\"analysis\":")
+            summary.write(to: w)
+        }
         if request.hiddenStates, let states = output.hiddenStates {
             w.raw(",\"hidden_states\":[")
             for (i, state) in states.enumerated() {
