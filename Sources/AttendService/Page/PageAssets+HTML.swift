@@ -80,7 +80,7 @@ extension PageAssets {
           <section id="view-rollout" class="view panel" role="tabpanel" hidden>
             <p class="hint">Attention rollout: per layer the mean over heads plus the identity (the residual path),
               rows renormalised, layers multiplied in order. Row <em>i</em> shows how much each input token
-              (column) flows into position <em>i</em> of the last layer.
+              (column) flows into position <em>i</em> of the last layer; colour: √value.
               <span id="rollout-source" class="source"></span></p>
             <output id="rollout-value" class="value">&nbsp;</output>
             <div class="scroll"><canvas id="rollout-canvas" class="matrix"></canvas></div>

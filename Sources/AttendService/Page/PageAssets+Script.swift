@@ -543,11 +543,6 @@ extension PageAssets {
           function cellSize(n, room, smallest, largest) {
             return Math.max(smallest, Math.min(largest, Math.floor(room / Math.max(1, n))));
           }
-          function maxOf(rows) {
-            let max = 0;
-            for (const row of rows) for (const v of row) if (v > max) max = v;
-            return max;
-          }
           function tokenLabels() { return state.tokens.map((_, i) => label(i)); }
           function quote(i) { return `“${state.tokens[i]}” (${i})`; }
 
@@ -570,13 +565,12 @@ extension PageAssets {
           function drawRollout() {
             const r = state.rollout;
             const n = state.n;
-            const max = maxOf(r) || 1;
             $('rollout-source').textContent = state.analysisSource;
             drawMatrix($('rollout-canvas'), $('rollout-value'), {
               rows: n, cols: n, cell: cellSize(n, 640, 8, 40),
               rowLabels: tokenLabels(), colLabels: tokenLabels(),
               value: (i, j) => r[i][j],
-              color: (v) => pick(BLUES, v / max),
+              color: (v) => pick(BLUES, Math.sqrt(Math.max(0, v))),
               describe: (i, j) => `${quote(i)} ← ${quote(j)}: ${r[i][j]}`,
             });
           }
