@@ -31,7 +31,11 @@ import Transformer
             for (i, job) in jobs.enumerated() {
                 let layers: Set<Int> = i % 2 == 0 ? [0, 2] : [1]
                 group.addTask {
-                    (i, try await batcher.run(model: model, inputs: job, options: ForwardOptions(attentionLayers: layers)))
+                    (
+                        i,
+                        try await batcher.run(
+                            model: model, inputs: job, options: ForwardOptions(attentionLayers: layers))
+                    )
                 }
             }
             var results: [Int: [EncoderOutput]] = [:]
@@ -62,7 +66,9 @@ import Transformer
         let jobs = (0..<6).map { _ in [EncoderInput(ids: Array(repeating: 5, count: 15))] }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for job in jobs {
-                group.addTask { _ = try await batcher.run(model: TestModels.tiny, inputs: job, options: ForwardOptions()) }
+                group.addTask {
+                    _ = try await batcher.run(model: TestModels.tiny, inputs: job, options: ForwardOptions())
+                }
             }
             try await group.waitForAll()
         }
@@ -97,7 +103,8 @@ import Transformer
         try await onThread {
             let client = LoopbackClient(port: port)
             let body = Array(#"{"text":"gone before the answer"}"#.utf8)
-            let head = "POST /attend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+            let head =
+                "POST /attend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
             try client.send(raw: Array(head.utf8) + body)
             Thread.sleep(forTimeInterval: 0.2)
             client.reset()

@@ -18,7 +18,8 @@ import Transformer
         }
     }
 
-    static let model = #""models":[{"name":"m","architecture":{"layers":1,"heads":2,"hidden_size":8,"intermediate_size":16,"max_positions":16,"vocab_size":50}}]"#
+    static let model =
+        #""models":[{"name":"m","architecture":{"layers":1,"heads":2,"hidden_size":8,"intermediate_size":16,"max_positions":16,"vocab_size":50}}]"#
 
     @Test func configuration_ParsesEveryKey() throws {
         let c = try parse(
@@ -27,7 +28,8 @@ import Transformer
                 + #""max_request_line_bytes":512},"timeouts":{"header_ms":1,"idle_ms":2,"body_ms":3,"write_ms":4},"#
                 + #""gzip":{"enabled":false,"min_bytes":9},"tls":{"cert":"c.pem","key":"k.pem"}},"#
                 + #""compute":{"threads":2,"batching":{"max_batch_tokens":100,"max_batch_size":4,"max_wait_ms":0.5,"#
-                + #""queue_capacity":3}},"# + Self.model.dropLast() + #",{"name":"ck","checkpoint":"models/x","pooling":"cls","normalize":true}]}"#)
+                + #""queue_capacity":3}},"# + Self.model.dropLast()
+                + #",{"name":"ck","checkpoint":"models/x","pooling":"cls","normalize":true}]}"#)
         #expect(c.server.host == "::")
         #expect(c.server.port == 9000)
         #expect(c.server.logFormat == .json)
@@ -54,12 +56,14 @@ import Transformer
             "compute.batching.max_wait_ms: expected number 0.0...1000.0")
         expectError(#"{"extra":1,\#(Self.model)}"#, "extra: unknown key")
         expectError(#"{}"#, "models: required: a non-empty array of models")
-        expectError(#"{"models":[{"name":"a"}]}"#, #"models[0]: expected exactly one of "architecture" or "checkpoint""#)
+        expectError(
+            #"{"models":[{"name":"a"}]}"#, #"models[0]: expected exactly one of "architecture" or "checkpoint""#)
         expectError(#"{"models":[{"name":"a","checkpoint":"x","size":1}]}"#, "models[0].size: unknown key")
         expectError(
             #"{"models":[{"name":"a","checkpoint":"x"},{"name":"a","checkpoint":"y"}]}"#,
             #"models[1].name: duplicate model name "a""#)
-        expectError(#"{"server":{"tls":{"cert":"c"}},\#(Self.model)}"#, "server.tls.key: required: path of the PEM private key")
+        expectError(
+            #"{"server":{"tls":{"cert":"c"}},\#(Self.model)}"#, "server.tls.key: required: path of the PEM private key")
     }
 
     @Test func configuration_NamesTheArchitectureField_WhenInvalid() {
