@@ -34,7 +34,8 @@ extension AttendApp {
         let model = try registry.resolve(try fields.string("model"))
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)
         let truncate = try fields.bool("truncate", default: false)
-        let input = try SequenceInput.read(&fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
+        let input = try SequenceInput.read(
+            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
         try fields.finish()
         let w = JSONWriter()
         w.raw("{\"model\":")
@@ -119,7 +120,8 @@ extension AttendApp {
                 tokens: ids.map { _ in "" }, ids: ids, offsets: ids.map { _ in nil }, wordIDs: ids.map { _ in nil },
                 specialTokensMask: ids.map { _ in false })
         }
-        let shapeMessage = "\"input\" must be a string, an array of strings, an array of token ids, or an array of arrays"
+        let shapeMessage =
+            "\"input\" must be a string, an array of strings, an array of token ids, or an array of arrays"
         switch input {
         case .string(let s):
             return [model.tokenizer.encode(s, addSpecialTokens: true)]
@@ -237,7 +239,8 @@ extension AttendApp {
             if !failures.isEmpty {
                 throw ServiceError(
                     .serviceUnavailable, code: "model_failed",
-                    message: failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+                    message: failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                        separator: "; "))
             }
             throw ServiceError(.serviceUnavailable, code: "not_ready", message: "models are loading", retryAfter: 1)
         }

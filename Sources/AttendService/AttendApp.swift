@@ -46,7 +46,8 @@ public final class AttendApp: Sendable {
         return ServerConfiguration(
             host: s.host, port: s.port,
             limits: ParserLimits(
-                maxRequestLineBytes: s.maxRequestLineBytes, maxHeaderBytes: s.maxHeaderBytes, maxHeaderCount: s.maxHeaders,
+                maxRequestLineBytes: s.maxRequestLineBytes, maxHeaderBytes: s.maxHeaderBytes,
+                maxHeaderCount: s.maxHeaders,
                 maxBodyBytes: s.maxBodyBytes),
             timeouts: ServerConfiguration.Timeouts(
                 header: .milliseconds(s.headerTimeoutMilliseconds), idle: .milliseconds(s.idleTimeoutMilliseconds),

@@ -44,6 +44,14 @@ public final class LoopbackClient {
         buffer.removeAll()
     }
 
+    /// Drops the connection with a TCP reset (SO_LINGER 0), as a client that vanishes does.
+    public func reset() {
+        guard descriptor >= 0 else { return }
+        var linger = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        close()
+    }
+
     /// Opens the connection if needed.
     public func connect() throws(Failure) {
         guard descriptor < 0 else { return }

@@ -7,7 +7,8 @@ import Transformer
 /// `attend bench`: forward-pass table, JSON writer throughput, end-to-end POST /attend latency.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the encoder, the JSON writer and end-to-end POST /attend on MiniLM (or a seeded MiniLM shape).")
+        abstract:
+            "Measure the encoder, the JSON writer and end-to-end POST /attend on MiniLM (or a seeded MiniLM shape).")
 
     @Option(name: .long, help: "Checkpoint folder of MiniLM; a seeded encoder of the same shape when absent.")
     var model: String = "models/all-MiniLM-L6-v2"

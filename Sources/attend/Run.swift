@@ -45,7 +45,8 @@ struct Run: AsyncParsableCommand {
             logger.error("model failed to load", metadata: ["model": "\(name)", "error": "\(failure)"])
         }
         let request = Request(
-            head: RequestHead(method: .POST, target: endpoint, headers: ["Content-Type": "application/json"]), body: body)
+            head: RequestHead(method: .POST, target: endpoint, headers: ["Content-Type": "application/json"]),
+            body: body)
         let response = await app.makeRouter().respond(
             to: request, context: RequestContext(remoteAddress: "stdin", logger: logger))
         app.shutdown()

@@ -46,8 +46,12 @@ import Transformer
             "/attend", #"{"input_ids":[2,17,99,230,3],"layers":[-1,0],"heads":[1],"hidden_states":true}"#)
         #expect(reply.status == 200)
         let json = try #require(reply.json)
-        #expect(json["layers"] == .array([.number(.init(text: "2", double: 2, isIntegerLiteral: true)),
-            .number(.init(text: "0", double: 0, isIntegerLiteral: true))]))
+        #expect(
+            json["layers"]
+                == .array([
+                    .number(.init(text: "2", double: 2, isIntegerLiteral: true)),
+                    .number(.init(text: "0", double: 0, isIntegerLiteral: true)),
+                ]))
         let result = try #require(json["results"]?[0])
         #expect(result["offsets"] == nil)
         #expect(result["word_ids"] == nil)
@@ -110,8 +114,12 @@ import Transformer
         let results = try #require(reply.json?["results"]?.array)
         #expect(results.count == 2)
         #expect(results[0]["tokens"]?.array?.count == 2)
-        #expect(results[0]["offsets"]?[1] == .array([.number(.init(text: "2", double: 2, isIntegerLiteral: true)),
-            .number(.init(text: "3", double: 3, isIntegerLiteral: true))]))
+        #expect(
+            results[0]["offsets"]?[1]
+                == .array([
+                    .number(.init(text: "2", double: 2, isIntegerLiteral: true)),
+                    .number(.init(text: "3", double: 3, isIntegerLiteral: true)),
+                ]))
     }
 
     @Test func embeddings_AnswersInOpenAIShape_WhenFloatAndBase64() async throws {
@@ -200,9 +208,10 @@ import Transformer
         let reply = try await live.call("GET", "/openapi.json")
         #expect(reply.status == 200)
         let paths = try #require(reply.json?["paths"])
-        for path in ["/attend", "/tokenize", "/v1/embeddings", "/models", "/models/{name}", "/healthz", "/readyz",
-            "/metrics", "/openapi.json"]
-        {
+        for path in [
+            "/attend", "/tokenize", "/v1/embeddings", "/models", "/models/{name}", "/healthz", "/readyz",
+            "/metrics", "/openapi.json",
+        ] {
             #expect(paths[path] != nil, "\(path)")
         }
         #expect(reply.json?["openapi"] == .string("3.1.0"))

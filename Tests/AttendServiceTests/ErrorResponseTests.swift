@@ -4,7 +4,8 @@ import Testing
 /// Every error code the API documents, over loopback, always as `{"error":{"code","message"}}`.
 @Suite(.serialized) struct ErrorResponseTests {
     func expectError(
-        _ reply: LoopbackClient.Reply, _ status: Int, _ code: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        _ reply: LoopbackClient.Reply, _ status: Int, _ code: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(reply.status == status, "\(reply.text)", sourceLocation: sourceLocation)
         let message = reply.json?["error"]?["message"]?.stringValue
@@ -89,7 +90,8 @@ import Testing
         expectError(try await live.post("/attend", #"{"text":"a","layers":[3]}"#), 422, "layer_out_of_range")
         expectError(try await live.post("/attend", #"{"text":"a","layers":[-4]}"#), 422, "layer_out_of_range")
         expectError(try await live.post("/attend", #"{"text":"a","heads":[4]}"#), 422, "head_out_of_range")
-        let tooBig = try await live.post("/attend", #"{"text":"\#(Array(repeating: "w", count: 20).joined(separator: " "))"}"#)
+        let tooBig = try await live.post(
+            "/attend", #"{"text":"\#(Array(repeating: "w", count: 20).joined(separator: " "))"}"#)
         expectError(tooBig, 422, "response_too_large")
         let message = tooBig.json?["error"]?["message"]?.stringValue ?? ""
         #expect(message.contains("bytes") && message.contains("precision") && message.contains("layers"))
@@ -120,7 +122,9 @@ import Testing
         expectError(try await live.post("/attend", #"{"text":"a"}"#, headers: [("X-API-Key", "sekret-")]), 401)
         expectError(try await live.call("GET", "/models"), 401)
         expectError(try await live.call("GET", "/metrics"), 401)
-        #expect(try await live.post("/attend", #"{"text":"a"}"#, headers: [("Authorization", "Bearer sekret-1")]).status == 200)
+        #expect(
+            try await live.post("/attend", #"{"text":"a"}"#, headers: [("Authorization", "Bearer sekret-1")]).status
+                == 200)
         #expect(try await live.post("/attend", #"{"text":"a"}"#, headers: [("X-API-Key", "other-key")]).status == 200)
         #expect(try await live.call("GET", "/healthz").status == 200)
         #expect(try await live.call("GET", "/readyz").status == 200)

@@ -68,7 +68,8 @@ struct LiveService {
         return try await onThread {
             let client = LoopbackClient(port: port)
             defer { client.close() }
-            return try client.request(method, path, body: json.map { Array($0.utf8) }, headers: headers, contentType: contentType)
+            return try client.request(
+                method, path, body: json.map { Array($0.utf8) }, headers: headers, contentType: contentType)
         }
     }
 

@@ -17,8 +17,10 @@ public final class Batcher: @unchecked Sendable {
         public var maxWait: Duration
         public var queueCapacity: Int
 
-        public init(maxBatchTokens: Int = 8192, maxBatchSize: Int = 64, maxWait: Duration = .microseconds(1500),
-                    queueCapacity: Int = 256) {
+        public init(
+            maxBatchTokens: Int = 8192, maxBatchSize: Int = 64, maxWait: Duration = .microseconds(1500),
+            queueCapacity: Int = 256
+        ) {
             self.maxBatchTokens = maxBatchTokens
             self.maxBatchSize = maxBatchSize
             self.maxWait = maxWait
@@ -62,7 +64,8 @@ public final class Batcher: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         for job in pending {
-            job.finish(.failure(ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")))
+            job.finish(
+                .failure(ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")))
         }
     }
 
@@ -74,7 +77,8 @@ public final class Batcher: @unchecked Sendable {
     {
         let job = Job(model: model, inputs: inputs, options: options)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[EncoderOutput], any Error>) in
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<[EncoderOutput], any Error>) in
                 condition.lock()
                 job.continuation = continuation
                 if Task.isCancelled {
@@ -88,10 +92,12 @@ public final class Batcher: @unchecked Sendable {
                     job.finish(
                         .failure(
                             stopping
-                                ? ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")
+                                ? ServiceError(
+                                    .serviceUnavailable, code: "shutting_down", message: "server is stopping")
                                 : ServiceError(
                                     .serviceUnavailable, code: "overloaded",
-                                    message: "the compute queue is full (\(limits.queueCapacity) requests); retry shortly",
+                                    message:
+                                        "the compute queue is full (\(limits.queueCapacity) requests); retry shortly",
                                     retryAfter: 1)))
                     return
                 }

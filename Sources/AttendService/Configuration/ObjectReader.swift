@@ -19,7 +19,8 @@ struct ObjectReader {
         return members.first { $0.key == key }?.value
     }
 
-    mutating func int(_ key: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> Int {
+    mutating func int(_ key: String, _ range: ClosedRange<Int>, default fallback: Int) throws(ConfigurationError) -> Int
+    {
         guard let v = value(key) else { return fallback }
         guard case .number(let n) = v, let i = n.int, range.contains(i) else {
             throw ConfigurationError(path: child(key), "expected integer \(range.lowerBound)...\(range.upperBound)")
@@ -61,7 +62,9 @@ struct ObjectReader {
 
     mutating func strings(_ key: String) throws(ConfigurationError) -> [String] {
         guard let v = value(key), v != .null else { return [] }
-        guard case .array(let items) = v else { throw ConfigurationError(path: child(key), "expected array of strings") }
+        guard case .array(let items) = v else {
+            throw ConfigurationError(path: child(key), "expected array of strings")
+        }
         var result: [String] = []
         for (i, item) in items.enumerated() {
             guard case .string(let s) = item else {

@@ -56,7 +56,8 @@ public final class ModelRegistry: @unchecked Sendable {
         }
         if let m = model(named: wanted) { return m }
         if let failure = lock.withLock({ failures[wanted] }) {
-            throw ServiceError(.serviceUnavailable, code: "model_failed", message: "model \"\(wanted)\" failed to load: \(failure)")
+            throw ServiceError(
+                .serviceUnavailable, code: "model_failed", message: "model \"\(wanted)\" failed to load: \(failure)")
         }
         throw ServiceError(
             .serviceUnavailable, code: "model_loading", message: "model \"\(wanted)\" is still loading",

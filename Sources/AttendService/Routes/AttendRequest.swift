@@ -21,7 +21,8 @@ struct AttendRequest {
         let configuration = model.configuration
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)
         let truncate = try fields.bool("truncate", default: false)
-        let input = try SequenceInput.read(&fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
+        let input = try SequenceInput.read(
+            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
         let layers = try selection(fields.ints("layers"), count: configuration.layers, name: "layer")
         let heads = try selection(fields.ints("heads"), count: configuration.heads, name: "head")
         let attentions = try fields.bool("attentions", default: true)

@@ -44,7 +44,8 @@ struct RequestFields {
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
         guard case .number(let n) = v, let i = n.int else {
-            throw .badRequest("\"\(key)\" must be an integer, got \(v.typeName == "number" ? "a fraction" : v.typeName)")
+            throw .badRequest(
+                "\"\(key)\" must be an integer, got \(v.typeName == "number" ? "a fraction" : v.typeName)")
         }
         guard range.contains(i) else {
             throw .badRequest("\"\(key)\" must be in \(range.lowerBound)...\(range.upperBound), got \(i)")

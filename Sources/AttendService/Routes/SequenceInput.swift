@@ -41,7 +41,8 @@ struct SequenceInput {
                 encodings: lists.map { list in
                     Encoding(
                         tokens: list.map { model.tokenizer.token(for: $0) ?? "[UNK]" }, ids: list,
-                        offsets: Array(repeating: nil, count: list.count), wordIDs: Array(repeating: nil, count: list.count),
+                        offsets: Array(repeating: nil, count: list.count),
+                        wordIDs: Array(repeating: nil, count: list.count),
                         specialTokensMask: Array(repeating: false, count: list.count))
                 })
         } else {
@@ -133,7 +134,8 @@ struct SequenceInput {
                 }
                 guard i >= 0 && i < vocabularySize else {
                     throw .unprocessable(
-                        "input_ids[\(s)] holds \(i), outside the vocabulary 0..<\(vocabularySize)", code: "id_out_of_range")
+                        "input_ids[\(s)] holds \(i), outside the vocabulary 0..<\(vocabularySize)",
+                        code: "id_out_of_range")
                 }
                 ids.append(Int32(i))
             }
