@@ -1,0 +1,77 @@
+import CBLAS
+import Dispatch
+
+/// How many cores the encoder uses, and how they are shared with OpenBLAS.
+///
+/// Attend does its own threading: every parallel section (a matrix product split into row or column blocks, the
+/// per-sequence×head attention, the row-wise LayerNorm/activation passes) is spread over `threads` workers with
+/// `DispatchQueue.concurrentPerform`, and each worker calls OpenBLAS **single-threaded**. OpenBLAS's own pool is
+/// therefore pinned to 1 thread (`openblas_set_num_threads(1)`), so the two never stack up (`threads` workers ×
+/// OpenBLAS threads would oversubscribe the cores). The default is every active core. A caller running several
+/// forwards at once should give each a share: `threads` is global, so set it to cores ÷ concurrent forwards.
+public enum Compute {
+    private static let state = ThreadState()
+
+    /// Sets the number of worker threads (clamped to 1...256) and pins OpenBLAS to one thread per call.
+    public static func setThreads(_ n: Int) {
+        state.set(Swift.max(1, Swift.min(n, 256)))
+    }
+
+    /// The number of worker threads the encoder uses.
+    public static var threads: Int { state.get() }
+
+    /// Runs `body(w)` for `w` in 0..<workers, in parallel when `workers > 1`.
+    static func parallel(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+        } else {
+            // The workers only touch disjoint parts of buffers the caller owns for the duration of this call.
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { box.value($0) }
+            }
+        }
+    }
+
+    /// Splits 0..<count into `parts` contiguous ranges aligned to `granule` and runs them in parallel.
+    static func parallelRanges(_ count: Int, parts: Int, granule: Int = 1, _ body: (Range<Int>) -> Void) {
+        let units = (count + granule - 1) / granule
+        let parts = Swift.max(1, Swift.min(parts, units))
+        parallel(parts) { p in
+            let lower = Swift.min(count, (units * p / parts) * granule)
+            let upper = Swift.min(count, (units * (p + 1) / parts) * granule)
+            if lower < upper { body(lower..<upper) }
+        }
+    }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`, whose workers are joined before it returns.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The worker count, behind a lock so `setThreads` may be called from any thread.
+private final class ThreadState: @unchecked Sendable {
+    private let lock = DispatchSemaphore(value: 1)
+    private var value: Int
+
+    init() {
+        let cores = ProcessInfoCores.active
+        value = cores
+        openblas_set_num_threads(1)
+    }
+
+    func set(_ n: Int) {
+        lock.wait()
+        value = n
+        openblas_set_num_threads(1)
+        lock.signal()
+    }
+
+    func get() -> Int {
+        lock.wait()
+        defer { lock.signal() }
+        return value
+    }
+}

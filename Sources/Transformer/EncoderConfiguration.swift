@@ -1,0 +1,103 @@
+/// The architecture of an encoder: sizes, positional encoding, norm placement, activation and seed.
+///
+/// JSON keys are snake_case: `layers`, `heads`, `hidden_size`, `intermediate_size`, `max_positions`,
+/// `vocab_size`, `type_vocab_size`, `positional_encoding`, `norm_placement`, `activation`, `layer_norm_eps`,
+/// `seed`. A missing key takes the value of ``EncoderConfiguration/init()`` (MiniLM-L6's shape, BERT's
+/// defaults); an unknown key is an error. See `EncoderConfiguration+JSON.swift`.
+public struct EncoderConfiguration: Sendable, Equatable, Codable {
+    /// Number of encoder layers (≥ 1).
+    public var layers: Int
+    /// Attention heads per layer (≥ 1, divides `hiddenSize`).
+    public var heads: Int
+    /// Model width d.
+    public var hiddenSize: Int
+    /// Feed-forward inner width.
+    public var intermediateSize: Int
+    /// Longest accepted sequence, in tokens (positions 0..<maxPositions).
+    public var maxPositions: Int
+    /// Number of token ids.
+    public var vocabularySize: Int
+    /// Number of token-type (segment) ids; 0 means no type embeddings.
+    public var typeVocabularySize: Int
+    /// How positions enter the embeddings.
+    public var positionalEncoding: PositionalEncoding
+    /// Post-LN (BERT) or pre-LN.
+    public var normPlacement: NormPlacement
+    /// Feed-forward activation.
+    public var activation: Activation
+    /// LayerNorm epsilon, added to the variance.
+    public var layerNormEpsilon: Float
+    /// Seed of the deterministic initialisation (see ``EncoderWeights/seeded(_:)``).
+    public var seed: UInt64
+
+    /// MiniLM-L6's shape with BERT's conventions: 6 layers, 12 heads, d = 384, FFN 1536, 512 positions,
+    /// 30522 ids, 2 type ids, learned positions, post-LN, exact GELU, ε = 1e-12, seed 0.
+    public init() {
+        self.init(
+            layers: 6, heads: 12, hiddenSize: 384, intermediateSize: 1536, maxPositions: 512,
+            vocabularySize: 30522, typeVocabularySize: 2)
+    }
+
+    /// A configuration from its fields.
+    public init(
+        layers: Int, heads: Int, hiddenSize: Int, intermediateSize: Int, maxPositions: Int,
+        vocabularySize: Int, typeVocabularySize: Int, positionalEncoding: PositionalEncoding = .learned,
+        normPlacement: NormPlacement = .post, activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12,
+        seed: UInt64 = 0
+    ) {
+        self.layers = layers
+        self.heads = heads
+        self.hiddenSize = hiddenSize
+        self.intermediateSize = intermediateSize
+        self.maxPositions = maxPositions
+        self.vocabularySize = vocabularySize
+        self.typeVocabularySize = typeVocabularySize
+        self.positionalEncoding = positionalEncoding
+        self.normPlacement = normPlacement
+        self.activation = activation
+        self.layerNormEpsilon = layerNormEpsilon
+        self.seed = seed
+    }
+
+    /// Width of one attention head, `hiddenSize / heads`.
+    public var headSize: Int { heads > 0 ? hiddenSize / heads : 0 }
+
+    /// Checks every field; the error names the first bad one by its JSON key.
+    public func validate() throws(TransformerError) {
+        func positive(_ value: Int, _ field: String) throws(TransformerError) {
+            guard value > 0 else {
+                throw .invalidConfiguration(field: field, reason: "must be positive, got \(value)")
+            }
+        }
+        try positive(layers, "layers")
+        try positive(heads, "heads")
+        try positive(hiddenSize, "hidden_size")
+        guard hiddenSize % heads == 0 else {
+            throw .invalidConfiguration(
+                field: "hidden_size", reason: "\(hiddenSize) is not divisible by heads (\(heads))")
+        }
+        try positive(intermediateSize, "intermediate_size")
+        try positive(maxPositions, "max_positions")
+        try positive(vocabularySize, "vocab_size")
+        guard typeVocabularySize >= 0 else {
+            throw .invalidConfiguration(
+                field: "type_vocab_size", reason: "must not be negative, got \(typeVocabularySize)")
+        }
+        guard layerNormEpsilon.isFinite, layerNormEpsilon > 0 else {
+            throw .invalidConfiguration(field: "layer_norm_eps", reason: "must be a positive finite number")
+        }
+        if positionalEncoding == .sinusoidal && hiddenSize % 2 != 0 {
+            throw .invalidConfiguration(
+                field: "hidden_size", reason: "sinusoidal positions need an even width, got \(hiddenSize)")
+        }
+        // Guard the sizes that multiply into allocations (a typo like 1e9 should fail here, not in malloc).
+        let limit = 1 << 20
+        for (value, field) in [
+            (layers, "layers"), (heads, "heads"), (hiddenSize, "hidden_size"),
+            (intermediateSize, "intermediate_size"), (maxPositions, "max_positions"),
+            (vocabularySize, "vocab_size"), (typeVocabularySize, "type_vocab_size"),
+        ] where value > limit {
+            throw .invalidConfiguration(field: field, reason: "\(value) exceeds the limit \(limit)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// What a forward pass keeps besides the last hidden state.
+public struct ForwardOptions: Sendable, Equatable {
+    /// Which layers' attention maps to keep (0-based); empty = none stored. Out-of-range layers are ignored.
+    public var attentionLayers: Set<Int>
+    /// Keep all L+1 hidden states.
+    public var hiddenStates: Bool
+    /// Sentence pooling.
+    public var pooling: Pooling
+    /// L2-normalise the pooled vector.
+    public var normalize: Bool
+
+    /// Options; the defaults keep only the last hidden state.
+    public init(
+        attentionLayers: Set<Int> = [], hiddenStates: Bool = false, pooling: Pooling = .none, normalize: Bool = false
+    ) {
+        self.attentionLayers = attentionLayers
+        self.hiddenStates = hiddenStates
+        self.pooling = pooling
+        self.normalize = normalize
+    }
+
+    /// Keep every layer's attention maps of an encoder with `layers` layers.
+    public static func allAttentions(layers: Int) -> ForwardOptions {
+        ForwardOptions(attentionLayers: Set(0..<layers))
+    }
+}
