@@ -11,7 +11,8 @@ func rewriteSafetensorsHeader(_ path: String, _ transform: (inout [String: Any])
         try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + length)])) as? [String: Any])
     transform(&header)
     let newHeader = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
-    let image = safetensorsImage(header: String(decoding: newHeader, as: UTF8.self), data: Array(bytes[(8 + length)...]))
+    let image = safetensorsImage(
+        header: String(decoding: newHeader, as: UTF8.self), data: Array(bytes[(8 + length)...]))
     try Data(image).write(to: URL(fileURLWithPath: path))
 }
 
@@ -287,5 +288,31 @@ func editJSON(_ path: String, _ transform: (inout [String: Any]) -> Void) throws
         #expect(throws: TransformerError.fileNotFound(file: directory + "/1_Pooling/config.json")) {
             try CheckpointLoader.load(directory: directory)
         }
+    }
+}
+
+@Suite struct PoolingGoldenTests {
+    @Test(arguments: [Pooling.mean, .cls, .max], [false, true])
+    func forward_PoolsLikeReference_ForEveryPoolingOption(pooling: Pooling, normalize: Bool) throws {
+        let directory = FixtureSupport.fixture("tiny-bert")
+        let model = try CheckpointLoader.load(directory: directory)
+        let expected = try SafetensorsFile(path: directory + "/expected.safetensors")
+        let index = try FixtureSupport.json(directory + "/expected.json")
+        let cases = try #require(index["cases"] as? [[String: Any]])
+        let inputs = try cases.map { item in
+            EncoderInput(
+                ids: try #require(item["ids"] as? [Int]).map(Int32.init),
+                typeIds: (item["type_ids"] as? [Int])?.map(Int32.init))
+        }
+        let outputs = try model.encoder.forward(inputs, options: ForwardOptions(pooling: pooling, normalize: normalize))
+        var report = GoldenReport("tiny-bert pooling \(pooling.rawValue) normalize \(normalize)")
+        for (i, output) in outputs.enumerated() {
+            let pooled = try #require(output.pooled)
+            let name = "case\(i).pooled.\(pooling.rawValue)\(normalize ? ".normalized" : "")"
+            report.compare(
+                name, kind: "pooled", Tensor(shape: [pooled.count], storage: pooled), try expected.tensor(name),
+                tolerance: normalize ? 1e-5 : 1e-4)
+        }
+        report.print()
     }
 }
