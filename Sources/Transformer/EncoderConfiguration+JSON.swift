@@ -28,20 +28,28 @@ extension EncoderConfiguration {
             throw TransformerError.invalidConfiguration(field: unknown, reason: "unknown key")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        /// Decodes one key; any failure is reported against that key (JSONDecoder's own message for a
+        /// negative unsigned number is "not valid JSON" with no path).
+        func value<T: Decodable>(_ key: CodingKeys, _ current: T) throws -> T {
+            do {
+                return try c.decodeIfPresent(T.self, forKey: key) ?? current
+            } catch {
+                throw TransformerError.invalidConfiguration(field: key.rawValue, reason: Self.reason(error, T.self))
+            }
+        }
         self.init()
-        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? layers
-        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? heads
-        hiddenSize = try c.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
-        intermediateSize = try c.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
-        maxPositions = try c.decodeIfPresent(Int.self, forKey: .maxPositions) ?? maxPositions
-        vocabularySize = try c.decodeIfPresent(Int.self, forKey: .vocabularySize) ?? vocabularySize
-        typeVocabularySize = try c.decodeIfPresent(Int.self, forKey: .typeVocabularySize) ?? typeVocabularySize
-        positionalEncoding =
-            try c.decodeIfPresent(PositionalEncoding.self, forKey: .positionalEncoding) ?? positionalEncoding
-        normPlacement = try c.decodeIfPresent(NormPlacement.self, forKey: .normPlacement) ?? normPlacement
-        activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? activation
-        layerNormEpsilon = try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? layerNormEpsilon
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+        layers = try value(.layers, layers)
+        heads = try value(.heads, heads)
+        hiddenSize = try value(.hiddenSize, hiddenSize)
+        intermediateSize = try value(.intermediateSize, intermediateSize)
+        maxPositions = try value(.maxPositions, maxPositions)
+        vocabularySize = try value(.vocabularySize, vocabularySize)
+        typeVocabularySize = try value(.typeVocabularySize, typeVocabularySize)
+        positionalEncoding = try value(.positionalEncoding, positionalEncoding)
+        normPlacement = try value(.normPlacement, normPlacement)
+        activation = try value(.activation, activation)
+        layerNormEpsilon = try value(.layerNormEpsilon, layerNormEpsilon)
+        seed = try value(.seed, seed)
     }
 
     /// Encodes every field under its snake_case key.
@@ -80,6 +88,18 @@ extension EncoderConfiguration {
         }
         try configuration.validate()
         return configuration
+    }
+
+    private static func reason<T>(_ error: any Error, _ type: T.Type) -> String {
+        switch T.self {
+        case is PositionalEncoding.Type: return "expected one of sinusoidal, learned, none"
+        case is NormPlacement.Type: return "expected one of post, pre"
+        case is Activation.Type: return "expected one of gelu, gelu_tanh, relu"
+        case is UInt64.Type: return "expected a non-negative integer below 2^64"
+        case is Int.Type: return "expected an integer"
+        case is Float.Type: return "expected a number"
+        default: return "\(error)"
+        }
     }
 
     private static func fieldName(_ context: DecodingError.Context) -> String {
