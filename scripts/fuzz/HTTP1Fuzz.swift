@@ -56,7 +56,8 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for event in whole.events {
         if case .head(let head) = event {
             let response = Response(status: .ok, headers: head.headers, body: Array(head.target.utf8))
-            _ = encoder.encode(response, requestMethod: head.method, requestVersion: head.version, keepAlive: head.keepAlive)
+            _ = encoder.encode(
+                response, requestMethod: head.method, requestVersion: head.version, keepAlive: head.keepAlive)
         }
     }
     return 0
