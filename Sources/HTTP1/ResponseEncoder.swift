@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Turns responses into HTTP/1.1 bytes: status line, `Date`, `Server`, the response's fields, framing
+/// (`Content-Length` or `Transfer-Encoding: chunked`) and `Connection`.
+///
+/// The encoder owns framing: `Content-Length`, `Transfer-Encoding` and `Connection` fields of a response are not
+/// copied (a `Connection: close` in the response is honoured by closing, see `encode`). Responses to HEAD and
+/// 1xx/204/304 responses never carry content. The `Date` value is formatted once per second and cached.
+public struct ResponseEncoder: Sendable {
+    /// How a response body is delimited.
+    public enum Framing: Sendable, Equatable {
+        /// `Content-Length: n` followed by `n` bytes.
+        case contentLength(Int)
+        /// `Transfer-Encoding: chunked`; send chunks with `encodeChunk` and end with `encodeLastChunk`.
+        case chunked
+        /// No content and no length field (1xx, 204, 304).
+        case none
+    }
+
+    /// The `Server` field value, or nil to send none.
+    public var serverName: String?
+    private let clock: @Sendable () -> Int
+    private var cachedSecond = Int.min
+    private var cachedDate: [UInt8] = []
+
+    /// Creates an encoder. `clock` gives the current time in seconds since 1970 (UTC); tests pass a fixed one.
+    public init(serverName: String? = "Attend", clock: @escaping @Sendable () -> Int = ResponseEncoder.systemClock) {
+        self.serverName = serverName
+        self.clock = clock
+    }
+
+    /// The system's wall clock in whole seconds since 1970.
+    public static let systemClock: @Sendable () -> Int = { Int(time(nil)) }
+
+    /// `HTTP/1.1 100 Continue` and an empty line, to answer `Expect: 100-continue`.
+    public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Appends a whole response to `buffer`.
+    ///
+    /// - Parameters:
+    ///   - requestMethod: the request's method; for HEAD the `Content-Length` of the body is sent without it.
+    ///   - requestVersion: the request's version; an HTTP/1.0 keep-alive answer says `Connection: keep-alive`.
+    ///   - keepAlive: whether the connection stays open (`RequestHead.keepAlive` and the server's own choice).
+    /// - Returns: whether the connection stays open: `keepAlive`, unless the response says `Connection: close`.
+    @discardableResult
+    public mutating func encode(
+        _ response: Response, requestMethod: HTTPMethod = .GET, requestVersion: HTTPVersion = .http1_1,
+        keepAlive: Bool = true, into buffer: inout [UInt8]
+    ) -> Bool {
+        let keepOpen = keepAlive && !response.headers.containsToken("close", in: "connection")
+        let framing: Framing
+        if response.status.forbidsBody {
+            framing = .none
+        } else if requestMethod == .HEAD, response.body.isEmpty, let declared = response.headers["content-length"],
+            let length = Int(declared), length >= 0
+        {
+            framing = .contentLength(length)
+        } else {
+            framing = .contentLength(response.body.count)
+        }
+        encodeHead(
+            status: response.status, headers: response.headers, framing: framing, requestVersion: requestVersion,
+            keepAlive: keepOpen, into: &buffer)
+        if requestMethod != .HEAD, framing != .none {
+            buffer.append(contentsOf: response.body)
+        }
+        return keepOpen
+    }
+
+    /// A whole response as bytes; see `encode(_:requestMethod:requestVersion:keepAlive:into:)`.
+    public mutating func encode(
+        _ response: Response, requestMethod: HTTPMethod = .GET, requestVersion: HTTPVersion = .http1_1,
+        keepAlive: Bool = true
+    ) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(128 + response.body.count)
+        encode(
+            response, requestMethod: requestMethod, requestVersion: requestVersion, keepAlive: keepAlive,
+            into: &buffer)
+        return buffer
+    }
+
+    /// Appends a status line and header section with the given framing (for streamed bodies).
+    public mutating func encodeHead(
+        status: HTTPStatus, headers: HTTPHeaders, framing: Framing, requestVersion: HTTPVersion = .http1_1,
+        keepAlive: Bool, into buffer: inout [UInt8]
+    ) {
+        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(status.code, to: &buffer)
+        buffer.append(ASCII.space)
+        buffer.append(contentsOf: status.reasonPhrase.utf8)
+        buffer.append(contentsOf: "\r\n".utf8)
+        if !headers.contains(name: "date") {
+            buffer.append(contentsOf: "Date: ".utf8)
+            buffer.append(contentsOf: currentDate())
+            buffer.append(contentsOf: "\r\n".utf8)
+        }
+        if let serverName, !headers.contains(name: "server") {
+            Self.appendField("Server", serverName, to: &buffer)
+        }
+        for field in headers where !Self.isFramingField(field.name) {
+            Self.appendField(field.name, field.value, to: &buffer)
+        }
+        switch framing {
+        case .contentLength(let length):
+            buffer.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendDecimal(length, to: &buffer)
+            buffer.append(contentsOf: "\r\n".utf8)
+        case .chunked:
+            buffer.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        case .none:
+            break
+        }
+        if !status.isInformational {
+            if !keepAlive {
+                buffer.append(contentsOf: "Connection: close\r\n".utf8)
+            } else if requestVersion < .http1_1 {
+                buffer.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            }
+        }
+        buffer.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Appends one chunk of a chunked body (nothing for empty `bytes`, which would end the body).
+    public static func encodeChunk(_ bytes: some Collection<UInt8>, into buffer: inout [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        appendHex(bytes.count, to: &buffer)
+        buffer.append(contentsOf: "\r\n".utf8)
+        buffer.append(contentsOf: bytes)
+        buffer.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Appends the last chunk, optional trailer fields and the final empty line.
+    public static func encodeLastChunk(trailers: HTTPHeaders = [:], into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: "0\r\n".utf8)
+        for field in trailers {
+            Self.appendField(field.name, field.value, to: &buffer)
+        }
+        buffer.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// The current `Date` value (IMF-fixdate), formatted at most once per second.
+    public mutating func currentDate() -> [UInt8] {
+        let now = clock()
+        if now != cachedSecond {
+            cachedSecond = now
+            cachedDate = Self.imfFixdate(now)
+        }
+        return cachedDate
+    }
+
+    /// Whether the encoder writes this field itself.
+    static func isFramingField(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 10: HTTPHeaders.equalsIgnoringCase(name, "connection")
+        case 14: HTTPHeaders.equalsIgnoringCase(name, "content-length")
+        case 17: HTTPHeaders.equalsIgnoringCase(name, "transfer-encoding")
+        default: false
+        }
+    }
+}
