@@ -149,8 +149,9 @@ import Testing
     }
 
     @Test func connection_WritesLargeResponseInPieces() async throws {
-        var big = [UInt8](repeating: 0x61, count: 24 << 20)
-        for index in stride(from: 0, to: big.count, by: 4093) { big[index] = UInt8(truncatingIfNeeded: index) }
+        var pattern = [UInt8](repeating: 0x61, count: 24 << 20)
+        for index in stride(from: 0, to: pattern.count, by: 4093) { pattern[index] = UInt8(truncatingIfNeeded: index) }
+        let big = pattern
         let (server, port) = try startServer(testConfiguration()) { router in
             router.add(.GET, "/big") { _, _ in
                 Response(headers: ["Content-Type": "application/octet-stream"], body: big)
