@@ -164,6 +164,18 @@ final class RawClient: @unchecked Sendable {
         }
     }
 
+    /// Whether the server closes the connection within the timeout (whatever it sends first).
+    func waitForClose() async -> Bool {
+        let end = ContinuousClock.now + timeout
+        while true {
+            switch await fill(until: end) {
+            case .closed: return true
+            case .timedOut: return false
+            case .data: continue
+            }
+        }
+    }
+
     private func findHeaderEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
         for index in 0...(buffer.count - 4)
