@@ -271,4 +271,27 @@ import Testing
         #expect(ContinuousClock.now - start < .milliseconds(300))
         #expect(await slow.readResponse()?.status == 200)
     }
+
+    @Test func connection_AnswersEarlierRequestsFirst_WhenAPipelinedOneIsMalformed() async throws {
+        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+        let client = try RawClient(port: port)
+        await client.send(get("/sleep/100/first") + "GET /x HTTP/2.0\r\nHost: t\r\n\r\n" + get("/hello"))
+        #expect(await client.readResponse()?.text == "first")
+        let failure = try #require(await client.readResponse())
+        #expect(failure.status == 505)
+        #expect(await client.isClosedByServer())
+    }
+
+    @Test func connection_Answers408_WhenBodyStalls() async throws {
+        var configuration = testConfiguration()
+        configuration.timeouts.body = .milliseconds(200)
+        let (server, port) = try startServer(configuration, Self.echoRoutes)
+        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+        let client = try RawClient(port: port)
+        await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+        let response = try #require(await client.readResponse())
+        #expect(response.status == 408)
+        #expect(await client.isClosedByServer())
+    }
 }
