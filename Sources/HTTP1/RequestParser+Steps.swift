@@ -32,6 +32,7 @@ extension RequestParser {
                 leadingBytes = 0
                 head = try parseRequestLine(UnsafeBufferPointer(rebasing: bytes[line.content]))
                 headers = HTTPHeaders()
+                headers.reserveCapacity(8)
                 framing = Framing()
                 sectionBytes = 0
                 state = .headers
@@ -252,11 +253,11 @@ extension RequestParser {
         name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
     ) throws(ParseError) {
         switch name.count {
-        case 4 where ASCII.equalsIgnoringCase(name, "host".utf8):
+        case 4 where ASCII.equalsLowercase(name, "host"):
             framing.hostCount += 1
-        case 14 where ASCII.equalsIgnoringCase(name, "content-length".utf8):
+        case 14 where ASCII.equalsLowercase(name, "content-length"):
             try noteContentLength(value)
-        case 17 where ASCII.equalsIgnoringCase(name, "transfer-encoding".utf8):
+        case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):
             noteTransferEncoding(value)
         default:
             break
