@@ -1,0 +1,104 @@
+import Dispatch
+import HTTP1
+import Logging
+import Sockets
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What every connection of a server shares: settings, router, loops and the connection count.
+final class ServerCore: Sendable {
+    /// Timeouts in nanoseconds, for cheap comparisons on the I/O queues.
+    struct Deadlines: Sendable {
+        var header: UInt64
+        var idle: UInt64
+        var body: UInt64
+        var write: UInt64
+        var handshake: UInt64
+        var linger: UInt64
+    }
+
+    let configuration: ServerConfiguration
+    let router: FrozenRouter
+    let logger: Logger
+    let tls: TLSContext?
+    let loops: [EventLoop]
+    let deadlines: Deadlines
+    /// Output bytes queued on a connection past which it stops reading and starting handlers.
+    let outputHighWater = 1 << 20
+
+    private let state = Mutex<(count: Int, listener: Listener?)>((0, nil))
+    private let shuttingDown = Atomic<Bool>(false)
+    private let nextLoop = Atomic<Int>(0)
+
+    init(configuration: ServerConfiguration, router: FrozenRouter, logger: Logger, tls: TLSContext?) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.tls = tls
+        var threads = configuration.ioThreads
+        if threads <= 0 { threads = ServerCore.processorCount() }
+        loops = (0..<max(1, threads)).map { EventLoop(index: $0) }
+        let timeouts = configuration.timeouts
+        deadlines = Deadlines(
+            header: timeouts.header.nanoseconds, idle: timeouts.idle.nanoseconds, body: timeouts.body.nanoseconds,
+            write: timeouts.write.nanoseconds, handshake: timeouts.handshake.nanoseconds,
+            linger: min(2_000_000_000, max(100_000_000, timeouts.header.nanoseconds)))
+    }
+
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+
+    var connectionCount: Int { state.withLock { $0.count } }
+
+    func attach(_ listener: Listener) {
+        state.withLock { $0.listener = listener }
+    }
+
+    /// Marks the server as stopping; returns false if it already was.
+    func beginShutdown() -> Bool {
+        !shuttingDown.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    /// Picks the next loop, round robin.
+    func nextEventLoop() -> EventLoop {
+        let index = nextLoop.add(1, ordering: .relaxed).oldValue
+        return loops[index % loops.count]
+    }
+
+    /// Counts a new connection; at the limit the listener stops accepting.
+    func connectionOpened() {
+        let limit = configuration.maxConnections
+        state.withLock { state in
+            state.count += 1
+            if state.count >= limit { state.listener?.pause() }
+        }
+    }
+
+    /// Counts a closed connection; below the limit the listener accepts again.
+    func connectionClosed() {
+        let limit = configuration.maxConnections
+        let stopping = isShuttingDown
+        state.withLock { state in
+            state.count -= 1
+            if state.count == limit - 1, !stopping { state.listener?.resume() }
+        }
+    }
+
+    private static func processorCount() -> Int {
+        #if canImport(Glibc)
+            return max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+            return 2
+        #endif
+    }
+}
+
+extension Duration {
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+}
