@@ -1,0 +1,245 @@
+import Foundation
+import Transformer
+
+/// Coalesces concurrent forward-pass requests for one model into one batched pass.
+///
+/// Jobs wait in one bounded FIFO queue. A dedicated thread (not Swift's cooperative pool, which must never block
+/// on a multi-millisecond matrix product) takes the oldest job, waits at most `maxWait` for others of the same
+/// model to arrive, then runs every queued job of that model that fits the token budget and batch size as one
+/// `Encoder.forward` call (the union of the requested attention layers and hidden states; each job's outputs are
+/// its own sequences, which the encoder computes independently of their neighbours). A job is never split, so one
+/// larger than the budget runs alone. A full queue is refused at once (`ServiceError` 503 with Retry-After); a job
+/// whose task is cancelled (its client went away) before the thread takes it is dropped and never computed.
+public final class Batcher: @unchecked Sendable {
+    public struct Limits: Sendable {
+        public var maxBatchTokens: Int
+        public var maxBatchSize: Int
+        public var maxWait: Duration
+        public var queueCapacity: Int
+
+        public init(maxBatchTokens: Int = 8192, maxBatchSize: Int = 64, maxWait: Duration = .microseconds(1500),
+                    queueCapacity: Int = 256) {
+            self.maxBatchTokens = maxBatchTokens
+            self.maxBatchSize = maxBatchSize
+            self.maxWait = maxWait
+            self.queueCapacity = queueCapacity
+        }
+    }
+
+    /// Observes each batch run: number of requests, sequences, tokens (the metrics hook).
+    public typealias Observer = @Sendable (_ requests: Int, _ sequences: Int, _ tokens: Int) -> Void
+
+    public let limits: Limits
+    private let observer: Observer?
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var stopped = false
+    private var thread: Thread?
+
+    public init(limits: Limits, observer: Observer? = nil) {
+        self.limits = limits
+        self.observer = observer
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "attend-compute"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Jobs waiting (not yet taken by the compute thread).
+    public var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Stops the compute thread after the current batch; queued jobs fail with 503.
+    public func shutdown() {
+        condition.lock()
+        stopped = true
+        let pending = queue
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        for job in pending {
+            job.finish(.failure(ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")))
+        }
+    }
+
+    /// Runs `inputs` through `model`'s encoder, batched with concurrent callers. Throws `ServiceError` (503) when
+    /// the queue is full, `CancellationError` when the task is cancelled before the pass starts, or the
+    /// encoder's `TransformerError`.
+    public func run(model: ServedModel, inputs: [EncoderInput], options: ForwardOptions) async throws
+        -> [EncoderOutput]
+    {
+        let job = Job(model: model, inputs: inputs, options: options)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[EncoderOutput], any Error>) in
+                condition.lock()
+                job.continuation = continuation
+                if Task.isCancelled {
+                    condition.unlock()
+                    job.finish(.failure(CancellationError()))
+                    return
+                }
+                if stopped || queue.count >= limits.queueCapacity {
+                    let stopping = stopped
+                    condition.unlock()
+                    job.finish(
+                        .failure(
+                            stopping
+                                ? ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")
+                                : ServiceError(
+                                    .serviceUnavailable, code: "overloaded",
+                                    message: "the compute queue is full (\(limits.queueCapacity) requests); retry shortly",
+                                    retryAfter: 1)))
+                    return
+                }
+                queue.append(job)
+                condition.signal()
+                condition.unlock()
+            }
+        } onCancel: {
+            condition.lock()
+            let index = queue.firstIndex { $0 === job }
+            if let index { queue.remove(at: index) }
+            condition.unlock()
+            if index != nil { job.finish(.failure(CancellationError())) }
+        }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopped { condition.wait() }
+            if stopped {
+                condition.unlock()
+                return
+            }
+            // Wait for company: until the budget is full or the oldest job has waited maxWait.
+            let head = queue[0]
+            let deadline = Date(timeIntervalSinceNow: limits.maxWait.seconds - head.age.seconds)
+            while !stopped, Date() < deadline, queuedTokens(for: head.model.name) < limits.maxBatchTokens,
+                !queue.isEmpty, queue[0] === head
+            {
+                _ = condition.wait(until: deadline)
+            }
+            if stopped || queue.isEmpty {
+                condition.unlock()
+                continue
+            }
+            let batch = takeBatch()
+            condition.unlock()
+            execute(batch)
+        }
+    }
+
+    private func queuedTokens(for name: String) -> Int {
+        var total = 0
+        for job in queue where job.model.name == name { total += job.tokens }
+        return total
+    }
+
+    /// Removes the oldest job and every later job of the same model that fits the budget. Lock held.
+    private func takeBatch() -> [Job] {
+        let head = queue.removeFirst()
+        var batch = [head]
+        var tokens = head.tokens
+        var sequences = head.inputs.count
+        var index = 0
+        while index < queue.count {
+            let job = queue[index]
+            if job.model.name == head.model.name, tokens + job.tokens <= limits.maxBatchTokens,
+                sequences + job.inputs.count <= limits.maxBatchSize
+            {
+                batch.append(job)
+                tokens += job.tokens
+                sequences += job.inputs.count
+                queue.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        return batch
+    }
+
+    private func execute(_ batch: [Job]) {
+        let encoder = batch[0].model.encoder
+        var options = ForwardOptions()
+        var inputs: [EncoderInput] = []
+        for job in batch {
+            options.attentionLayers.formUnion(job.options.attentionLayers)
+            options.hiddenStates = options.hiddenStates || job.options.hiddenStates
+            inputs.append(contentsOf: job.inputs)
+        }
+        observer?(batch.count, inputs.count, batch.reduce(0) { $0 + $1.tokens })
+        do {
+            let outputs = try encoder.forward(inputs, options: options)
+            var start = 0
+            for job in batch {
+                let mine = Array(outputs[start..<(start + job.inputs.count)])
+                start += job.inputs.count
+                job.finish(.success(mine.map { job.trim($0) }))
+            }
+        } catch {
+            if batch.count == 1 {
+                batch[0].finish(.failure(error))
+                return
+            }
+            // One job's input broke the batch: run each alone so the others still get their answer.
+            for job in batch {
+                do {
+                    job.finish(.success(try encoder.forward(job.inputs, options: job.options)))
+                } catch {
+                    job.finish(.failure(error))
+                }
+            }
+        }
+    }
+
+    final class Job: @unchecked Sendable {
+        let model: ServedModel
+        let inputs: [EncoderInput]
+        let options: ForwardOptions
+        let tokens: Int
+        let enqueued = ContinuousClock.now
+        var continuation: CheckedContinuation<[EncoderOutput], any Error>?
+        private let lock = NSLock()
+
+        init(model: ServedModel, inputs: [EncoderInput], options: ForwardOptions) {
+            self.model = model
+            self.inputs = inputs
+            self.options = options
+            self.tokens = inputs.reduce(0) { $0 + $1.ids.count }
+        }
+
+        var age: Duration { ContinuousClock.now - enqueued }
+
+        /// Resumes the waiting task once; later calls do nothing.
+        func finish(_ result: Result<[EncoderOutput], any Error>) {
+            let c: CheckedContinuation<[EncoderOutput], any Error>? = lock.withLock {
+                let c = continuation
+                continuation = nil
+                return c
+            }
+            c?.resume(with: result)
+        }
+
+        /// Drops what a wider batch computed but this job did not ask for.
+        func trim(_ output: EncoderOutput) -> EncoderOutput {
+            var o = output
+            if o.attentions.count != options.attentionLayers.count {
+                o.attentions = o.attentions.filter { options.attentionLayers.contains($0.key) }
+            }
+            if !options.hiddenStates { o.hiddenStates = nil }
+            return o
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}

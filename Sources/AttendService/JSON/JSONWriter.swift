@@ -1,0 +1,228 @@
+/// A streaming JSON writer into a growable byte buffer, built for large float arrays.
+///
+/// The writer does not track structure: callers emit punctuation with `raw(_:)` (e.g. `{"a":`) and values with
+/// the typed methods. Floats go through `FloatFormatter` straight into the buffer, without intermediate strings.
+public final class JSONWriter {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    public private(set) var count: Int = 0
+    /// Digits after the point for floats, or nil for shortest round-trip.
+    public var precision: Int?
+
+    public init(capacity: Int = 4096, precision: Int? = nil) {
+        self.capacity = max(capacity, 64)
+        self.storage = .allocate(capacity: self.capacity)
+        self.precision = precision
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bytes written, copied out.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage, count: count)) }
+
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStorage.update(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// Appends raw bytes (punctuation, keys already quoted).
+    public func raw(_ text: StaticString) {
+        let n = text.utf8CodeUnitCount
+        reserve(n)
+        (storage + count).update(from: text.utf8Start, count: n)
+        count += n
+    }
+
+    /// Appends raw bytes.
+    public func raw(bytes: [UInt8]) {
+        reserve(bytes.count)
+        bytes.withUnsafeBufferPointer { (storage + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    public func byte(_ b: UInt8) {
+        reserve(1)
+        storage[count] = b
+        count += 1
+    }
+
+    /// Appends `null`.
+    public func null() { raw("null") }
+
+    /// Appends `true` or `false`.
+    public func bool(_ value: Bool) { value ? raw("true") : raw("false") }
+
+    /// Appends an integer.
+    public func int(_ value: Int) {
+        reserve(24)
+        var p = storage + count
+        if value < 0 {
+            p.pointee = UInt8(ascii: "-")
+            p += 1
+        }
+        let n = FloatFormatter.writeInteger(value.magnitude.toUInt64, to: p)
+        count = p - storage + n
+    }
+
+    /// Appends a `Double` (integers exactly; others through `Double.description`). Used for metadata, not arrays.
+    public func double(_ value: Double) {
+        if !value.isFinite {
+            null()
+        } else if value.rounded() == value && abs(value) < 1e15 {
+            int(Int(value))
+        } else {
+            raw(bytes: Array(value.description.utf8))
+        }
+    }
+
+    /// Appends a float, shortest round-trip or at `precision`.
+    @inline(__always)
+    public func float(_ value: Float) {
+        reserve(FloatFormatter.maximumLength)
+        let p = storage + count
+        if let precision {
+            count += FloatFormatter.writeFixed(value, precision: precision, to: p)
+        } else {
+            count += FloatFormatter.writeShortest(value, to: p)
+        }
+    }
+
+    /// Appends `[f, f, ...]`.
+    public func floats(_ values: UnsafeBufferPointer<Float>) {
+        reserve(2 + values.count * (FloatFormatter.maximumLength + 1))
+        var p = storage + count
+        p.pointee = UInt8(ascii: "[")
+        p += 1
+        if let precision {
+            for (i, v) in values.enumerated() {
+                if i > 0 {
+                    p.pointee = UInt8(ascii: ",")
+                    p += 1
+                }
+                p += FloatFormatter.writeFixed(v, precision: precision, to: p)
+            }
+        } else {
+            for (i, v) in values.enumerated() {
+                if i > 0 {
+                    p.pointee = UInt8(ascii: ",")
+                    p += 1
+                }
+                p += FloatFormatter.writeShortest(v, to: p)
+            }
+        }
+        p.pointee = UInt8(ascii: "]")
+        p += 1
+        count = p - storage
+    }
+
+    /// Appends `[f, ...]` from an array.
+    public func floats(_ values: [Float]) {
+        values.withUnsafeBufferPointer { floats($0) }
+    }
+
+    /// Appends a `rows × columns` matrix stored row-major as `[[...],[...]]`.
+    public func matrix(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
+        byte(UInt8(ascii: "["))
+        for r in 0..<rows {
+            if r > 0 { byte(UInt8(ascii: ",")) }
+            floats(UnsafeBufferPointer(rebasing: values[(r * columns)..<((r + 1) * columns)]))
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
+    /// Appends `[i, ...]`.
+    public func ints<S: Sequence>(_ values: S) where S.Element: BinaryInteger {
+        byte(UInt8(ascii: "["))
+        var first = true
+        for v in values {
+            if !first { byte(UInt8(ascii: ",")) }
+            first = false
+            int(Int(v))
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
+    /// Appends a quoted, escaped string.
+    public func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            reserve(utf8.count + 2)
+            storage[count] = UInt8(ascii: "\"")
+            count += 1
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "\""): raw("\\\"")
+                case UInt8(ascii: "\\"): raw("\\\\")
+                case 0x0A: raw("\\n")
+                case 0x0D: raw("\\r")
+                case 0x09: raw("\\t")
+                case 0..<0x20:
+                    raw("\\u00")
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    byte(hex[Int(b >> 4)])
+                    byte(hex[Int(b & 15)])
+                default: byte(b)
+                }
+            }
+            byte(UInt8(ascii: "\""))
+        }
+    }
+
+    /// Appends `"key":`.
+    public func key(_ name: String) {
+        string(name)
+        byte(UInt8(ascii: ":"))
+    }
+
+    /// Appends `[ "a", "b" ]`.
+    public func strings(_ values: [String]) {
+        byte(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { byte(UInt8(ascii: ",")) }
+            string(v)
+        }
+        byte(UInt8(ascii: "]"))
+    }
+
+    /// Appends any `JSONValue`.
+    public func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let n): raw(bytes: Array(n.text.utf8))
+        case .string(let s): string(s)
+        case .array(let items):
+            byte(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { byte(UInt8(ascii: ",")) }
+                self.value(item)
+            }
+            byte(UInt8(ascii: "]"))
+        case .object(let members):
+            byte(UInt8(ascii: "{"))
+            for (i, member) in members.enumerated() {
+                if i > 0 { byte(UInt8(ascii: ",")) }
+                key(member.key)
+                self.value(member.value)
+            }
+            byte(UInt8(ascii: "}"))
+        }
+    }
+}
+
+extension UInt {
+    fileprivate var toUInt64: UInt64 { UInt64(self) }
+}

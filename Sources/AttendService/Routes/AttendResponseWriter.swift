@@ -1,0 +1,98 @@
+import Transformer
+
+/// Writes the `POST /attend` response body straight from the encoder outputs.
+enum AttendResponseWriter {
+    static func write(_ request: AttendRequest, outputs: [EncoderOutput], into w: JSONWriter) {
+        w.precision = request.precision
+        w.raw("{\"model\":")
+        w.string(request.model.name)
+        w.raw(",\"layers\":")
+        w.ints(request.layers)
+        w.raw(",\"heads\":")
+        w.ints(request.heads)
+        w.raw(",\"results\":[")
+        for (i, (encoding, output)) in zip(request.input.encodings, outputs).enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            writeResult(request, encoding: encoding, output: output, into: w)
+        }
+        w.raw("],\"usage\":{\"tokens\":")
+        w.int(request.input.totalTokens)
+        w.raw("}}")
+    }
+
+    static func writeEncoding(_ encoding: Encoding, kind: SequenceInput.Kind, into w: JSONWriter) {
+        w.raw("\"tokens\":")
+        w.strings(encoding.tokens)
+        w.raw(",\"input_ids\":")
+        w.ints(encoding.ids)
+        switch kind {
+        case .text:
+            w.raw(",\"offsets\":[")
+            for (i, offset) in encoding.offsets.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if let offset {
+                    w.byte(UInt8(ascii: "["))
+                    w.int(offset.lowerBound)
+                    w.byte(UInt8(ascii: ","))
+                    w.int(offset.upperBound)
+                    w.byte(UInt8(ascii: "]"))
+                } else {
+                    w.null()
+                }
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .tokens:
+            w.raw(",\"word_ids\":[")
+            for (i, word) in encoding.wordIDs.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if let word { w.int(word) } else { w.null() }
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .inputIDs:
+            break
+        }
+    }
+
+    static func writeResult(_ request: AttendRequest, encoding: Encoding, output: EncoderOutput, into w: JSONWriter) {
+        w.byte(UInt8(ascii: "{"))
+        writeEncoding(encoding, kind: request.input.kind, into: w)
+        let hidden = output.lastHiddenState
+        let n = hidden.shape[0]
+        let d = hidden.shape[1]
+        w.raw(",\"embeddings\":")
+        hidden.storage.withUnsafeBufferPointer { w.matrix($0, rows: n, columns: d) }
+        if let pooled = Encoder.pool(hidden, request.pooling, normalize: request.normalize) {
+            w.raw(",\"pooled\":")
+            w.floats(pooled)
+        }
+        if request.attentions {
+            w.raw(",\"attentions\":[")
+            for (li, layer) in request.layers.enumerated() {
+                if li > 0 { w.byte(UInt8(ascii: ",")) }
+                w.byte(UInt8(ascii: "["))
+                if let map = output.attentions[layer] {
+                    let nn = map.shape[1] * map.shape[2]
+                    map.storage.withUnsafeBufferPointer { all in
+                        for (hi, head) in request.heads.enumerated() {
+                            if hi > 0 { w.byte(UInt8(ascii: ",")) }
+                            w.matrix(
+                                UnsafeBufferPointer(rebasing: all[(head * nn)..<((head + 1) * nn)]), rows: map.shape[1],
+                                columns: map.shape[2])
+                        }
+                    }
+                }
+                w.byte(UInt8(ascii: "]"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        if request.hiddenStates, let states = output.hiddenStates {
+            w.raw(",\"hidden_states\":[")
+            for (i, state) in states.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                state.storage.withUnsafeBufferPointer { w.matrix($0, rows: state.shape[0], columns: state.shape[1]) }
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        w.byte(UInt8(ascii: "}"))
+    }
+}

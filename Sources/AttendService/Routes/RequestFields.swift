@@ -1,0 +1,76 @@
+/// Typed access to the members of a request's JSON object, answering 400 with the field's name for a wrong
+/// type and for members the endpoint does not know.
+struct RequestFields {
+    let members: [(key: String, value: JSONValue)]
+    private var used: Set<String> = []
+
+    init(_ value: JSONValue) throws(ServiceError) {
+        guard case .object(let members) = value else {
+            throw .badRequest("the request body must be a JSON object, got \(value.typeName)")
+        }
+        self.members = members
+    }
+
+    /// Parses a request body (400 for anything but a strict JSON object).
+    static func parse(_ body: [UInt8]) throws(ServiceError) -> RequestFields {
+        guard !body.isEmpty else { throw .badRequest("the request body is empty; send a JSON object") }
+        let value: JSONValue
+        do {
+            value = try JSONParser(maximumDepth: 32).parse(body)
+        } catch {
+            throw .badRequest("malformed JSON: \(error)", code: "invalid_json")
+        }
+        return try RequestFields(value)
+    }
+
+    mutating func value(_ key: String) -> JSONValue? {
+        used.insert(key)
+        guard let v = members.first(where: { $0.key == key })?.value else { return nil }
+        return v == .null ? nil : v
+    }
+
+    mutating func bool(_ key: String, default fallback: Bool) throws(ServiceError) -> Bool {
+        guard let v = value(key) else { return fallback }
+        guard case .bool(let b) = v else { throw .badRequest("\"\(key)\" must be a boolean, got \(v.typeName)") }
+        return b
+    }
+
+    mutating func string(_ key: String) throws(ServiceError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard case .string(let s) = v else { throw .badRequest("\"\(key)\" must be a string, got \(v.typeName)") }
+        return s
+    }
+
+    mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
+        guard let v = value(key) else { return nil }
+        guard case .number(let n) = v, let i = n.int else {
+            throw .badRequest("\"\(key)\" must be an integer, got \(v.typeName == "number" ? "a fraction" : v.typeName)")
+        }
+        guard range.contains(i) else {
+            throw .badRequest("\"\(key)\" must be in \(range.lowerBound)...\(range.upperBound), got \(i)")
+        }
+        return i
+    }
+
+    mutating func ints(_ key: String) throws(ServiceError) -> [Int]? {
+        guard let v = value(key) else { return nil }
+        guard case .array(let items) = v else {
+            throw .badRequest("\"\(key)\" must be an array of integers, got \(v.typeName)")
+        }
+        var result: [Int] = []
+        for item in items {
+            guard case .number(let n) = item, let i = n.int else {
+                throw .badRequest("\"\(key)\" must be an array of integers")
+            }
+            result.append(i)
+        }
+        return result
+    }
+
+    /// 400 naming the first member that was never asked for.
+    func finish() throws(ServiceError) {
+        for member in members where !used.contains(member.key) {
+            throw .badRequest("unknown field \"\(member.key)\"", code: "unknown_field")
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Transformer
+
+/// The sequences of a request, from exactly one of `text`, `tokens` or `input_ids` (each a single sequence or a
+/// batch), tokenized and checked against the model.
+struct SequenceInput {
+    enum Kind { case text, tokens, inputIDs }
+
+    var kind: Kind
+    var encodings: [Encoding]
+
+    var totalTokens: Int { encodings.reduce(0) { $0 + $1.count } }
+
+    /// Reads the input member (`inputKeys` lists the accepted names in message order) and tokenizes it.
+    static func read(
+        _ fields: inout RequestFields, model: ServedModel, addSpecialTokens: Bool, truncate: Bool
+    ) throws(ServiceError) -> SequenceInput {
+        let text = fields.value("text")
+        let tokens = fields.value("tokens")
+        let ids = fields.value("input_ids")
+        let given = [text, tokens, ids].compactMap { $0 }.count
+        guard given == 1 else {
+            throw .badRequest(
+                given == 0
+                    ? "no input: give exactly one of \"text\", \"tokens\" or \"input_ids\""
+                    : "give exactly one of \"text\", \"tokens\" or \"input_ids\", not several", code: "invalid_input")
+        }
+        var input: SequenceInput
+        if let text {
+            let texts = try strings(text, field: "text")
+            input = SequenceInput(
+                kind: .text, encodings: texts.map { model.tokenizer.encode($0, addSpecialTokens: addSpecialTokens) })
+        } else if let tokens {
+            let batches = try wordLists(tokens)
+            input = SequenceInput(
+                kind: .tokens,
+                encodings: batches.map { model.tokenizer.encode(words: $0, addSpecialTokens: addSpecialTokens) })
+        } else if let ids {
+            let lists = try idLists(ids, vocabularySize: model.configuration.vocabularySize)
+            input = SequenceInput(
+                kind: .inputIDs,
+                encodings: lists.map { list in
+                    Encoding(
+                        tokens: list.map { model.tokenizer.token(for: $0) ?? "[UNK]" }, ids: list,
+                        offsets: Array(repeating: nil, count: list.count), wordIDs: Array(repeating: nil, count: list.count),
+                        specialTokensMask: Array(repeating: false, count: list.count))
+                })
+        } else {
+            throw .badRequest("no input")
+        }
+        let maximum = model.configuration.maxPositions
+        for (i, encoding) in input.encodings.enumerated() {
+            if encoding.specialTokensMask.allSatisfy({ $0 }) {
+                throw .badRequest(
+                    "sequence \(i) is empty (no tokens besides the added special tokens)", code: "empty_sequence")
+            }
+            if encoding.count > maximum {
+                guard truncate else {
+                    throw .unprocessable(
+                        "sequence \(i) has \(encoding.count) tokens, the model accepts at most \(maximum); "
+                            + "shorten it or send \"truncate\": true",
+                        code: "sequence_too_long")
+                }
+                input.encodings[i] = truncated(encoding, to: maximum)
+            }
+        }
+        return input
+    }
+
+    /// Keeps the first `maximum` tokens; a final added [SEP] stays last, as Hugging Face truncates.
+    static func truncated(_ e: Encoding, to maximum: Int) -> Encoding {
+        var keep = Array(0..<maximum)
+        if let last = e.specialTokensMask.last, last, maximum >= 2 {
+            keep[maximum - 1] = e.count - 1
+        }
+        return Encoding(
+            tokens: keep.map { e.tokens[$0] }, ids: keep.map { e.ids[$0] }, offsets: keep.map { e.offsets[$0] },
+            wordIDs: keep.map { e.wordIDs[$0] }, specialTokensMask: keep.map { e.specialTokensMask[$0] })
+    }
+
+    static func strings(_ value: JSONValue, field: String) throws(ServiceError) -> [String] {
+        switch value {
+        case .string(let s): return [s]
+        case .array(let items):
+            guard !items.isEmpty else { throw .badRequest("\"\(field)\" is an empty array", code: "empty_sequence") }
+            var result: [String] = []
+            for item in items {
+                guard case .string(let s) = item else {
+                    throw .badRequest("\"\(field)\" must be a string or an array of strings")
+                }
+                result.append(s)
+            }
+            return result
+        default:
+            throw .badRequest("\"\(field)\" must be a string or an array of strings, got \(value.typeName)")
+        }
+    }
+
+    static func wordLists(_ value: JSONValue) throws(ServiceError) -> [[String]] {
+        guard case .array(let items) = value, !items.isEmpty else {
+            throw .badRequest("\"tokens\" must be a non-empty array of strings or of arrays of strings")
+        }
+        if case .array = items[0] {
+            var result: [[String]] = []
+            for item in items {
+                guard case .array = item else {
+                    throw .badRequest("\"tokens\" must not mix strings and arrays")
+                }
+                let words = try strings(item, field: "tokens")
+                result.append(words)
+            }
+            return result
+        }
+        return [try strings(value, field: "tokens")]
+    }
+
+    static func idLists(_ value: JSONValue, vocabularySize: Int) throws(ServiceError) -> [[Int32]] {
+        guard case .array(let items) = value, !items.isEmpty else {
+            throw .badRequest(
+                "\"input_ids\" must be a non-empty array of integers or of arrays of integers", code: "empty_sequence")
+        }
+        let nested: [JSONValue]
+        if case .array = items[0] { nested = items } else { nested = [value] }
+        var result: [[Int32]] = []
+        for (s, sequence) in nested.enumerated() {
+            guard case .array(let list) = sequence else {
+                throw .badRequest("\"input_ids\" must not mix integers and arrays")
+            }
+            var ids: [Int32] = []
+            ids.reserveCapacity(list.count)
+            for item in list {
+                guard case .number(let n) = item, let i = n.int else {
+                    throw .badRequest("\"input_ids\" must hold integers, got \(item.typeName)")
+                }
+                guard i >= 0 && i < vocabularySize else {
+                    throw .unprocessable(
+                        "input_ids[\(s)] holds \(i), outside the vocabulary 0..<\(vocabularySize)", code: "id_out_of_range")
+                }
+                ids.append(Int32(i))
+            }
+            result.append(ids)
+        }
+        return result
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import AttendService
+import Foundation
+import Logging
+import Transformer
+
+/// `attend bench`: forward-pass table, JSON writer throughput, end-to-end POST /attend latency.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the encoder, the JSON writer and end-to-end POST /attend on MiniLM (or a seeded MiniLM shape).")
+
+    @Option(name: .long, help: "Checkpoint folder of MiniLM; a seeded encoder of the same shape when absent.")
+    var model: String = "models/all-MiniLM-L6-v2"
+
+    @Option(name: .long, help: "Seconds per measurement.")
+    var seconds: Double = 2
+
+    @Option(name: .long, help: "Compute threads (0 = every core).")
+    var threads: Int = 0
+
+    @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
+    var skipForward = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        if threads > 0 { Compute.setThreads(threads) }
+        let served: ServedModel
+        if FileManager.default.fileExists(atPath: model + "/config.json") {
+            served = ServedModel(name: "minilm", model: try CheckpointLoader.load(directory: model))
+            print("model: \(model) (checkpoint)")
+        } else {
+            served = ServedModel(name: "minilm-shaped", model: try Model.seeded(EncoderConfiguration()))
+            print("model: seeded MiniLM-shaped encoder (\(model) not found)")
+        }
+        print("threads: \(Compute.threads)\n")
+        if !skipForward {
+            // TODO(integration): EncoderBenchmark.run once the encoder branch commits it.
+            print("forward-pass table: see the encoder's bench (EncoderBenchmark not merged yet)")
+            print()
+        }
+        let formatter = ServiceBenchmark.floatFormatter(count: 10_000_000)
+        print(
+            "float formatter: \(formatter.verified) random floats written and read back identically, "
+                + "\(format(formatter.floatsPerSecond / 1e6, 1)) M floats/s")
+        let writer = ServiceBenchmark.jsonWriter(model: served, length: 128, seconds: seconds)
+        print(
+            "JSON writer, 1x128 all maps (\(writer.bytes) bytes): \(format(writer.megabytesPerSecond, 0)) MB/s "
+                + "shortest, \(format(writer.megabytesPerSecondPrecision4, 0)) MB/s precision 4")
+        let e2e = try await ServiceBenchmark.endToEnd(model: served, length: 16, seconds: seconds)
+        print(
+            "POST /attend 1x16 all maps over loopback: median \(format(e2e.requestMilliseconds, 3)) ms, "
+                + "bare forward median \(format(e2e.forwardMilliseconds, 3)) ms, "
+                + "ratio \(format(e2e.requestMilliseconds / e2e.forwardMilliseconds, 2))x")
+    }
+
+    private func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+}

@@ -1,0 +1,118 @@
+import AttendService
+import Foundation
+import Testing
+import Transformer
+
+@Suite(.serialized) struct BatcherTests {
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var batches: [(Int, Int, Int)] = []
+        func add(_ r: Int, _ s: Int, _ t: Int) { lock.withLock { batches.append((r, s, t)) } }
+        var all: [(requests: Int, sequences: Int, tokens: Int)] { lock.withLock { batches } }
+    }
+
+    static func inputs(_ count: Int) -> [[EncoderInput]] {
+        (0..<count).map { i in
+            let length = 3 + (i * 5) % 17
+            return [EncoderInput(ids: (0..<length).map { Int32(2 + ($0 * 31 + i * 7) % 490) })]
+        }
+    }
+
+    @Test func batcher_CoalescesConcurrentRequests_AndMatchesSoloRuns() async throws {
+        let counter = Counter()
+        let batcher = Batcher(
+            limits: .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .milliseconds(200), queueCapacity: 64),
+            observer: { counter.add($0, $1, $2) })
+        defer { batcher.shutdown() }
+        let model = TestModels.tiny
+        let jobs = Self.inputs(8)
+        let options = ForwardOptions(attentionLayers: [0, 2], hiddenStates: false)
+        let batched = try await withThrowingTaskGroup(of: (Int, [EncoderOutput]).self) { group in
+            for (i, job) in jobs.enumerated() {
+                let layers: Set<Int> = i % 2 == 0 ? [0, 2] : [1]
+                group.addTask {
+                    (i, try await batcher.run(model: model, inputs: job, options: ForwardOptions(attentionLayers: layers)))
+                }
+            }
+            var results: [Int: [EncoderOutput]] = [:]
+            for try await (i, outputs) in group { results[i] = outputs }
+            return results
+        }
+        #expect(counter.all.count < jobs.count, "requests were not coalesced: \(counter.all)")
+        #expect(counter.all.map(\.requests).reduce(0, +) == jobs.count)
+        for (i, job) in jobs.enumerated() {
+            let layers: Set<Int> = i % 2 == 0 ? [0, 2] : [1]
+            let solo = try model.encoder.forward(job, options: ForwardOptions(attentionLayers: layers))[0]
+            let mine = try #require(batched[i]?.first)
+            #expect(Set(mine.attentions.keys) == layers)
+            #expect(maxDifference(mine.lastHiddenState.storage, solo.lastHiddenState.storage) <= 1e-5)
+            for layer in layers {
+                #expect(maxDifference(mine.attentions[layer]!.storage, solo.attentions[layer]!.storage) <= 1e-5)
+            }
+        }
+        _ = options
+    }
+
+    @Test func batcher_RespectsTheTokenBudget() async throws {
+        let counter = Counter()
+        let batcher = Batcher(
+            limits: .init(maxBatchTokens: 40, maxBatchSize: 64, maxWait: .milliseconds(100), queueCapacity: 64),
+            observer: { counter.add($0, $1, $2) })
+        defer { batcher.shutdown() }
+        let jobs = (0..<6).map { _ in [EncoderInput(ids: Array(repeating: 5, count: 15))] }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { _ = try await batcher.run(model: TestModels.tiny, inputs: job, options: ForwardOptions()) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(counter.all.allSatisfy { $0.tokens <= 40 })
+        #expect(counter.all.map(\.requests).reduce(0, +) == 6)
+    }
+
+    @Test func batcher_DropsAJob_WhenItsTaskIsCancelledBeforeThePass() async throws {
+        let counter = Counter()
+        let batcher = Batcher(
+            limits: .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .milliseconds(500), queueCapacity: 8),
+            observer: { counter.add($0, $1, $2) })
+        defer { batcher.shutdown() }
+        let task = Task {
+            try await batcher.run(
+                model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 9, 3])], options: ForwardOptions())
+        }
+        for _ in 0..<100 where batcher.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(batcher.depth == 1)
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(batcher.depth == 0)
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(counter.all.isEmpty, "a cancelled job was computed")
+    }
+
+    @Test func server_DoesNotComputeARequest_WhenItsClientDisconnects() async throws {
+        let live = try LiveService.start { $0.compute.maxWaitMilliseconds = 800 }
+        defer { Task { await live.stop() } }
+        let port = live.port
+        try await onThread {
+            let client = LoopbackClient(port: port)
+            let body = Array(#"{"text":"gone before the answer"}"#.utf8)
+            let head = "POST /attend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+            try client.send(raw: Array(head.utf8) + body)
+            Thread.sleep(forTimeInterval: 0.2)
+            client.reset()
+        }
+        try await Task.sleep(for: .milliseconds(1200))
+        let metrics = try await live.call("GET", "/metrics")
+        #expect(metrics.text.contains("attend_batch_sequences_count 0"), "\(metrics.text)")
+        #expect(!metrics.text.contains("attend_tokens_total{"))
+        #expect(live.app.batcher.depth == 0)
+    }
+}
+
+func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+    guard a.count == b.count else { return .infinity }
+    var worst: Float = 0
+    for (x, y) in zip(a, b) { worst = max(worst, abs(x - y)) }
+    return worst
+}

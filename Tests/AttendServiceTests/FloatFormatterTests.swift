@@ -1,0 +1,97 @@
+import Testing
+
+@testable import AttendService
+
+private func shortest(_ v: Float) -> String {
+    let w = JSONWriter()
+    w.float(v)
+    return String(decoding: w.bytes, as: UTF8.self)
+}
+
+private func fixed(_ v: Float, _ p: Int) -> String {
+    let w = JSONWriter(precision: p)
+    w.float(v)
+    return String(decoding: w.bytes, as: UTF8.self)
+}
+
+/// Significant digits in a decimal string like "-1.2345e-07" or "0.00123".
+private func significantDigits(_ s: String) -> Int {
+    let mantissa = s.split(separator: "e")[0]
+    let digits = mantissa.filter { $0.isNumber }.drop { $0 == "0" }
+    let trimmed = digits.reversed().drop { $0 == "0" }
+    return max(trimmed.count, 1)
+}
+
+/// A small deterministic generator (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Test func floatFormatter_RoundTripsAndIsShortest_WhenRandomBitPatterns() {
+    var rng = SplitMix64(state: 42)
+    var failures: [String] = []
+    for _ in 0..<500_000 {
+        let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+        guard v.isFinite else { continue }
+        let s = shortest(v)
+        if Float(s) != v || significantDigits(s) > significantDigits(v.description) {
+            failures.append("\(v.description) -> \(s)")
+            if failures.count > 5 { break }
+        }
+    }
+    #expect(failures.isEmpty, "\(failures)")
+}
+
+@Test func floatFormatter_RoundTrips_WhenProbabilitiesAndEmbeddings() {
+    var rng = SplitMix64(state: 7)
+    var failures: [String] = []
+    for i in 0..<500_000 {
+        let unit = Float(rng.next() >> 40) / Float(1 << 24)
+        let v = i % 2 == 0 ? unit : (unit - 0.5) * 8
+        let s = shortest(v)
+        if Float(s) != v || significantDigits(s) > significantDigits(v.description) {
+            failures.append("\(v.description) -> \(s)")
+            if failures.count > 5 { break }
+        }
+    }
+    #expect(failures.isEmpty, "\(failures)")
+}
+
+@Test func floatFormatter_WritesReadableForms_WhenSpecialValues() {
+    #expect(shortest(0) == "0.0")
+    #expect(shortest(-0.0) == "-0.0")
+    #expect(shortest(1) == "1.0")
+    #expect(shortest(0.5) == "0.5")
+    #expect(shortest(-2.25) == "-2.25")
+    #expect(shortest(100) == "100.0")
+    #expect(shortest(0.001) == "0.001")
+    #expect(shortest(1e-7) == "1e-7")
+    #expect(shortest(1.5e20) == "1.5e20")
+    #expect(shortest(.nan) == "null")
+    #expect(shortest(.infinity) == "null")
+    #expect(Float(shortest(.leastNonzeroMagnitude)) == .leastNonzeroMagnitude)
+    #expect(Float(shortest(.greatestFiniteMagnitude)) == .greatestFiniteMagnitude)
+}
+
+@Test func floatFormatter_RoundsCorrectly_WhenPrecisionGiven() {
+    #expect(fixed(0.123456, 4) == "0.1235")
+    #expect(fixed(0.5, 0) == "0.0")
+    #expect(fixed(1.5, 0) == "2.0")
+    #expect(fixed(-0.05, 4) == "-0.05")
+    #expect(fixed(12.0, 3) == "12.0")
+    #expect(fixed(0.00001, 3) == "0.0")
+    var rng = SplitMix64(state: 3)
+    for _ in 0..<100_000 {
+        let v = (Float(rng.next() >> 40) / Float(1 << 24) - 0.5) * 10
+        let s = fixed(v, 5)
+        let expected = (Double(v) * 1e5).rounded(.toNearestOrEven) / 1e5
+        #expect(abs((Double(s) ?? .nan) - expected) < 1e-12)
+    }
+}

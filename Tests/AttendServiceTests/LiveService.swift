@@ -1,0 +1,126 @@
+import AttendService
+import Foundation
+import HTTPServer
+import Logging
+import Transformer
+
+/// A tiny seeded model shared by the tests (fast to build).
+enum TestModels {
+    static let configuration = EncoderConfiguration(
+        layers: 3, heads: 4, hiddenSize: 32, intermediateSize: 64, maxPositions: 24, vocabularySize: 500,
+        typeVocabularySize: 2, seed: 7)
+
+    static let tiny: ServedModel = {
+        do {
+            return ServedModel(name: "tiny", model: try Model.seeded(configuration), pooling: .mean, normalize: true)
+        } catch {
+            preconditionFailure("seeded test model: \(error)")
+        }
+    }()
+
+    static let other: ServedModel = {
+        var c = configuration
+        c.seed = 8
+        c.layers = 2
+        do {
+            return ServedModel(name: "other", model: try Model.seeded(c))
+        } catch {
+            preconditionFailure("seeded test model: \(error)")
+        }
+    }()
+}
+
+/// A running server on loopback port 0 with the test models.
+struct LiveService {
+    let app: AttendApp
+    let server: Server
+    let port: Int
+
+    static func start(
+        models: [ServedModel]? = [TestModels.tiny, TestModels.other],
+        _ configure: (inout ServiceConfiguration) -> Void = { _ in }
+    ) throws -> LiveService {
+        var configuration = ServiceConfiguration()
+        configuration.server.host = "127.0.0.1"
+        configuration.server.port = 0
+        configuration.compute.maxWaitMilliseconds = 1
+        configure(&configuration)
+        let registry = models.map { ModelRegistry(models: $0) }
+        let app = AttendApp(configuration: configuration, registry: registry)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
+        let port = try server.start()
+        return LiveService(app: app, server: server, port: port)
+    }
+
+    func stop() async {
+        await server.shutdown(deadline: .seconds(1))
+        app.shutdown()
+    }
+
+    /// One request on a fresh connection, run on its own thread (the client blocks).
+    func call(
+        _ method: String, _ path: String, json: String? = nil, headers: [(String, String)] = [],
+        contentType: String? = "application/json"
+    ) async throws -> LoopbackClient.Reply {
+        let port = port
+        return try await onThread {
+            let client = LoopbackClient(port: port)
+            defer { client.close() }
+            return try client.request(method, path, body: json.map { Array($0.utf8) }, headers: headers, contentType: contentType)
+        }
+    }
+
+    func post(_ path: String, _ json: String, headers: [(String, String)] = []) async throws -> LoopbackClient.Reply {
+        try await call("POST", path, json: json, headers: headers)
+    }
+}
+
+/// Runs blocking work on a new thread, never on the cooperative pool (whose threads the server needs).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do {
+                continuation.resume(returning: try body())
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.start()
+    }
+}
+
+extension LoopbackClient.Reply {
+    /// The body parsed as JSON (fails the test on error via `#require` at call sites).
+    var json: JSONValue? { try? JSONParser().parse(body) }
+
+    var errorCode: String? {
+        guard case .string(let code)? = json?["error"]?["code"] else { return nil }
+        return code
+    }
+}
+
+extension JSONValue {
+    var array: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    var number: Double? {
+        if case .number(let n) = self { return n.double }
+        return nil
+    }
+
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    var floats: [Float] { (array ?? []).compactMap { $0.number.map(Float.init) } }
+
+    subscript(index: Int) -> JSONValue? {
+        guard let a = array, index < a.count else { return nil }
+        return a[index]
+    }
+}
