@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""A static stand-in for the service, for working on the page without a Swift build.
+
+Serves the page's assets straight from Sources/AttendService/Page/*.swift (the string literals), with the same
+headers as PageAsset, plus a canned GET /models and a POST /attend that answers with random (numpy) attention maps
+in the /attend response shape, including `analysis` (rollout, entropy). Errors use the service's JSON shape.
+
+Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--no-analysis] [--api-key KEY]
+"""
+import argparse
+import glob
+import json
+import os
+import re
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+PAGE = os.path.join(ROOT, "Sources", "AttendService", "Page")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def swift_literals():
+    """name -> text of every `static let name = #\"\"\"...\"\"\"#` in the Page folder (indentation removed)."""
+    out = {}
+    pattern = re.compile(r'static let (\w+) = #"""\n(.*?)\n( *)"""#', re.S)
+    for path in glob.glob(os.path.join(PAGE, "*.swift")):
+        with open(path, encoding="utf-8") as f:
+            for name, body, indent in pattern.findall(f.read()):
+                lines = [line[len(indent):] if line.startswith(indent) else line.lstrip(" ")
+                         for line in body.split("\n")]
+                out[name] = "\n".join(lines)
+    return out
+
+
+def tokenize(text):
+    words = re.findall(r"\w+|[^\w\s]", text.lower())
+    tokens = []
+    for w in words:
+        if len(w) > 6:  # pretend WordPiece
+            tokens += [w[:4], "##" + w[4:]]
+        else:
+            tokens.append(w)
+    return ["[CLS]"] + tokens + ["[SEP]"]
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def attend(text, layers, heads, analysis, seed):
+    tokens = tokenize(text)
+    n = len(tokens)
+    rng = np.random.default_rng(seed)
+    maps = []
+    for layer in range(layers):
+        logits = rng.normal(scale=1.5, size=(heads, n, n))
+        for h in range(heads):  # some recognisable patterns
+            kind = (layer + h) % 4
+            if kind == 0:
+                logits[h] += 4 * np.eye(n, k=1)
+            elif kind == 1:
+                logits[h] += 4 * np.eye(n, k=-1)
+            elif kind == 2:
+                logits[h][:, 0] += 4
+            else:
+                logits[h][:, n - 1] += 3
+        maps.append(softmax(logits))
+    result = {
+        "tokens": tokens,
+        "input_ids": [1000 + i for i in range(n)],
+        "offsets": [None] * n,
+        "embeddings": rng.normal(size=(n, 32)).round(5).tolist(),
+        "pooled": rng.normal(size=32).round(5).tolist(),
+        "attentions": [m.round(6).tolist() for m in maps],
+    }
+    if analysis:
+        r = np.eye(n)
+        for m in maps:
+            a = m.mean(axis=0) + np.eye(n)
+            a /= a.sum(axis=-1, keepdims=True)
+            r = a @ r
+        ent = [(-(m * np.log(np.where(m > 0, m, 1))).sum(-1)).mean(-1).round(6).tolist() for m in maps]
+        result["analysis"] = {"rollout": r.round(6).tolist(), "entropy": ent}
+    return {"model": "harness", "layers": list(range(layers)), "heads": list(range(heads)),
+            "results": [result], "usage": {"tokens": n}}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--heads", type=int, default=12)
+    parser.add_argument("--no-analysis", action="store_true")
+    parser.add_argument("--api-key", default=None, help="answer 401 unless this Bearer key is sent")
+    args = parser.parse_args()
+    assets = swift_literals()
+    routes = {
+        "/": ("text/html; charset=utf-8", assets["html"]),
+        "/app.js": ("text/javascript; charset=utf-8", assets["javascript"]),
+        "/app.css": ("text/css; charset=utf-8", assets["css"]),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def send(self, status, ctype, body, extra=()):
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Security-Policy", CSP)
+            for k, v in extra:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def error(self, status, code, message):
+            self.send(status, "application/json", json.dumps({"error": {"code": code, "message": message}}))
+
+        def authorized(self):
+            if not args.api_key or self.headers.get("Authorization") == "Bearer " + args.api_key:
+                return True
+            self.error(401, "unauthorized", "an API key is required: send Authorization: Bearer <key>")
+            return False
+
+        def do_GET(self):
+            if self.path not in routes and not self.authorized():
+                return
+            if self.path in routes:
+                ctype, body = routes[self.path]
+                self.send(200, ctype, body, [("Cache-Control", "no-cache")])
+            elif self.path == "/models":
+                self.send(200, "application/json", json.dumps({"models": [
+                    {"name": "harness", "layers": args.layers, "heads": args.heads, "max_length": 128}]}))
+            else:
+                self.error(404, "not_found", f"No route for GET {self.path}.")
+
+        def do_POST(self):
+            if not self.authorized():
+                return
+            if self.path != "/attend":
+                return self.error(404, "not_found", f"No route for POST {self.path}.")
+            length = int(self.headers.get("Content-Length", "0"))
+            try:
+                request = json.loads(self.rfile.read(length))
+            except ValueError as e:
+                return self.error(400, "invalid_json", f"The body is not valid JSON: {e}.")
+            if args.no_analysis and "analysis" in request:
+                return self.error(400, "unknown_field", "Unknown field 'analysis'.")
+            text = request.get("text")
+            if not isinstance(text, str) or not text.strip():
+                return self.error(400, "empty_input", "'text' is empty: give at least one token.")
+            n = len(tokenize(text))
+            if n > 128:
+                return self.error(422, "sequence_too_long",
+                                  f"The input has {n} tokens; model 'harness' takes at most 128. "
+                                  "Shorten it or pass \"truncate\": true.")
+            body = attend(text, args.layers, args.heads, bool(request.get("analysis")), n)
+            self.send(200, "application/json", json.dumps(body))
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    print(f"harness on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
