@@ -53,6 +53,39 @@ enum ASCII {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
     }
 
+    /// Whether `bytes` equals `lowercase` (an all-lowercase ASCII literal) ignoring ASCII case; no allocation.
+    @inline(__always)
+    static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let literal = lowercase.utf8Start
+        for index in 0..<bytes.count where lowercased(bytes[index]) != literal[index] {
+            return false
+        }
+        return true
+    }
+
+    /// ASCII case-insensitive equality of two buffers.
+    @inline(__always)
+    static func equalsIgnoringCase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count where lowercased(lhs[index]) != lowercased(rhs[index]) {
+            return false
+        }
+        return true
+    }
+
+    /// ASCII case-insensitive equality of two strings, without allocation for native strings.
+    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        let left = lhs.utf8
+        let right = rhs.utf8
+        guard left.count == right.count else { return false }
+        let fast = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in equalsIgnoringCase(leftBytes, rightBytes) }
+        }
+        if let fast, let result = fast { return result }
+        return equalsIgnoringCase(left, right)
+    }
+
     /// ASCII case-insensitive equality of two byte sequences.
     static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ lhs: A, _ rhs: B) -> Bool {
         guard lhs.count == rhs.count else { return false }

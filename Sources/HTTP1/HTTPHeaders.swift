@@ -104,7 +104,11 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// ASCII case-insensitive comparison of two names.
     static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
-        ASCII.equalsIgnoringCase(lhs.utf8, rhs.utf8)
+        ASCII.equalsIgnoringCase(lhs, rhs)
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
     }
 
     mutating func append(_ field: Field) {
