@@ -122,12 +122,12 @@ extension PageAssets {
           }
 
           function modelInfo(m) {
-            if (typeof m === 'string') return { name: m };
+            if (typeof m === 'string') return { name: m, ready: true };
             if (!m || typeof m !== 'object') return { name: '' };
             const arch = m.architecture || m.configuration || m.config || {};
             return {
               name: String(m.name ?? m.id ?? ''),
-              layers: m.layers ?? arch.layers, heads: m.heads ?? arch.heads,
+              layers: m.layers ?? arch.layers, heads: m.heads ?? arch.heads, ready: m.ready !== false,
             };
           }
 
@@ -138,7 +138,13 @@ extension PageAssets {
               const list = Array.isArray(body) ? body : (body.models || body.data || []);
               state.models = list.map(modelInfo).filter((m) => m.name);
               if (state.models.length) {
-                select.replaceChildren(...state.models.map((m) => new Option(describeModel(m), m.name)));
+                select.replaceChildren(...state.models.map((m) => {
+                  const option = new Option(describeModel(m), m.name);
+                  option.disabled = !m.ready;
+                  return option;
+                }));
+                const ready = state.models.find((m) => m.ready);
+                if (ready) select.value = ready.name;
               } else {
                 select.replaceChildren(new Option('(service default)', ''));
               }
@@ -150,7 +156,7 @@ extension PageAssets {
           function describeModel(m) {
             const shape = Number.isInteger(m.layers) && Number.isInteger(m.heads)
               ? ` — ${m.layers} layers × ${m.heads} heads` : '';
-            return m.name + shape;
+            return m.name + shape + (m.ready ? '' : ' (not loaded)');
           }
 
           async function onSubmit(event) {
