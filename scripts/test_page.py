@@ -75,6 +75,30 @@ def model_shape(base, name):
     raise SystemExit(f"cannot find layers/heads of model {name!r} in GET /models")
 
 
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "TransformerTests", "Fixtures",
+                       "analysis.json")
+
+
+def check_browser_math(driver):
+    """The page's own rollout/entropy (fallback) and cosine similarity (always) against the numpy fixture."""
+    with open(FIXTURE) as f:
+        cases = json.load(f)["cases"]
+    for case in cases:
+        worst = driver.execute_script("""
+            const c = arguments[0];
+            const n = c.n;
+            const maps = c.maps.map((flat) => Array.from({length: c.heads},
+                (_, h) => Float32Array.from(flat.slice(h * n * n, (h + 1) * n * n))));
+            const hidden = Array.from({length: n}, (_, i) => c.hidden.slice(i * c.d, (i + 1) * c.d));
+            const diff = (a, b) => a.reduce((m, v, k) => Math.max(m, Math.abs(v - b[k])), 0);
+            const rollout = attendMath.rollout(maps, n).flat();
+            const entropy = maps.map((layer) => layer.map((m) => attendMath.entropy(m, n)));
+            const cosine = attendMath.cosine(hidden).flat();
+            return [diff(rollout, c.rollout), diff(entropy.flat(), c.entropy.flat()), diff(cosine, c.cosine)];
+        """, case)
+        check(max(worst) < 1e-5, f"page math matches numpy for {case['name']}: max deviation {max(worst):.1e}")
+
+
 def severe_logs(driver):
     return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
@@ -165,6 +189,7 @@ def main():
 def run(driver, base, args):
     driver.get(base + "/")
     check(driver.title.startswith("Attend"), f"page loads (title {driver.title!r})")
+    check_browser_math(driver)
     if args.api_key:
         WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "key-row").is_displayed())
         shown = driver.find_element(By.ID, "error").text

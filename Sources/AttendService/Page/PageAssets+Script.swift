@@ -680,6 +680,9 @@ extension PageAssets {
             loadModels();
           }
 
+          // The browser-side math, for the browser test (compared with the numpy fixture).
+          window.attendMath = Object.freeze({ rollout, entropy, cosine });
+
           if (document.readyState === 'loading') {
             document.addEventListener('DOMContentLoaded', init);
           } else {
