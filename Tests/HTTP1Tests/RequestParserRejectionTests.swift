@@ -265,3 +265,18 @@ import Testing
         #expect(outcome.error == .unsupportedVersion)
     }
 }
+
+@Suite struct RequestParserLineFeedTests {
+    @Test func parser_RejectsWith400_WhenLFSplitsFieldName() {
+        expectRejection("GET / HTTP/1.1\nHost: x\nNa\nme: v\n\n", .missingColon, status: 400)
+    }
+
+    @Test func parser_RejectsWith400_WhenLFSplitsFieldValue() {
+        expectRejection("GET / HTTP/1.1\nHost: x\nA: b\nc\n\n", .missingColon, status: 400)
+        expectRejection("GET / HTTP/1.1\nHost: x\nA: b\n: c\n\n", .invalidHeaderName, status: 400)
+    }
+
+    @Test func parser_RejectsWith400_WhenLFSplitsRequestLine() {
+        expectRejection("GET /\n HTTP/1.1\nHost: x\n\n", .invalidRequestLine, status: 400)
+    }
+}
