@@ -142,6 +142,19 @@ import Testing
         expectRejection("GET / HTTP/1.0\nHost: a\nHost: a\n\n", .multipleHost, status: 400)
     }
 
+    @Test func parser_RejectsWith400_WhenHostHasInvalidBytes() {
+        for host in ["a/b", "user@h", "a b", "h?q", "h#f", "caf\u{E9}", "<h>", "h\\x"] {
+            expectRejection("GET / HTTP/1.1\nHost: \(host)\n\n", .invalidHost, status: 400)
+        }
+    }
+
+    @Test func parser_AcceptsHost_WhenNameAddressOrEmpty() throws {
+        for host in ["example.com", "example.com:8080", "127.0.0.1:1", "[::1]:80", "xn--caf-dma.example", ""] {
+            let head = try #require(expectAccepted("GET / HTTP/1.1\nHost: \(host)\n\n").heads.first)
+            #expect(head.headers["host"] == host)
+        }
+    }
+
     // MARK: Request line
 
     @Test func parser_RejectsWith400_WhenMethodHasInvalidTokenChar() {
