@@ -265,6 +265,7 @@ extension RequestParser {
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
             framing.hostCount += 1
+            for byte in value where !ASCII.isHostChar(byte) { throw .invalidHost }
         case 14 where ASCII.equalsLowercase(name, "content-length"):
             try noteContentLength(value)
         case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):

@@ -34,6 +34,17 @@ struct MiniLMTests {
         #expect(model.tokenizer.vocabularySize == 30522)
     }
 
+    @Test func miniLM_TokenizerFromModelFolder_MatchesCorpus() throws {
+        // The model folder also has tokenizer.json, whose BertNormalizer settings take precedence.
+        let tokenizer = try WordPieceTokenizer.load(directory: FixtureSupport.miniLMDirectory)
+        #expect(tokenizer.options == WordPieceTokenizer.Options())
+        for line in try Corpus.load().lines {
+            let encoding = tokenizer.encode(line.text ?? "")
+            #expect(encoding.ids == line.ids, "ids for \((line.text ?? "").debugDescription)")
+            #expect(encoding.offsets == line.expectedOffsets, "offsets for \((line.text ?? "").debugDescription)")
+        }
+    }
+
     @Test func miniLM_MatchesHuggingFace_ForReferenceSentences() throws {
         let model = try CheckpointLoader.load(directory: FixtureSupport.miniLMDirectory)
         let expected = try SafetensorsFile(path: FixtureSupport.fixture("minilm/expected.safetensors"))
