@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a ragged batch is packed: sequence b occupies token rows offsets[b]..<offsets[b] + lengths[b].
 struct BatchPlan {
     let count: Int  // B
@@ -7,20 +9,16 @@ struct BatchPlan {
     let ids: [Int32]  // [T]
     let typeIds: [Int32]  // [T]
     let positions: [Int32]  // [T] position of each token within its sequence
-    let mapOffsets: [Int]  // B + 1 prefix sums of H·n_b² (a kept layer's maps, sequence after sequence)
     let keepLayers: [Int]  // sorted, in range
 
     init(_ inputs: [EncoderInput], configuration: EncoderConfiguration, keepLayers: Set<Int>) {
         count = inputs.count
         lengths = inputs.map(\.ids.count)
         var offsets = [0]
-        var mapOffsets = [0]
         for n in lengths {
             offsets.append(offsets.last! + n)
-            mapOffsets.append(mapOffsets.last! + configuration.heads * n * n)
         }
         self.offsets = offsets
-        self.mapOffsets = mapOffsets
         tokens = offsets.last!
         ids = inputs.flatMap(\.ids)
         typeIds = inputs.flatMap { $0.typeIds ?? [Int32](repeating: 0, count: $0.ids.count) }
@@ -36,8 +34,12 @@ struct BatchPlan {
     }
 }
 
-/// Scratch buffers of one forward pass (allocated once per call, reused by every layer).
-struct Workspace {
+/// Scratch buffers of one forward pass, reused by every layer and, through ``WorkspacePool``, by later passes
+/// (fresh buffers of this size would be page-faulted in on every pass).
+final class Workspace: @unchecked Sendable {
+    let tokens: Int  // capacity in packed tokens
+    let scoresPerWorker: Int  // capacity of one worker's score block
+    let workers: Int
     let x: UnsafeMutablePointer<Float>  // [T, d] hidden state
     let normed: UnsafeMutablePointer<Float>  // [T, d] pre-LN block input
     let qkv: UnsafeMutablePointer<Float>  // [T, 3d]
@@ -45,28 +47,81 @@ struct Workspace {
     let projection: UnsafeMutablePointer<Float>  // [T, d]
     let inner: UnsafeMutablePointer<Float>  // [T, f]
     let scores: UnsafeMutablePointer<Float>  // workers × [n_max, n̂_max]
-    let scoresPerWorker: Int
-    let maps: [Int: UnsafeMutablePointer<Float>]  // kept layer → Σ_b H·n_b² floats
 
-    init(plan: BatchPlan, configuration c: EncoderConfiguration, workers: Int) {
-        let t = plan.tokens
+    init(tokens t: Int, longest: Int, configuration c: EncoderConfiguration, workers: Int) {
         let d = c.hiddenSize
+        tokens = t
+        self.workers = workers
         x = .allocate(capacity: t * d)
         normed = .allocate(capacity: t * d)
         qkv = .allocate(capacity: t * 3 * d)
         context = .allocate(capacity: t * d)
         projection = .allocate(capacity: t * d)
         inner = .allocate(capacity: t * c.intermediateSize)
-        let longest = plan.lengths.max() ?? 0
         scoresPerWorker = longest * ((longest + 15) & ~15)
         scores = .allocate(capacity: Swift.max(1, workers * scoresPerWorker))
-        var maps: [Int: UnsafeMutablePointer<Float>] = [:]
-        for l in plan.keepLayers { maps[l] = .allocate(capacity: Swift.max(1, plan.mapOffsets.last!)) }
-        self.maps = maps
     }
 
-    func deallocate() {
+    /// Whether this workspace can run `plan` with `workers` workers.
+    func fits(_ plan: BatchPlan, workers: Int) -> Bool {
+        let longest = plan.lengths.max() ?? 0
+        return plan.tokens <= tokens && longest * ((longest + 15) & ~15) <= scoresPerWorker && workers <= self.workers
+    }
+
+    deinit {
         for p in [x, normed, qkv, context, projection, inner, scores] { p.deallocate() }
-        for p in maps.values { p.deallocate() }
+    }
+}
+
+/// Keeps the most recently returned workspace for the next pass of the same encoder (one, so an idle encoder
+/// holds at most one batch's scratch memory; concurrent passes each allocate their own).
+final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: Workspace?
+
+    func take(_ plan: BatchPlan, configuration: EncoderConfiguration, workers: Int) -> Workspace {
+        lock.lock()
+        let candidate = cached
+        cached = nil
+        lock.unlock()
+        if let candidate, candidate.fits(plan, workers: workers) { return candidate }
+        return Workspace(
+            tokens: plan.tokens, longest: plan.lengths.max() ?? 0, configuration: configuration, workers: workers)
+    }
+
+    func giveBack(_ workspace: Workspace) {
+        lock.lock()
+        if cached == nil || cached!.tokens <= workspace.tokens { cached = workspace }
+        lock.unlock()
+    }
+}
+
+/// A float array whose storage stays pinned while a pass writes into it (one sequence's maps of one layer).
+final class FloatBox {
+    var values: [Float]
+
+    init(count: Int) {
+        // Every element is written by the pass before anyone reads it.
+        values = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// Runs `body` with base pointers of all `boxes`, each pinned by nested `withUnsafeMutableBufferPointer`.
+    static func withPointers<R>(
+        _ boxes: [FloatBox], _ body: ([UnsafeMutablePointer<Float>]) -> R
+    ) -> R {
+        var pointers: [UnsafeMutablePointer<Float>] = []
+        pointers.reserveCapacity(boxes.count)
+        return pin(boxes, 0, &pointers, body)
+    }
+
+    private static func pin<R>(
+        _ boxes: [FloatBox], _ i: Int, _ pointers: inout [UnsafeMutablePointer<Float>],
+        _ body: ([UnsafeMutablePointer<Float>]) -> R
+    ) -> R {
+        if i == boxes.count { return body(pointers) }
+        return boxes[i].values.withUnsafeMutableBufferPointer { buffer in
+            pointers.append(buffer.baseAddress!)
+            return pin(boxes, i + 1, &pointers, body)
+        }
     }
 }

@@ -12,19 +12,48 @@ extension Encoder {
         let d = c.hiddenSize
         let workers = Compute.threads
         let plan = BatchPlan(inputs, configuration: c, keepLayers: options.attentionLayers)
-        let ws = Workspace(plan: plan, configuration: c, workers: workers)
-        defer { ws.deallocate() }
+        let ws = workspaces.take(plan, configuration: c, workers: workers)
+        defer { workspaces.giveBack(ws) }
+        // Kept maps are written straight into the output arrays: layer → sequence → [H, n, n].
+        let mapBoxes = plan.keepLayers.map { _ in plan.lengths.map { FloatBox(count: c.heads * $0 * $0) } }
+        let hidden = FloatBox.withPointers(mapBoxes.flatMap { $0 }) { pointers in
+            var maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>] = [:]
+            for (k, l) in plan.keepLayers.enumerated() {
+                maps[l] = pointers[(k * plan.count)..<((k + 1) * plan.count)]
+            }
+            return run(plan, ws: ws, maps: maps, hiddenStates: options.hiddenStates, workers: workers)
+        }
+        return (0..<plan.count).map { b in
+            let last = plan.rows(of: b, in: ws.x, width: d)
+            var attentions: [Int: Tensor] = [:]
+            for (k, l) in plan.keepLayers.enumerated() {
+                let n = plan.lengths[b]
+                attentions[l] = Tensor(shape: [c.heads, n, n], storage: mapBoxes[k][b].values)
+            }
+            return EncoderOutput(
+                lastHiddenState: last, hiddenStates: options.hiddenStates ? hidden[b] : nil, attentions: attentions,
+                pooled: Self.pool(last, options.pooling, normalize: options.normalize))
+        }
+    }
+
+    /// Embeddings and every layer on ws.x; returns the hidden states per sequence when asked for.
+    private func run(
+        _ plan: BatchPlan, ws: Workspace, maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>], hiddenStates: Bool,
+        workers: Int
+    ) -> [[Tensor]] {
+        let c = configuration
+        let d = c.hiddenSize
 
         var hidden: [[Tensor]] = Array(repeating: [], count: plan.count)
         func recordHidden() {
-            guard options.hiddenStates else { return }
+            guard hiddenStates else { return }
             for b in 0..<plan.count { hidden[b].append(plan.rows(of: b, in: ws.x, width: d)) }
         }
 
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
         recordHidden()
         for l in 0..<c.layers {
-            layer(l, plan: plan, ws: ws, workers: workers)
+            layer(l, plan: plan, ws: ws, maps: maps, workers: workers)
             if l == c.layers - 1, c.normPlacement == .pre, let g = parameters.finalNormWeight,
                 let beta = parameters.finalNormBias
             {
@@ -34,19 +63,7 @@ extension Encoder {
             }
             recordHidden()
         }
-        return (0..<plan.count).map { b in
-            let last = plan.rows(of: b, in: ws.x, width: d)
-            var attentions: [Int: Tensor] = [:]
-            for (l, map) in ws.maps {
-                let n = plan.lengths[b]
-                let start = map + plan.mapOffsets[b]
-                attentions[l] = Tensor(
-                    shape: [c.heads, n, n], storage: Array(UnsafeBufferPointer(start: start, count: c.heads * n * n)))
-            }
-            return EncoderOutput(
-                lastHiddenState: last, hiddenStates: options.hiddenStates ? hidden[b] : nil, attentions: attentions,
-                pooled: Self.pool(last, options.pooling, normalize: options.normalize))
-        }
+        return hidden
     }
 
     private func validate(_ inputs: [EncoderInput]) throws(TransformerError) {
@@ -96,7 +113,9 @@ extension Encoder {
     }
 
     /// One encoder layer on ws.x [T, d], in place.
-    private func layer(_ l: Int, plan: BatchPlan, ws: Workspace, workers: Int) {
+    private func layer(
+        _ l: Int, plan: BatchPlan, ws: Workspace, maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>], workers: Int
+    ) {
         let c = configuration
         let d = c.hiddenSize
         let f = c.intermediateSize
@@ -123,7 +142,7 @@ extension Encoder {
             Kernels.addBias(ws.qkv + t * 3 * d, count: 3 * d, bias: w.qkvBias) { $0 }
         }
         // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
-        attention(plan: plan, ws: ws, map: ws.maps[l], workers: workers)
+        attention(plan: plan, ws: ws, maps: maps[l], workers: workers)
         // proj [T, d] = ctx · Woᵀ
         Gemm.linear(
             ws.context, rows: tokens, inner: d, weight: w.attentionOutputWeight, outputs: d, into: ws.projection,
@@ -175,7 +194,9 @@ extension Encoder {
     ///   S [n, n̂]  = Q_h [n, dh] · K_hᵀ [dh, n] / √dh, pad columns n..<n̂ = −∞
     ///   P [n, n]  = softmax rows of S (written into the kept map, or over S in place)
     ///   ctx[o_b..., h·dh...] [n, dh] = P · V_h [n, dh]
-    private func attention(plan: BatchPlan, ws: Workspace, map: UnsafeMutablePointer<Float>?, workers: Int) {
+    private func attention(
+        plan: BatchPlan, ws: Workspace, maps: ArraySlice<UnsafeMutablePointer<Float>>?, workers: Int
+    ) {
         let c = configuration
         let d = c.hiddenSize
         let heads = c.heads
@@ -196,7 +217,7 @@ extension Encoder {
                 let k = q + d
                 let v = q + 2 * d
                 Gemm.abT(q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
-                let probabilities = map.map { $0 + plan.mapOffsets[b] + h * n * n }  // [n, n] or nil
+                let probabilities = maps.map { $0[$0.startIndex + b] + h * n * n }  // [n, n] or nil
                 for i in 0..<n {
                     let row = scores + i * padded
                     for j in n..<padded { row[j] = -.infinity }

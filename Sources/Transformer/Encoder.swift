@@ -14,6 +14,7 @@ public final class Encoder: Sendable {
     /// The architecture.
     public let configuration: EncoderConfiguration
     let parameters: PackedParameters
+    let workspaces = WorkspacePool()
 
     /// Checks `weights` against `configuration` and packs them for the kernels (Q, K, V fused into [3d, d]).
     public init(configuration: EncoderConfiguration, weights: EncoderWeights) throws(TransformerError) {

@@ -15,7 +15,7 @@ enum Kernels {
         var maxV = Vec(repeating: -.infinity)
         var j = 0
         while j < paddedCount {
-            maxV = pointwiseMax(maxV, scores.vec(j))
+            maxV = maximum(scores.vec(j), maxV)
             j += 16
         }
         let m = Vec(repeating: maxV.max())

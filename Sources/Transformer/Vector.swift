@@ -6,12 +6,36 @@
 /// The vector type the kernels work in.
 typealias Vec = SIMD16<Float>
 
+/// Lane-wise helpers written with bit operations and LLVM vector comparisons only: the standard library's
+/// generic `replacing(with:where:)`, `clamped` and `pointwiseMin` compile to per-lane scalar loops.
+@inline(__always)
+func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: Vec, _ b: Vec) -> Vec {
+    let m = unsafeBitCast(mask, to: SIMD16<UInt32>.self)
+    let ai = unsafeBitCast(a, to: SIMD16<UInt32>.self)
+    let bi = unsafeBitCast(b, to: SIMD16<UInt32>.self)
+    return unsafeBitCast((ai & m) | (bi & ~m), to: Vec.self)
+}
+
+/// Lane-wise minimum (b where a is NaN).
+@inline(__always)
+func minimum(_ a: Vec, _ b: Vec) -> Vec { select(a .< b, a, b) }
+
+/// Lane-wise maximum (b where a is NaN).
+@inline(__always)
+func maximum(_ a: Vec, _ b: Vec) -> Vec { select(a .> b, a, b) }
+
+/// |x| by clearing the sign bit.
+@inline(__always)
+func magnitude(_ x: Vec) -> Vec {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vec.self)
+}
+
 enum VectorMath {
     // MARK: exp (Cephes expf: range reduction x = n·ln2 + r, |r| ≤ ln2/2, degree-5 minimax for e^r)
 
     @inline(__always)
     static func exp(_ x: Vec) -> Vec {
-        let xc = x.clamped(lowerBound: Vec(repeating: -87.33), upperBound: Vec(repeating: 88.37))
+        let xc = minimum(maximum(x, Vec(repeating: -87.33)), Vec(repeating: 88.37))
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick; its low mantissa bits are then n.
         let magic = Vec(repeating: 12_582_912.0)
         let t = xc * 1.442_695_04 + magic
@@ -27,7 +51,7 @@ enum VectorMath {
         let bits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let scale = unsafeBitCast((bits &+ 127) &<< 23, to: Vec.self)
         // Below −87.33 the result is under FLT_MIN: flush to 0, so exp(−∞) is exactly 0.
-        return (p * scale).replacing(with: 0, where: x .< -87.33)
+        return select(x .< -87.33, .zero, p * scale)
     }
 
     // MARK: erf (two minimax fits in double, evaluated in float)
@@ -39,7 +63,7 @@ enum VectorMath {
     static func erf(_ x: Vec) -> Vec {
         let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
         let sign = bits & 0x8000_0000
-        let a = unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self).replacing(with: 4, where: x .> 4 .| x .< -4)
+        let a = minimum(unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self), Vec(repeating: 4))
         let z = a * a
         var p = Vec(repeating: 7.933_422_388e-5)
         p = p * z - 8.034_827_975e-4
@@ -59,8 +83,8 @@ enum VectorMath {
         q = q * t + 0.284_986_360_3
         q = q * t - 0.000_159_166_046
         let large = 1 - exp(-z) * q
-        let magnitude = large.replacing(with: small, where: a .< 1)
-        return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
+        let result = select(a .< 1, small, large)
+        return unsafeBitCast(unsafeBitCast(result, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
     }
 
     /// tanh(x) = sign(x)·(1 − 2/(e^(2|x|) + 1)); |x| clamped to 9, where tanh is 1 in float32.
@@ -68,9 +92,9 @@ enum VectorMath {
     static func tanh(_ x: Vec) -> Vec {
         let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
         let sign = bits & 0x8000_0000
-        let a = unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self).replacing(with: 9, where: x .> 9 .| x .< -9)
-        let magnitude = 1 - 2 / (exp(a * 2) + 1)
-        return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
+        let a = minimum(unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self), Vec(repeating: 9))
+        let result = 1 - 2 / (exp(a * 2) + 1)
+        return unsafeBitCast(unsafeBitCast(result, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
     }
 
     /// Exact GELU, 0.5·x·(1 + erf(x/√2)).
@@ -89,7 +113,7 @@ enum VectorMath {
     /// max(0, x).
     @inline(__always)
     static func relu(_ x: Vec) -> Vec {
-        x.replacing(with: 0, where: x .< 0)
+        maximum(x, .zero)
     }
 }
 
