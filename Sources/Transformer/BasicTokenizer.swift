@@ -15,6 +15,11 @@ import Foundation
 /// 5. Lowercase: each scalar's full lowercase mapping, per scalar (so no Greek final-sigma context rule).
 /// 6. Split on whitespace, and isolate each punctuation scalar (Unicode P* and all ASCII non-alphanumeric
 ///    symbols `!`…`/`, `:`…`@`, `[`…`` ` ``, `{`…`~`).
+///
+/// Where the two Hugging Face tokenizers disagree this follows the fast one for lower-casing (per scalar: a final
+/// `Σ` becomes `σ`, not Python's `ς`). Character classes come from the Swift standard library's Unicode tables:
+/// like Python's (slow tokenizer), a code point that is unassigned or a format character there is dropped, whereas
+/// the fast tokenizer's older tables keep some of them (as `[UNK]`). `scripts/make-fixtures.py` shows both cases.
 struct BasicTokenizer: Sendable, Equatable {
     /// Step 2.
     var cleanText = true

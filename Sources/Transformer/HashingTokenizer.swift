@@ -8,7 +8,8 @@
 ///     id = 5 + FNV-1a-64(UTF-8 bytes of w) mod (vocabularySize − 5)
 ///
 /// with FNV-1a-64 offset basis 0xcbf29ce484222325 and prime 0x100000001b3. Distinct words may collide; the mapping
-/// is the same on every run and machine. With `vocabularySize ≤ 5` every word is `[UNK]` (1).
+/// is the same on every run and machine. With `vocabularySize ≤ 5` every word is `[UNK]` (1); sizes above
+/// `Int32.max` hash into `5..<Int32.max`.
 public struct HashingTokenizer: Tokenizer {
     /// The reserved tokens, at ids 0–4.
     public static let specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -39,7 +40,8 @@ public struct HashingTokenizer: Tokenizer {
     public func id(forWord word: String) -> Int32 {
         if let special = Self.specialTokens.firstIndex(of: word) { return Int32(special) }
         guard vocabularySize > 5 else { return 1 }
-        return Int32(5 + Self.fnv1a64(word.utf8) % UInt64(vocabularySize - 5))
+        let span = UInt64(min(vocabularySize, Int(Int32.max)) - 5)
+        return Int32(5 + Self.fnv1a64(word.utf8) % span)
     }
 
     /// `[PAD]` … `[MASK]` for ids 0–4; `nil` otherwise (hashing cannot be inverted).

@@ -20,7 +20,8 @@ import Foundation
 /// (`.invalidHeader`); a tensor ending past the file (`.truncated` when the offsets are contiguous from 0, so the
 /// file was cut short; `.tensorOutOfBounds` otherwise). Gaps and trailing bytes are tolerated.
 ///
-/// The mapping is read-only and private; it lives as long as this object.
+/// The mapping is read-only and private; it lives as long as this object. (As with any mapping, a file truncated by
+/// another process while mapped would fault on access; ``CheckpointLoader`` copies the tensors out right away.)
 public final class SafetensorsFile: @unchecked Sendable {
     // @unchecked: the mapping is immutable after init and only read; it is unmapped in deinit.
 
@@ -264,7 +265,7 @@ public final class SafetensorsFile: @unchecked Sendable {
         var shape: [Int] = []
         var count = 1
         for item in shapeValues {
-            guard let dimension = exactInteger(item), dimension >= 0 else {
+            guard let dimension = CheckpointFiles.integer(item), dimension >= 0 else {
                 throw bad("shape \(shapeValues) has a dimension that is not a non-negative integer")
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
@@ -273,7 +274,8 @@ public final class SafetensorsFile: @unchecked Sendable {
             shape.append(dimension)
         }
         guard let offsets = fields["data_offsets"] as? [Any], offsets.count == 2,
-            let begin = exactInteger(offsets[0]), let end = exactInteger(offsets[1]), begin >= 0, end >= begin
+            let begin = CheckpointFiles.integer(offsets[0]), let end = CheckpointFiles.integer(offsets[1]), begin >= 0,
+            end >= begin
         else {
             throw bad("data_offsets must be [begin, end] with 0 ≤ begin ≤ end")
         }
@@ -312,11 +314,5 @@ public final class SafetensorsFile: @unchecked Sendable {
             }
             throw .tensorOutOfBounds(file: path, tensor: name)
         }
-    }
-
-    /// An integer JSON number (rejects fractions and values outside `Int`).
-    private static func exactInteger(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber else { return nil }
-        return Int(exactly: number.doubleValue)
     }
 }

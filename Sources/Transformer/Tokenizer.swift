@@ -10,3 +10,8 @@ public protocol Tokenizer: Sendable {
     /// The vocabulary string of `id`, or `nil` when the tokenizer cannot name it.
     func token(for id: Int32) -> String?
 }
+
+extension Tokenizer {
+    /// Tokenises `text` with `[CLS]` … `[SEP]`.
+    public func encode(_ text: String) -> Encoding { encode(text, addSpecialTokens: true) }
+}

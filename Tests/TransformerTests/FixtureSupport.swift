@@ -52,12 +52,12 @@ enum FixtureSupport {
 }
 
 /// Maximum absolute difference between two equally shaped tensors (∞ on a shape mismatch).
-func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+func goldenMaxDifference(_ a: Tensor, _ b: Tensor) -> Float {
     guard a.shape == b.shape else { return .infinity }
-    return maxDifference(a.storage, b.storage)
+    return goldenMaxDifference(a.storage, b.storage)
 }
 
-func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+func goldenMaxDifference(_ a: [Float], _ b: [Float]) -> Float {
     guard a.count == b.count else { return .infinity }
     var worst: Float = 0
     for (x, y) in zip(a, b) {
@@ -80,7 +80,7 @@ struct GoldenReport {
         _ name: String, kind: String, _ actual: Tensor, _ expected: Tensor, tolerance: Float,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let difference = maxDifference(actual, expected)
+        let difference = goldenMaxDifference(actual, expected)
         lines.append("  \(name): max |Δ| = \(difference)")
         worst[kind] = max(worst[kind] ?? 0, difference.isNaN ? .infinity : difference)
         #expect(

@@ -64,8 +64,9 @@ func floatBytes(_ values: [Float]) -> [UInt8] {
     }
 
     @Test func safetensors_ThrowsTruncated_WhenShorterThanLengthField() throws {
-        #expect(throws: TransformerError.truncated(file: "mem", detail: "3 bytes, shorter than the 8-byte header length"))
-        {
+        #expect(
+            throws: TransformerError.truncated(file: "mem", detail: "3 bytes, shorter than the 8-byte header length")
+        ) {
             try SafetensorsFile(bytes: [1, 2, 3], path: "mem")
         }
     }
@@ -150,8 +151,9 @@ func floatBytes(_ values: [Float]) -> [UInt8] {
         }
         let empty = directory + "/empty.safetensors"
         try Data().write(to: URL(fileURLWithPath: empty))
-        #expect(throws: TransformerError.truncated(file: empty, detail: "0 bytes, shorter than the 8-byte header length"))
-        {
+        #expect(
+            throws: TransformerError.truncated(file: empty, detail: "0 bytes, shorter than the 8-byte header length")
+        ) {
             try SafetensorsFile(path: empty)
         }
     }

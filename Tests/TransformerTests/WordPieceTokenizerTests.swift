@@ -90,6 +90,15 @@ struct Corpus: Decodable {
         #expect(tokenizer.vocabularySize == 30522)
     }
 
+    /// Documented deviation: lower-casing is per scalar, as in the fast tokenizer (Rust `char::to_lowercase`), so a
+    /// word-final capital sigma becomes σ, not the ς that Python's `str.lower()` in the slow tokenizer produces.
+    @Test func wordPiece_LowercasesPerScalar_LikeFastTokenizer() throws {
+        let tokenizer = try Self.miniLMTokenizer()
+        let encoding = tokenizer.encode("ΟΔΟΣ")
+        #expect(encoding.ids == [101, 1169, 29722, 29730, 29733, 102])
+        #expect(encoding.offsets == [nil, 0..<1, 1..<2, 2..<3, 3..<4, nil])
+    }
+
     @Test func wordPiece_SplitsGreedily_WithSmallVocabulary() throws {
         let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "a", "##ff", "Ab"]
         let uncased = try WordPieceTokenizer(vocabulary: vocabulary)
