@@ -25,6 +25,25 @@ enum ASCII {
         return false
     }
 
+    /// Whether `byte` may appear in a `Host` value: unreserved, pct-encoded, sub-delims, `:` and IP-literal
+    /// brackets (RFC 3986 §3.2.2).
+    @inline(__always)
+    static func isHostChar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        case UInt8(ascii: "0")...UInt8(ascii: ":"):  // digits and `:`
+            return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"),
+            UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+            UInt8(ascii: "="), UInt8(ascii: "["), UInt8(ascii: "]"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether `byte` may appear in a field value: VCHAR, obs-text, SP or HTAB.
     @inline(__always)
     static func isFieldValueChar(_ byte: UInt8) -> Bool {
@@ -51,6 +70,39 @@ enum ASCII {
     @inline(__always)
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
+
+    /// Whether `bytes` equals `lowercase` (an all-lowercase ASCII literal) ignoring ASCII case; no allocation.
+    @inline(__always)
+    static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let literal = lowercase.utf8Start
+        for index in 0..<bytes.count where lowercased(bytes[index]) != literal[index] {
+            return false
+        }
+        return true
+    }
+
+    /// ASCII case-insensitive equality of two buffers.
+    @inline(__always)
+    static func equalsIgnoringCase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count where lowercased(lhs[index]) != lowercased(rhs[index]) {
+            return false
+        }
+        return true
+    }
+
+    /// ASCII case-insensitive equality of two strings, without allocation for native strings.
+    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        let left = lhs.utf8
+        let right = rhs.utf8
+        guard left.count == right.count else { return false }
+        let fast = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in equalsIgnoringCase(leftBytes, rightBytes) }
+        }
+        if let fast, let result = fast { return result }
+        return equalsIgnoringCase(left, right)
     }
 
     /// ASCII case-insensitive equality of two byte sequences.

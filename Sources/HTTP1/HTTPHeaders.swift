@@ -93,10 +93,15 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// Whether a comma-separated list header (such as `Connection`) contains `token`, ASCII case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
         for field in fields where Self.equalsIgnoringCase(field.name, name) {
-            for element in field.value.utf8.split(separator: UInt8(ascii: ",")) {
-                if ASCII.equalsIgnoringCase(ASCII.trimmed(element), token.utf8) {
+            let value = field.value.utf8
+            var elementStart = value.startIndex
+            while elementStart <= value.endIndex {
+                let elementEnd = value[elementStart...].firstIndex(of: ASCII.comma) ?? value.endIndex
+                if ASCII.equalsIgnoringCase(ASCII.trimmed(value[elementStart..<elementEnd]), token.utf8) {
                     return true
                 }
+                if elementEnd == value.endIndex { break }
+                elementStart = value.index(after: elementEnd)
             }
         }
         return false
@@ -104,7 +109,11 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// ASCII case-insensitive comparison of two names.
     static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
-        ASCII.equalsIgnoringCase(lhs.utf8, rhs.utf8)
+        ASCII.equalsIgnoringCase(lhs, rhs)
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
     }
 
     mutating func append(_ field: Field) {
