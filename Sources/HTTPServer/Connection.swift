@@ -48,6 +48,8 @@ final class Connection: @unchecked Sendable {
     private var pending: [Work] = []
     private var inFlight: Task<Void, Never>?
     private var peerHalfClosed = false
+    /// Set after a parse error: nothing after it can be framed, so nothing more is read.
+    private var inputFailed = false
     private var shutdownRequested = false
 
     // Bytes to write, in order; `outputOffset` into the first.
@@ -166,7 +168,7 @@ final class Connection: @unchecked Sendable {
     private func readLoop() {
         let buffer = loop.readBuffer
         for _ in 0..<16 {
-            guard phase == .open, readActive, !peerHalfClosed else { return }
+            guard phase == .open, readActive, !peerHalfClosed, !inputFailed else { return }
             switch transportRead(buffer) {
             case .bytes(let count):
                 let now = DispatchTime.now().uptimeNanoseconds
@@ -174,6 +176,8 @@ final class Connection: @unchecked Sendable {
                 lastReadAt = now
                 parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 processInput()
+                // A short plain read drained the socket; the level-triggered source fires again for more.
+                if tls == nil, count < buffer.count { return }
             case .wouldBlock:
                 if tls?.wantsWriteForRead == true { armWrite() }
                 return
@@ -202,6 +206,7 @@ final class Connection: @unchecked Sendable {
             } catch {
                 head = nil
                 body = []
+                inputFailed = true
                 enqueue(.failure(error))
                 break
             }
@@ -262,7 +267,7 @@ final class Connection: @unchecked Sendable {
     private func updateReadInterest() {
         guard let source = readSource, phase == .open else { return }
         let wanted =
-            !peerHalfClosed && pending.count < core.configuration.maxPipelinedRequests
+            !peerHalfClosed && !inputFailed && pending.count < core.configuration.maxPipelinedRequests
             && outputBytes < core.outputHighWater
         if wanted, !readActive {
             readActive = true
@@ -297,10 +302,6 @@ final class Connection: @unchecked Sendable {
 
     private func enqueue(_ work: Work) {
         pending.append(work)
-        if case .failure = work {
-            // Nothing after a framing error can be trusted: stop reading.
-            parser = RequestParser(limits: core.configuration.limits)
-        }
         startNext()
     }
 

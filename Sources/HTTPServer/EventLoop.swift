@@ -25,7 +25,8 @@ final class EventLoop: @unchecked Sendable {
     func startSweeping(every interval: Duration) {
         queue.async {
             let timer = DispatchSource.makeTimerSource(queue: self.queue)
-            let nanoseconds = Int(interval.components.seconds) * 1_000_000_000
+            let nanoseconds =
+                Int(interval.components.seconds) * 1_000_000_000
                 + Int(interval.components.attoseconds / 1_000_000_000)
             timer.schedule(
                 deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),

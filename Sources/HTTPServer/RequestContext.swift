@@ -9,7 +9,7 @@ public struct RequestContext: Sendable {
     public var route: String
     /// The client's address, `host:port`.
     public var remoteAddress: String
-    /// The server's logger, with `remote` metadata.
+    /// The server's logger (as given to `Server.init`).
     public var logger: Logger
 
     /// Creates a context.

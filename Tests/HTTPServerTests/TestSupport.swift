@@ -1,0 +1,205 @@
+import Dispatch
+import Foundation
+import HTTP1
+import Logging
+import Sockets
+import Synchronization
+
+@testable import HTTPServer
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A logger that drops everything.
+let quietLogger = Logger(label: "httpserver-tests") { _ in SwiftLogNoOpLogHandler() }
+
+/// Configuration for tests: loopback, port 0, short timeouts unless given.
+func testConfiguration(
+    timeouts: ServerConfiguration.Timeouts = .init(
+        header: .seconds(5), idle: .seconds(5), body: .seconds(5), write: .seconds(5), handshake: .seconds(5)),
+    maxConnections: Int = 1024, limits: ParserLimits = .default, tls: TLSConfiguration? = nil
+) -> ServerConfiguration {
+    ServerConfiguration(
+        host: "127.0.0.1", port: 0, limits: limits, timeouts: timeouts, maxConnections: maxConnections,
+        gzip: .init(enabled: true, minimumBytes: 1024), tls: tls, ioThreads: 2)
+}
+
+/// Starts a server; returns it and its port.
+func startServer(
+    _ configuration: ServerConfiguration = testConfiguration(), _ build: (inout Router) -> Void
+) throws -> (Server, Int) {
+    var router = Router()
+    build(&router)
+    let server = Server(configuration: configuration, router: router.freeze(), logger: quietLogger)
+    let port = try server.start()
+    return (server, port)
+}
+
+/// Waits, bounded, until `condition` holds; returns whether it did.
+func eventually(seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+    let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < end {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// A parsed response as seen by a raw client.
+struct RawResponse {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A loopback client speaking raw bytes. Non-blocking underneath: reads wait with `Task.sleep`, bounded in time,
+/// so tests never block the cooperative thread pool the server's handlers run on.
+final class RawClient: @unchecked Sendable {
+    let socket: Socket
+    private let timeout: Duration
+    private var buffer: [UInt8] = []
+
+    init(port: Int, receiveTimeout: Double = 5) throws {
+        socket = try Socket.tcp(.ipv4)
+        try socket.connect(to: SocketAddress(host: "127.0.0.1", port: UInt16(port)))
+        try socket.setNonBlocking()
+        timeout = .milliseconds(Int(receiveTimeout * 1000))
+    }
+
+    deinit { socket.close() }
+
+    func send(_ text: String) async {
+        await send(Array(text.utf8))
+    }
+
+    func send(_ bytes: [UInt8]) async {
+        var offset = 0
+        let end = ContinuousClock.now + timeout
+        while offset < bytes.count, ContinuousClock.now < end {
+            switch bytes[offset...].withUnsafeBytes({ socket.write($0) }) {
+            case .bytes(let n): offset += n
+            case .wouldBlock: try? await Task.sleep(for: .milliseconds(1))
+            case .endOfFile, .failed: return
+            }
+        }
+    }
+
+    func shutdownWrite() { socket.shutdownWrite() }
+
+    /// Closes with a reset (SO_LINGER 0) instead of a FIN.
+    func reset() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(socket.descriptor, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        socket.close()
+    }
+
+    private enum Fill { case data, closed, timedOut }
+
+    /// One read into the buffer, waiting until `end` at most.
+    private func fill(until end: ContinuousClock.Instant) async -> Fill {
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while ContinuousClock.now < end {
+            switch chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+            case .bytes(let n):
+                buffer.append(contentsOf: chunk[0..<n])
+                return .data
+            case .wouldBlock:
+                try? await Task.sleep(for: .milliseconds(1))
+            case .endOfFile, .failed:
+                return .closed
+            }
+        }
+        return .timedOut
+    }
+
+    /// Reads one response (Content-Length framed); nil on EOF or timeout first. `head` skips the body.
+    func readResponse(head: Bool = false) async -> RawResponse? {
+        let deadline = ContinuousClock.now + timeout
+        var end = findHeaderEnd()
+        while end == nil {
+            guard await fill(until: deadline) == .data else { return nil }
+            end = findHeaderEnd()
+        }
+        guard let end else { return nil }
+        let headText = String(decoding: buffer[0..<end], as: UTF8.self)
+        var lines = headText.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
+        var headers: [(String, String)] = []
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            headers.append((String(line[..<colon]), value))
+        }
+        buffer.removeSubrange(0..<(end + 4))
+        var response = RawResponse(status: status, headers: headers, body: [])
+        if head || status < 200 || status == 204 || status == 304 { return response }
+        let length = Int(response.header("content-length") ?? "0") ?? 0
+        while buffer.count < length {
+            guard await fill(until: deadline) == .data else { return nil }
+        }
+        response.body = Array(buffer[0..<length])
+        buffer.removeSubrange(0..<length)
+        return response
+    }
+
+    /// Whether the server closes the connection (EOF or reset) within the timeout, sending nothing more.
+    func isClosedByServer() async -> Bool {
+        let before = buffer.count
+        let end = ContinuousClock.now + timeout
+        while true {
+            switch await fill(until: end) {
+            case .closed: return buffer.count == before
+            case .timedOut: return false
+            case .data: continue
+            }
+        }
+    }
+
+    /// Whether the server closes the connection within the timeout (whatever it sends first).
+    func waitForClose() async -> Bool {
+        let end = ContinuousClock.now + timeout
+        while true {
+            switch await fill(until: end) {
+            case .closed: return true
+            case .timedOut: return false
+            case .data: continue
+            }
+        }
+    }
+
+    private func findHeaderEnd() -> Int? {
+        guard buffer.count >= 4 else { return nil }
+        for index in 0...(buffer.count - 4)
+        where buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 {
+            return index
+        }
+        return nil
+    }
+}
+
+/// A flag set from handlers.
+final class Flag: Sendable {
+    private let value = Atomic<Int>(0)
+    func set() { value.store(1, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) == 1 }
+}
+
+/// A counter shared with handlers.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
+}
+
+func get(_ path: String, _ extra: String = "") -> String {
+    "GET \(path) HTTP/1.1\r\nHost: test\r\n\(extra)\r\n"
+}
