@@ -82,7 +82,7 @@ enum OpenAPIDocument {
                       ]
                     }
                   },
-                  "word_ids": { "type": "array", "items": { "type": ["integer", "null"] } }
+                  "word_ids": { "type": "array", "items": { "anyOf": [{ "type": "integer" }, { "type": "null" }] } }
                 }
               },
               "AttendResult": {
@@ -93,7 +93,7 @@ enum OpenAPIDocument {
                     "required": ["embeddings"],
                     "properties": {
                       "embeddings": { "$ref": "#/components/schemas/Matrix" },
-                      "pooled": { "type": "array", "items": { "type": ["number", "null"] } },
+                      "pooled": { "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "null" }] } },
                       "attentions": {
                         "type": "array",
                         "description": "[layer][head][query][key], post-softmax probabilities",
@@ -178,7 +178,7 @@ enum OpenAPIDocument {
                         "index": { "type": "integer" },
                         "embedding": {
                           "oneOf": [
-                            { "type": "array", "items": { "type": ["number", "null"] } },
+                            { "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "null" }] } },
                             { "type": "string" }
                           ]
                         }
