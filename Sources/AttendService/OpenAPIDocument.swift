@@ -86,7 +86,7 @@ enum OpenAPIDocument {
                       ]
                     }
                   },
-                  "word_ids": { "type": "array", "items": { "type": ["integer", "null"] } }
+                  "word_ids": { "type": "array", "items": { "anyOf": [{ "type": "integer" }, { "type": "null" }] } }
                 }
               },
               "AttendResult": {
@@ -97,7 +97,7 @@ enum OpenAPIDocument {
                     "required": ["embeddings"],
                     "properties": {
                       "embeddings": { "$ref": "#/components/schemas/Matrix" },
-                      "pooled": { "type": "array", "items": { "type": ["number", "null"] } },
+                      "pooled": { "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "null" }] } },
                       "attentions": {
                         "type": "array",
                         "description": "[layer][head][query][key], post-softmax probabilities",
@@ -196,7 +196,7 @@ enum OpenAPIDocument {
                         "index": { "type": "integer" },
                         "embedding": {
                           "oneOf": [
-                            { "type": "array", "items": { "type": ["number", "null"] } },
+                            { "type": "array", "items": { "anyOf": [{ "type": "number" }, { "type": "null" }] } },
                             { "type": "string" }
                           ]
                         }

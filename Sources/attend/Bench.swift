@@ -19,6 +19,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Compute threads (0 = every core).")
     var threads: Int = 0
 
+    @Option(name: .long, help: "Forward-pass shapes as BATCHxLENGTH (repeatable); default 1x16, 1x128, 32x128.")
+    var shapes: [String] = []
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -39,8 +42,13 @@ struct Bench: AsyncParsableCommand {
         }
         print("threads: \(Compute.threads)\n")
         if !skipForward {
-            // TODO(integration): EncoderBenchmark.run once the encoder branch commits it.
-            print("forward-pass table: see the encoder's bench (EncoderBenchmark not merged yet)")
+            let parsed = shapes.compactMap { text -> (batch: Int, length: Int)? in
+                let parts = text.split(separator: "x").compactMap { Int($0) }
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }
+            let report = try EncoderBenchmark.run(
+                served.encoder, shapes: parsed.isEmpty ? EncoderBenchmark.standardShapes : parsed, seconds: seconds)
+            print(report.table)
             print()
         }
         let formatter = ServiceBenchmark.floatFormatter(count: 10_000_000)

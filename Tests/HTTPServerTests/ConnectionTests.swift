@@ -4,294 +4,299 @@ import Testing
 
 @testable import HTTPServer
 
-@Suite struct ConnectionTests {
-    static func echoRoutes(_ router: inout Router) {
-        router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
-        router.add(.GET, "/sleep/{ms}/{tag}") { _, context in
-            let ms = Int(context.pathParameters["ms"] ?? "0") ?? 0
-            try await Task.sleep(for: .milliseconds(ms))
-            return Response(body: Array((context.pathParameters["tag"] ?? "").utf8))
+extension LiveServerTests {
+    @Suite struct ConnectionTests {
+        static func echoRoutes(_ router: inout Router) {
+            router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
+            router.add(.GET, "/sleep/{ms}/{tag}") { _, context in
+                let ms = Int(context.pathParameters["ms"] ?? "0") ?? 0
+                try await Task.sleep(for: .milliseconds(ms))
+                return Response(body: Array((context.pathParameters["tag"] ?? "").utf8))
+            }
+            router.add(.POST, "/echo") { request, _ in Response(body: request.body) }
         }
-        router.add(.POST, "/echo") { request, _ in Response(body: request.body) }
-    }
 
-    @Test func connection_KeepsAlive_WhenHTTP11() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        for _ in 0..<3 {
-            await client.send(get("/hello"))
+        @Test func connection_KeepsAlive_WhenHTTP11() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            for _ in 0..<3 {
+                await client.send(get("/hello"))
+                let response = try #require(await client.readResponse())
+                #expect(response.status == 200)
+                #expect(response.text == "hello")
+                #expect(response.header("connection") == nil)
+            }
+            #expect(server.connectionCount == 1)
+        }
+
+        @Test func connection_Closes_WhenHTTP10WithoutKeepAlive() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send("GET /hello HTTP/1.0\r\n\r\n")
             let response = try #require(await client.readResponse())
             #expect(response.status == 200)
-            #expect(response.text == "hello")
-            #expect(response.header("connection") == nil)
+            #expect(response.header("connection") == "close")
+            #expect(await client.isClosedByServer())
+
+            let second = try RawClient(port: port)
+            await second.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(await second.readResponse()?.header("connection") == "keep-alive")
+            await second.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(await second.readResponse()?.status == 200)
         }
-        #expect(server.connectionCount == 1)
-    }
 
-    @Test func connection_Closes_WhenHTTP10WithoutKeepAlive() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send("GET /hello HTTP/1.0\r\n\r\n")
-        let response = try #require(await client.readResponse())
-        #expect(response.status == 200)
-        #expect(response.header("connection") == "close")
-        #expect(await client.isClosedByServer())
-
-        let second = try RawClient(port: port)
-        await second.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-        #expect(await second.readResponse()?.header("connection") == "keep-alive")
-        await second.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-        #expect(await second.readResponse()?.status == 200)
-    }
-
-    @Test func connection_Closes_WhenClientSaysClose() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/hello", "Connection: close\r\n"))
-        let response = try #require(await client.readResponse())
-        #expect(response.header("connection") == "close")
-        #expect(await client.isClosedByServer())
-    }
-
-    @Test func connection_AnswersPipelinedRequestsInOrder() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        // The first is the slowest: answers must still come in request order.
-        let requests =
-            get("/sleep/150/a") + get("/sleep/0/b") + "POST /echo HTTP/1.1\r\nHost: t\r\n"
-            + "Content-Length: 1\r\n\r\nc" + get("/sleep/30/d") + get("/nope")
-        await client.send(requests)
-        var tags: [String] = []
-        for _ in 0..<5 {
-            let response = try #require(await client.readResponse())
-            tags.append(response.status == 200 ? response.text : String(response.status))
-        }
-        #expect(tags == ["a", "b", "c", "d", "404"])
-    }
-
-    @Test func connection_ServesManyConcurrentConnections() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let clients = try (0..<200).map { _ in try RawClient(port: port) }
-        for (index, client) in clients.enumerated() {
-            await client.send(get("/sleep/10/\(index)"))
-        }
-        var answered = 0
-        for (index, client) in clients.enumerated() {
-            if let response = await client.readResponse(), response.text == String(index) { answered += 1 }
-        }
-        #expect(answered == 200)
-    }
-
-    @Test func connection_SurvivesClientVanishingMidBody() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        do {
+        @Test func connection_Closes_WhenClientSaysClose() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
             let client = try RawClient(port: port)
-            await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly ten b")
+            await client.send(get("/hello", "Connection: close\r\n"))
+            let response = try #require(await client.readResponse())
+            #expect(response.header("connection") == "close")
+            #expect(await client.isClosedByServer())
+        }
+
+        @Test func connection_AnswersPipelinedRequestsInOrder() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            // The first is the slowest: answers must still come in request order.
+            let requests =
+                get("/sleep/150/a") + get("/sleep/0/b") + "POST /echo HTTP/1.1\r\nHost: t\r\n"
+                + "Content-Length: 1\r\n\r\nc" + get("/sleep/30/d") + get("/nope")
+            await client.send(requests)
+            var tags: [String] = []
+            for _ in 0..<5 {
+                let response = try #require(await client.readResponse())
+                tags.append(response.status == 200 ? response.text : String(response.status))
+            }
+            #expect(tags == ["a", "b", "c", "d", "404"])
+        }
+
+        @Test func connection_ServesManyConcurrentConnections() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let clients = try (0..<200).map { _ in try RawClient(port: port) }
+            for (index, client) in clients.enumerated() {
+                await client.send(get("/sleep/10/\(index)"))
+            }
+            var answered = 0
+            for (index, client) in clients.enumerated() {
+                if let response = await client.readResponse(), response.text == String(index) { answered += 1 }
+            }
+            #expect(answered == 200)
+        }
+
+        @Test func connection_SurvivesClientVanishingMidBody() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            do {
+                let client = try RawClient(port: port)
+                await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly ten b")
+                #expect(await eventually { server.connectionCount == 1 })
+            }
+            // The client is gone (closed by deinit): its connection goes, others are served.
+            #expect(await eventually { server.connectionCount == 0 })
+            let other = try RawClient(port: port)
+            await other.send(get("/hello"))
+            #expect(await other.readResponse()?.status == 200)
+        }
+
+        @Test func connection_Answers408AndCloses_WhenHeadersTrickle() async throws {
+            var configuration = testConfiguration()
+            configuration.timeouts.header = .milliseconds(300)
+            let (server, port) = try startServer(configuration, Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            let start = ContinuousClock.now
+            // Slowloris: a byte now and then, never finishing the header section.
+            for piece in ["GET /hello HTTP/1.1\r\n", "Host: t\r\n", "X-A: 1\r\n"] {
+                await client.send(piece)
+                try await Task.sleep(for: .milliseconds(120))
+            }
+            let response = try #require(await client.readResponse())
+            #expect(response.status == 408)
+            #expect(response.text.contains(#""code":"request_timeout""#))
+            #expect(await client.isClosedByServer())
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+
+        @Test func connection_ClosesIdleKeepAlive_AfterIdleTimeout() async throws {
+            var configuration = testConfiguration()
+            configuration.timeouts.idle = .milliseconds(200)
+            let (server, port) = try startServer(configuration, Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/hello"))
+            #expect(await client.readResponse()?.status == 200)
+            #expect(await client.isClosedByServer())
+            #expect(await eventually { server.connectionCount == 0 })
+        }
+
+        @Test func connection_DropsClient_WhenItStopsReading() async throws {
+            var configuration = testConfiguration()
+            configuration.timeouts.write = .milliseconds(300)
+            let big = [UInt8](repeating: 7, count: 64 << 20)
+            let (server, port) = try startServer(configuration) { router in
+                router.add(.GET, "/big") { _, _ in Response(body: big) }
+            }
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/big"))
             #expect(await eventually { server.connectionCount == 1 })
+            // Never reads: the write stalls and the connection is dropped.
+            #expect(await eventually(seconds: 10) { server.connectionCount == 0 })
         }
-        // The client is gone (closed by deinit): its connection goes, others are served.
-        #expect(await eventually { server.connectionCount == 0 })
-        let other = try RawClient(port: port)
-        await other.send(get("/hello"))
-        #expect(await other.readResponse()?.status == 200)
-    }
 
-    @Test func connection_Answers408AndCloses_WhenHeadersTrickle() async throws {
-        var configuration = testConfiguration()
-        configuration.timeouts.header = .milliseconds(300)
-        let (server, port) = try startServer(configuration, Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        let start = ContinuousClock.now
-        // Slowloris: a byte now and then, never finishing the header section.
-        for piece in ["GET /hello HTTP/1.1\r\n", "Host: t\r\n", "X-A: 1\r\n"] {
-            await client.send(piece)
-            try await Task.sleep(for: .milliseconds(120))
-        }
-        let response = try #require(await client.readResponse())
-        #expect(response.status == 408)
-        #expect(response.text.contains(#""code":"request_timeout""#))
-        #expect(await client.isClosedByServer())
-        #expect(ContinuousClock.now - start < .seconds(3))
-    }
-
-    @Test func connection_ClosesIdleKeepAlive_AfterIdleTimeout() async throws {
-        var configuration = testConfiguration()
-        configuration.timeouts.idle = .milliseconds(200)
-        let (server, port) = try startServer(configuration, Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/hello"))
-        #expect(await client.readResponse()?.status == 200)
-        #expect(await client.isClosedByServer())
-        #expect(await eventually { server.connectionCount == 0 })
-    }
-
-    @Test func connection_DropsClient_WhenItStopsReading() async throws {
-        var configuration = testConfiguration()
-        configuration.timeouts.write = .milliseconds(300)
-        let big = [UInt8](repeating: 7, count: 64 << 20)
-        let (server, port) = try startServer(configuration) { router in
-            router.add(.GET, "/big") { _, _ in Response(body: big) }
-        }
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/big"))
-        #expect(await eventually { server.connectionCount == 1 })
-        // Never reads: the write stalls and the connection is dropped.
-        #expect(await eventually(seconds: 10) { server.connectionCount == 0 })
-    }
-
-    @Test func connection_WritesLargeResponseInPieces() async throws {
-        var pattern = [UInt8](repeating: 0x61, count: 24 << 20)
-        for index in stride(from: 0, to: pattern.count, by: 4093) { pattern[index] = UInt8(truncatingIfNeeded: index) }
-        let big = pattern
-        let (server, port) = try startServer(testConfiguration()) { router in
-            router.add(.GET, "/big") { _, _ in
-                Response(headers: ["Content-Type": "application/octet-stream"], body: big)
+        @Test func connection_WritesLargeResponseInPieces() async throws {
+            var pattern = [UInt8](repeating: 0x61, count: 24 << 20)
+            for index in stride(from: 0, to: pattern.count, by: 4093) {
+                pattern[index] = UInt8(truncatingIfNeeded: index)
             }
-        }
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/big"))
-        let response = try #require(await client.readResponse())
-        #expect(response.body.count == big.count)
-        #expect(response.body == big)
-        await client.send(get("/big", "Accept-Encoding: identity\r\n"))
-        #expect(await client.readResponse(head: false)?.body.count == big.count)
-    }
-
-    @Test func connection_HoldsExtraClients_WhenAtMaxConnections() async throws {
-        let (server, port) = try startServer(testConfiguration(maxConnections: 2), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        var first: RawClient? = try RawClient(port: port)
-        let second = try RawClient(port: port)
-        await first?.send(get("/hello"))
-        #expect(await first?.readResponse()?.status == 200)
-        await second.send(get("/hello"))
-        #expect(await second.readResponse()?.status == 200)
-        let third = try RawClient(port: port, receiveTimeout: 0.3)
-        await third.send(get("/hello"))
-        // Waits in the backlog: no answer while two connections are open.
-        #expect(await third.readResponse() == nil)
-        #expect(server.connectionCount == 2)
-        // A slot frees: the waiting client is accepted and answered.
-        first = nil
-        var answered = false
-        for _ in 0..<20 where !answered {
-            answered = await third.readResponse()?.status == 200
-        }
-        #expect(answered)
-        #expect(server.connectionCount == 2)
-    }
-
-    @Test func connection_SendsContinue_WhenExpected() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
-        let interim = try #require(await client.readResponse())
-        #expect(interim.status == 100)
-        await client.send("ping")
-        let response = try #require(await client.readResponse())
-        #expect(response.status == 200)
-        #expect(response.text == "ping")
-    }
-
-    @Test func connection_AnswersHalfClosedClient() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/sleep/100/half"))
-        client.shutdownWrite()
-        let response = try #require(await client.readResponse())
-        #expect(response.text == "half")
-        #expect(await client.isClosedByServer())
-    }
-
-    @Test func connection_CancelsHandler_WhenClientResets() async throws {
-        let started = Flag()
-        let cancelled = Flag()
-        let (server, port) = try startServer(testConfiguration()) { router in
-            router.add(.GET, "/wait") { _, _ in
-                started.set()
-                for _ in 0..<500 where !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(10))
+            let big = pattern
+            let (server, port) = try startServer(testConfiguration()) { router in
+                router.add(.GET, "/big") { _, _ in
+                    Response(headers: ["Content-Type": "application/octet-stream"], body: big)
                 }
-                if Task.isCancelled { cancelled.set() }
-                return Response()
             }
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/big"))
+            let response = try #require(await client.readResponse())
+            #expect(response.body.count == big.count)
+            #expect(response.body == big)
+            await client.send(get("/big", "Accept-Encoding: identity\r\n"))
+            #expect(await client.readResponse(head: false)?.body.count == big.count)
         }
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/wait"))
-        #expect(await eventually { started.isSet })
-        client.reset()
-        #expect(await eventually { cancelled.isSet })
-    }
 
-    @Test func connection_Answers400JSONAndCloses_WhenRequestIsMalformed() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        let response = try #require(await client.readResponse())
-        #expect(response.status == 400)
-        #expect(response.header("connection") == "close")
-        #expect(response.header("content-type") == "application/json")
-        #expect(response.text.hasPrefix(#"{"error":{"code":""#))
-        #expect(await client.isClosedByServer())
-    }
-
-    @Test func connection_RunsHandlersOffIOQueues_WhenHandlerIsSlow() async throws {
-        var configuration = testConfiguration()
-        configuration.ioThreads = 1
-        let (server, port) = try startServer(configuration) { router in
-            router.add(.GET, "/block") { _, _ in
-                // Blocks its thread (as a forward pass would): I/O must go on.
-                usleep(400_000)
-                return Response()
+        @Test func connection_HoldsExtraClients_WhenAtMaxConnections() async throws {
+            let (server, port) = try startServer(testConfiguration(maxConnections: 2), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            var first: RawClient? = try RawClient(port: port)
+            let second = try RawClient(port: port)
+            await first?.send(get("/hello"))
+            #expect(await first?.readResponse()?.status == 200)
+            await second.send(get("/hello"))
+            #expect(await second.readResponse()?.status == 200)
+            let third = try RawClient(port: port, receiveTimeout: 0.3)
+            await third.send(get("/hello"))
+            // Waits in the backlog: no answer while two connections are open.
+            #expect(await third.readResponse() == nil)
+            #expect(server.connectionCount == 2)
+            // A slot frees: the waiting client is accepted and answered.
+            first = nil
+            var answered = false
+            for _ in 0..<20 where !answered {
+                answered = await third.readResponse()?.status == 200
             }
-            router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
+            #expect(answered)
+            #expect(server.connectionCount == 2)
         }
-        defer { Task { await server.shutdown(deadline: .seconds(2)) } }
-        let slow = try RawClient(port: port)
-        await slow.send(get("/block"))
-        try await Task.sleep(for: .milliseconds(50))
-        let fast = try RawClient(port: port)
-        let start = ContinuousClock.now
-        await fast.send(get("/hello"))
-        #expect(await fast.readResponse()?.status == 200)
-        #expect(ContinuousClock.now - start < .milliseconds(300))
-        #expect(await slow.readResponse()?.status == 200)
-    }
 
-    @Test func connection_AnswersEarlierRequestsFirst_WhenAPipelinedOneIsMalformed() async throws {
-        let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send(get("/sleep/100/first") + "GET /x HTTP/2.0\r\nHost: t\r\n\r\n" + get("/hello"))
-        #expect(await client.readResponse()?.text == "first")
-        let failure = try #require(await client.readResponse())
-        #expect(failure.status == 505)
-        #expect(await client.isClosedByServer())
-    }
+        @Test func connection_SendsContinue_WhenExpected() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+            let interim = try #require(await client.readResponse())
+            #expect(interim.status == 100)
+            await client.send("ping")
+            let response = try #require(await client.readResponse())
+            #expect(response.status == 200)
+            #expect(response.text == "ping")
+        }
 
-    @Test func connection_Answers408_WhenBodyStalls() async throws {
-        var configuration = testConfiguration()
-        configuration.timeouts.body = .milliseconds(200)
-        let (server, port) = try startServer(configuration, Self.echoRoutes)
-        defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-        let client = try RawClient(port: port)
-        await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
-        let response = try #require(await client.readResponse())
-        #expect(response.status == 408)
-        #expect(await client.isClosedByServer())
+        @Test func connection_AnswersHalfClosedClient() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/sleep/100/half"))
+            client.shutdownWrite()
+            let response = try #require(await client.readResponse())
+            #expect(response.text == "half")
+            #expect(await client.isClosedByServer())
+        }
+
+        @Test func connection_CancelsHandler_WhenClientResets() async throws {
+            let started = Flag()
+            let cancelled = Flag()
+            let (server, port) = try startServer(testConfiguration()) { router in
+                router.add(.GET, "/wait") { _, _ in
+                    started.set()
+                    for _ in 0..<500 where !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                    if Task.isCancelled { cancelled.set() }
+                    return Response()
+                }
+            }
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/wait"))
+            #expect(await eventually { started.isSet })
+            client.reset()
+            #expect(await eventually { cancelled.isSet })
+        }
+
+        @Test func connection_Answers400JSONAndCloses_WhenRequestIsMalformed() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(
+                "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let response = try #require(await client.readResponse())
+            #expect(response.status == 400)
+            #expect(response.header("connection") == "close")
+            #expect(response.header("content-type") == "application/json")
+            #expect(response.text.hasPrefix(#"{"error":{"code":""#))
+            #expect(await client.isClosedByServer())
+        }
+
+        @Test func connection_RunsHandlersOffIOQueues_WhenHandlerIsSlow() async throws {
+            var configuration = testConfiguration()
+            configuration.ioThreads = 1
+            let (server, port) = try startServer(configuration) { router in
+                router.add(.GET, "/block") { _, _ in
+                    // Blocks its thread (as a forward pass would): I/O must go on.
+                    usleep(1_500_000)
+                    return Response()
+                }
+                router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
+            }
+            defer { Task { await server.shutdown(deadline: .seconds(2)) } }
+            let slow = try RawClient(port: port)
+            await slow.send(get("/block"))
+            try await Task.sleep(for: .milliseconds(50))
+            let fast = try RawClient(port: port)
+            let start = ContinuousClock.now
+            await fast.send(get("/hello"))
+            #expect(await fast.readResponse()?.status == 200)
+            #expect(ContinuousClock.now - start < .milliseconds(1000))
+            #expect(await slow.readResponse()?.status == 200)
+        }
+
+        @Test func connection_AnswersEarlierRequestsFirst_WhenAPipelinedOneIsMalformed() async throws {
+            let (server, port) = try startServer(testConfiguration(), Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/sleep/100/first") + "GET /x HTTP/2.0\r\nHost: t\r\n\r\n" + get("/hello"))
+            #expect(await client.readResponse()?.text == "first")
+            let failure = try #require(await client.readResponse())
+            #expect(failure.status == 505)
+            #expect(await client.isClosedByServer())
+        }
+
+        @Test func connection_Answers408_WhenBodyStalls() async throws {
+            var configuration = testConfiguration()
+            configuration.timeouts.body = .milliseconds(200)
+            let (server, port) = try startServer(configuration, Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            let response = try #require(await client.readResponse())
+            #expect(response.status == 408)
+            #expect(await client.isClosedByServer())
+        }
     }
 }
