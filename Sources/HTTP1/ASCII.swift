@@ -25,6 +25,25 @@ enum ASCII {
         return false
     }
 
+    /// Whether `byte` may appear in a `Host` value: unreserved, pct-encoded, sub-delims, `:` and IP-literal
+    /// brackets (RFC 3986 §3.2.2).
+    @inline(__always)
+    static func isHostChar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        case UInt8(ascii: "0")...UInt8(ascii: ":"):  // digits and `:`
+            return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"),
+            UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+            UInt8(ascii: "="), UInt8(ascii: "["), UInt8(ascii: "]"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Whether `byte` may appear in a field value: VCHAR, obs-text, SP or HTAB.
     @inline(__always)
     static func isFieldValueChar(_ byte: UInt8) -> Bool {

@@ -93,10 +93,15 @@ public struct HTTPHeaders: Sendable, Equatable {
     /// Whether a comma-separated list header (such as `Connection`) contains `token`, ASCII case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
         for field in fields where Self.equalsIgnoringCase(field.name, name) {
-            for element in field.value.utf8.split(separator: UInt8(ascii: ",")) {
-                if ASCII.equalsIgnoringCase(ASCII.trimmed(element), token.utf8) {
+            let value = field.value.utf8
+            var elementStart = value.startIndex
+            while elementStart <= value.endIndex {
+                let elementEnd = value[elementStart...].firstIndex(of: ASCII.comma) ?? value.endIndex
+                if ASCII.equalsIgnoringCase(ASCII.trimmed(value[elementStart..<elementEnd]), token.utf8) {
                     return true
                 }
+                if elementEnd == value.endIndex { break }
+                elementStart = value.index(after: elementEnd)
             }
         }
         return false

@@ -1,5 +1,7 @@
 /// A request method: a token such as `GET`. Methods are case-sensitive.
-public struct HTTPMethod: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+public struct HTTPMethod: Sendable, Hashable, RawRepresentable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
     /// The method token.
     public var rawValue: String
 
@@ -11,6 +13,11 @@ public struct HTTPMethod: Sendable, Hashable, RawRepresentable, CustomStringConv
     /// Creates a method from its token.
     public init(_ rawValue: String) {
         self.rawValue = rawValue
+    }
+
+    /// Creates a method from a literal token.
+    public init(stringLiteral value: String) {
+        self.rawValue = value
     }
 
     /// The method token.

@@ -42,6 +42,8 @@ public enum ParseError: Error, Sendable, Equatable, CaseIterable, CustomStringCo
     case missingHost
     /// More than one `Host` field line (RFC 9112 §3.2). 400.
     case multipleHost
+    /// A `Host` value with a byte no `uri-host [":" port]` has (such as `/`, `@`, space). 400.
+    case invalidHost
 
     // Framing.
     /// `Content-Length` is not a (list of equal) decimal number(s) that fits: sign, letters, empty, overflow. 400.
@@ -106,6 +108,7 @@ public enum ParseError: Error, Sendable, Equatable, CaseIterable, CustomStringCo
         case .bareCarriageReturn: "bare_carriage_return"
         case .missingHost: "missing_host"
         case .multipleHost: "multiple_host"
+        case .invalidHost: "invalid_host"
         case .invalidContentLength: "invalid_content_length"
         case .conflictingContentLength: "conflicting_content_length"
         case .contentLengthWithTransferEncoding: "content_length_with_transfer_encoding"
@@ -141,6 +144,7 @@ public enum ParseError: Error, Sendable, Equatable, CaseIterable, CustomStringCo
         case .bareCarriageReturn: "A carriage return is not followed by a line feed."
         case .missingHost: "The Host header field is missing."
         case .multipleHost: "There is more than one Host header field."
+        case .invalidHost: "The Host header field is invalid."
         case .invalidContentLength: "The Content-Length header field is invalid."
         case .conflictingContentLength: "Content-Length header fields disagree."
         case .contentLengthWithTransferEncoding: "Content-Length and Transfer-Encoding cannot be combined."

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The state machine of `RequestParser`, over the buffered bytes.
 extension RequestParser {
     /// What the header section said about framing, gathered while parsing field lines.
@@ -121,10 +129,12 @@ extension RequestParser {
     mutating func nextLine(
         _ bytes: UnsafeBufferPointer<UInt8>, limit: Int, tooLong: ParseError, strict: Bool
     ) throws(ParseError) -> Line? {
-        var index = start + scanned
         let end = bytes.count
-        while index < end, bytes[index] != ASCII.lf {
-            index += 1
+        var index = end
+        if start + scanned < end, let base = bytes.baseAddress,
+            let found = memchr(base + start + scanned, Int32(ASCII.lf), end - start - scanned)
+        {
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
         if index == end {
             scanned = end - start
@@ -255,6 +265,7 @@ extension RequestParser {
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
             framing.hostCount += 1
+            for byte in value where !ASCII.isHostChar(byte) { throw .invalidHost }
         case 14 where ASCII.equalsLowercase(name, "content-length"):
             try noteContentLength(value)
         case 17 where ASCII.equalsLowercase(name, "transfer-encoding"):

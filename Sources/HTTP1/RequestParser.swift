@@ -9,6 +9,22 @@
 /// (`ParseError.closesConnection`), and the parser stays failed. Limits are checked while scanning, so a line or
 /// section past its limit fails as soon as the bytes buffered exceed it — call `next()` after every `append`.
 ///
+/// ```swift
+/// var parser = RequestParser(limits: configuration.limits)
+/// parser.append(bytesJustRead)
+/// do {
+///     while let event = try parser.next() {
+///         switch event {
+///         case .head(let head): start(head)            // head.expectsContinue: send 100 Continue
+///         case .body(let bytes): collect(bytes)
+///         case .end(let trailers): finish(trailers)   // next pipelined request follows
+///         }
+///     }
+/// } catch {
+///     send(ResponseEncoder.errorResponse(for: error)) // then close: error.closesConnection
+/// }
+/// ```
+///
 /// Line endings: CRLF, or a bare LF, ends the request line and field lines (RFC 9112 §2.2 allows a recipient to
 /// accept LF); a CR not followed by LF is an error. Chunk-size lines and chunk data must end in CRLF exactly.
 /// Empty lines before a request line are skipped (bounded by `maxRequestLineBytes`).

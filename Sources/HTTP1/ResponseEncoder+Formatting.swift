@@ -78,14 +78,22 @@ extension ResponseEncoder {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends `name: value` CRLF. Never lets a field break the framing: a name byte that is not a token
+    /// character becomes `-`; CR, LF and NUL in a value become spaces.
     static func appendField(_ name: String, _ value: String, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: name.utf8)
+        for byte in name.utf8 {
+            buffer.append(ASCII.isTokenChar(byte) ? byte : UInt8(ascii: "-"))
+        }
         buffer.append(contentsOf: ": ".utf8)
-        // Never let a value break the framing: CR and LF become spaces.
-        for byte in value.utf8 {
+        appendText(value, to: &buffer)
+        buffer.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Appends text with CR, LF and NUL replaced by spaces.
+    static func appendText(_ text: String, to buffer: inout [UInt8]) {
+        for byte in text.utf8 {
             buffer.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
         }
-        buffer.append(contentsOf: "\r\n".utf8)
     }
 
     static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {

@@ -7,7 +7,8 @@
 #endif
 
 /// Turns responses into HTTP/1.1 bytes: status line, `Date`, `Server`, the response's fields, framing
-/// (`Content-Length` or `Transfer-Encoding: chunked`) and `Connection`.
+/// (`Content-Length` or `Transfer-Encoding: chunked`) and `Connection`. Field names, values and reason phrases
+/// cannot break the framing (CR, LF and NUL are neutralised).
 ///
 /// The encoder owns framing: `Content-Length`, `Transfer-Encoding` and `Connection` fields of a response are not
 /// copied (a `Connection: close` in the response is honoured by closing, see `encode`). Responses to HEAD and
@@ -94,7 +95,7 @@ public struct ResponseEncoder: Sendable {
         buffer.append(contentsOf: "HTTP/1.1 ".utf8)
         Self.appendDecimal(status.code, to: &buffer)
         buffer.append(ASCII.space)
-        buffer.append(contentsOf: status.reasonPhrase.utf8)
+        Self.appendText(status.reasonPhrase, to: &buffer)
         buffer.append(contentsOf: "\r\n".utf8)
         if !headers.contains(name: "date") {
             buffer.append(contentsOf: "Date: ".utf8)

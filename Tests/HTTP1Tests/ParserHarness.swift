@@ -54,6 +54,9 @@ func parse(chunks: [ArraySlice<UInt8>], limits: ParserLimits = .default) -> Pars
             outcome.error = error
             return outcome
         }
+        // Limits hold before the excess is buffered: what is left is at most one partial line or section.
+        let bound = max(limits.maxRequestLineBytes, limits.maxHeaderBytes, limits.maxChunkLineBytes)
+        #expect(parser.bufferedByteCount <= bound)
     }
     return outcome
 }

@@ -96,6 +96,14 @@ import Testing
             text(bytes) == "HTTP/1.1 200 OK\r\nDate: \(Self.date)\r\nX: a  Injected: 1\r\nContent-Length: 0\r\n\r\n")
     }
 
+    @Test func encoder_NeutralisesLineBreaks_WhenFieldNameOrReasonHasCRLF() {
+        var encoder = encoder(server: nil)
+        let response = Response(status: HTTPStatus(code: 299, reasonPhrase: "A\r\nB"), headers: ["X\r\nY: z": "v"])
+        let bytes = encoder.encode(response)
+        #expect(
+            text(bytes) == "HTTP/1.1 299 A  B\r\nDate: \(Self.date)\r\nX--Y--z: v\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func encoder_WritesChunkedHeadChunksAndTrailers_ByteForByte() {
         var encoder = encoder(server: nil)
         var buffer: [UInt8] = []

@@ -3,7 +3,9 @@
 //   1. parsing never crashes (ASan + Swift runtime checks);
 //   2. the outcome (events, consecutive body events merged, and the error) is the same whether the input is fed
 //      whole, split at two positions taken from the input, or one byte at a time;
-//   3. every error maps to a 4xx/5xx status and encodes to a response without crashing.
+//   3. after next() returns nil, the parser holds no more than the largest line/section limit (limits are
+//      enforced before the excess is buffered), and nextRequest() assembles the same requests;
+//   4. every error maps to a 4xx/5xx status and encodes to a response without crashing.
 
 private let fuzzLimits = ParserLimits(
     maxRequestLineBytes: 256, maxHeaderBytes: 512, maxHeaderCount: 16, maxBodyBytes: 1024, maxChunkLineBytes: 64)
@@ -31,8 +33,42 @@ private func run(_ chunks: [ArraySlice<UInt8>]) -> FuzzOutcome {
             outcome.error = error
             return outcome
         }
+        let bound = max(fuzzLimits.maxRequestLineBytes, fuzzLimits.maxHeaderBytes, fuzzLimits.maxChunkLineBytes)
+        if parser.bufferedByteCount > bound { fatalError("buffered \(parser.bufferedByteCount) > \(bound)") }
     }
     return outcome
+}
+
+private func assemble(_ chunks: [ArraySlice<UInt8>]) -> ([Request], ParseError?) {
+    var parser = RequestParser(limits: fuzzLimits)
+    var requests: [Request] = []
+    for chunk in chunks {
+        parser.append(chunk)
+        do {
+            while let request = try parser.nextRequest() { requests.append(request) }
+        } catch {
+            return (requests, error)
+        }
+    }
+    return (requests, nil)
+}
+
+private func requests(in outcome: FuzzOutcome) -> [Request] {
+    var result: [Request] = []
+    var current: Request?
+    for event in outcome.events {
+        switch event {
+        case .head(let head): current = Request(head: head)
+        case .body(let bytes): current?.body += bytes
+        case .end(let trailers):
+            if var request = current {
+                request.trailers = trailers
+                result.append(request)
+            }
+            current = nil
+        }
+    }
+    return result
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -47,6 +83,8 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let bytewise = run(input.indices.map { input[$0...$0] })
         if bytewise != whole { fatalError("bytewise outcome differs: \(bytewise) vs \(whole)") }
     }
+    let assembled = assemble([input[...]])
+    if assembled.0 != requests(in: whole) || assembled.1 != whole.error { fatalError("nextRequest differs") }
     var encoder = ResponseEncoder(clock: { 0 })
     if let error = whole.error {
         if !(400..<600).contains(error.status.code) { fatalError("bad status for \(error)") }
@@ -56,7 +94,8 @@ public func fuzzHTTP1(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for event in whole.events {
         if case .head(let head) = event {
             let response = Response(status: .ok, headers: head.headers, body: Array(head.target.utf8))
-            _ = encoder.encode(response, requestMethod: head.method, requestVersion: head.version, keepAlive: head.keepAlive)
+            _ = encoder.encode(
+                response, requestMethod: head.method, requestVersion: head.version, keepAlive: head.keepAlive)
         }
     }
     return 0
