@@ -298,5 +298,34 @@ extension LiveServerTests {
             #expect(response.status == 408)
             #expect(await client.isClosedByServer())
         }
+
+        @Test func connection_Closes_WhenHandlerAnswersConnectionClose() async throws {
+            let (server, port) = try startServer(testConfiguration()) { router in
+                router.add(.GET, "/bye") { _, _ in Response(headers: ["Connection": "close"], body: Array("bye".utf8)) }
+            }
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/bye"))
+            let response = try #require(await client.readResponse())
+            #expect(response.text == "bye")
+            #expect(response.header("connection") == "close")
+            #expect(await client.isClosedByServer())
+        }
+
+        @Test func server_AcceptsIPv4Clients_WhenListeningDualStack() async throws {
+            var configuration = testConfiguration()
+            configuration.host = "::"
+            let server = Server(configuration: configuration, router: Router().freeze(), logger: quietLogger)
+            let port: Int
+            do {
+                port = try server.start()
+            } catch {
+                return  // No IPv6 on this machine.
+            }
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            await client.send(get("/missing"))
+            #expect(await client.readResponse()?.status == 404)
+        }
     }
 }
