@@ -327,5 +327,21 @@ extension LiveServerTests {
             await client.send(get("/missing"))
             #expect(await client.readResponse()?.status == 404)
         }
+
+        @Test func connection_AnswersLongPipelineInOrder_WithBoundedReadAhead() async throws {
+            var configuration = testConfiguration()
+            configuration.maxPipelinedRequests = 4
+            let (server, port) = try startServer(configuration, Self.echoRoutes)
+            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
+            let client = try RawClient(port: port)
+            // 300 requests in one go: reading pauses while 4 wait, and resumes as they are answered.
+            await client.send((0..<300).map { get("/sleep/0/\($0)") }.joined())
+            var tags: [String] = []
+            for _ in 0..<300 {
+                guard let response = await client.readResponse() else { break }
+                tags.append(response.text)
+            }
+            #expect(tags == (0..<300).map(String.init))
+        }
     }
 }
