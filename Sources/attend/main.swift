@@ -1,2 +1,3 @@
 import AttendService
+
 print("attend")
