@@ -1,3 +1,2 @@
 import AttendService
-
 print("attend")
