@@ -4,7 +4,9 @@ import Transformer
 // Temporary (encoder branch): `attend bench [threads]` runs EncoderBenchmark on a seeded MiniLM-L6-shaped encoder.
 // The service helper replaces this file with the real command-line interface.
 let arguments = CommandLine.arguments
-if arguments.count > 1, arguments[1] == "bench" {
+if arguments.count > 1, arguments[1] == "kernels" {
+    for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
+} else if arguments.count > 1, arguments[1] == "bench" {
     if arguments.count > 2, let threads = Int(arguments[2]) { Compute.setThreads(threads) }
     do {
         let encoder = try Encoder.seeded(EncoderConfiguration())
