@@ -1,0 +1,45 @@
+/// The result of tokenising one text (or one list of pre-split words): tokens, ids and where each came from.
+///
+/// All arrays have one entry per token. With special tokens, `[CLS]` is first and `[SEP]` last.
+public struct Encoding: Sendable, Equatable {
+    /// Token strings as they appear in the vocabulary (`##` continuation pieces included).
+    public var tokens: [String]
+    /// Token ids.
+    public var ids: [Int32]
+    /// Each token's half-open range in Unicode scalars of the input (Python `str` indexes); `nil` for the added
+    /// `[CLS]`/`[SEP]`. In words mode the range is relative to the token's own word (as Hugging Face's fast
+    /// tokenizers report it with `is_split_into_words`).
+    public var offsets: [Range<Int>?]
+    /// Index of the word each token belongs to: the given word in words mode, otherwise the whitespace/punctuation
+    /// word of the text; `nil` for the added special tokens.
+    public var wordIDs: [Int?]
+    /// `true` for the added `[CLS]`/`[SEP]` (special-token strings typed in the text itself count as text).
+    public var specialTokensMask: [Bool]
+
+    /// An encoding from its parallel arrays.
+    public init(
+        tokens: [String], ids: [Int32], offsets: [Range<Int>?], wordIDs: [Int?], specialTokensMask: [Bool]
+    ) {
+        self.tokens = tokens
+        self.ids = ids
+        self.offsets = offsets
+        self.wordIDs = wordIDs
+        self.specialTokensMask = specialTokensMask
+    }
+
+    /// An empty encoding.
+    public init() {
+        self.init(tokens: [], ids: [], offsets: [], wordIDs: [], specialTokensMask: [])
+    }
+
+    /// Number of tokens.
+    public var count: Int { ids.count }
+
+    mutating func append(token: String, id: Int32, offset: Range<Int>?, wordID: Int?, special: Bool) {
+        tokens.append(token)
+        ids.append(id)
+        offsets.append(offset)
+        wordIDs.append(wordID)
+        specialTokensMask.append(special)
+    }
+}
