@@ -117,6 +117,29 @@ enum Kernels {
         }
     }
 
+    /// `row[j] = f(row[j])` over `count` values.
+    @inline(__always)
+    static func apply(_ row: UnsafeMutablePointer<Float>, count: Int, _ f: (Vec) -> Vec) {
+        var j = 0
+        while j + 16 <= count {
+            row.setVec(j, f(row.vec(j)))
+            j += 16
+        }
+        if j < count {
+            row.setPartialVec(j, count - j, f(row.partialVec(j, count - j)))
+        }
+    }
+
+    /// Applies `activation` to `row` in place.
+    @inline(__always)
+    static func activate(_ row: UnsafeMutablePointer<Float>, count: Int, activation: Activation) {
+        switch activation {
+        case .gelu: apply(row, count: count, VectorMath.gelu)
+        case .geluTanh: apply(row, count: count, VectorMath.geluTanh)
+        case .relu: apply(row, count: count, VectorMath.relu)
+        }
+    }
+
     /// Applies `activation` to `row[j] + bias[j]` in place.
     @inline(__always)
     static func addBiasActivate(
