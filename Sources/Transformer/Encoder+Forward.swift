@@ -52,8 +52,8 @@ extension Encoder {
 
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
         recordHidden()
-        // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of 128 (single-threaded
-        // products of a good size, block data hot in cache, one barrier per stage). Few tokens: one block, the
+        // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of 256 (single-threaded
+        // products big enough to amortise packing the weights, one barrier per stage). Few tokens: one block, the
         // products split over the workers by output columns.
         let blocked = workers > 1 && plan.tokens >= 256 * workers
         let inside = blocked ? 1 : workers
@@ -62,7 +62,7 @@ extension Encoder {
             Compute.parallelRanges(plan.tokens, parts: workers, granule: 8) { share in
                 var start = share.lowerBound
                 while start < share.upperBound {
-                    let end = Swift.min(start + 128, share.upperBound)
+                    let end = Swift.min(start + 256, share.upperBound)
                     body(start..<end)
                     start = end
                 }
