@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Measures an encoder's speed at fixed batch × length shapes, with and without attention maps, against the
 /// sgemm rate this machine reaches on the same threading path.
@@ -19,6 +20,9 @@ public enum EncoderBenchmark {
         public var gigaflopsPerSecond: Double
         /// `gigaflopsPerSecond` / the measured sgemm peak.
         public var peakShare: Double
+        /// Median process CPU time of one pass (all threads), in milliseconds: with other processes on the cores,
+        /// wall time grows but this barely does, so it tells the encoder's own cost apart from the machine's load.
+        public var cpuMillisecondsPerPass: Double
         /// Passes timed.
         public var passes: Int
     }
@@ -43,7 +47,8 @@ public enum EncoderBenchmark {
                 lines.append(
                     pad("\(r.batch)x\(r.length)", 10) + pad(r.maps ? "yes" : "no", 6)
                         + pad(format(r.millisecondsPerPass, 3), 11) + pad(format(r.tokensPerSecond, 0), 11)
-                        + pad(format(r.gigaflopsPerSecond, 1), 10) + format(r.peakShare * 100, 1) + " %")
+                        + pad(format(r.gigaflopsPerSecond, 1), 10) + pad(format(r.peakShare * 100, 1) + " %", 10)
+                        + format(r.cpuMillisecondsPerPass, 3))
             }
             return lines.joined(separator: "\n")
         }
@@ -72,30 +77,34 @@ public enum EncoderBenchmark {
                 let options = ForwardOptions(attentionLayers: maps ? Set(0..<c.layers) : [])
                 _ = try encoder.forward(inputs, options: options)
                 var times: [Double] = []
+                var cpuTimes: [Double] = []
                 var elapsed = 0.0
                 while times.count < maxPasses && (times.count < 3 || elapsed < seconds) {
+                    let cpuStart = processCPUTime()
                     let start = ContinuousClock.now
                     _ = try encoder.forward(inputs, options: options)
                     let t = Self.seconds(ContinuousClock.now - start)
+                    cpuTimes.append(processCPUTime() - cpuStart)
                     times.append(t)
                     elapsed += t
                 }
                 times.sort()
+                cpuTimes.sort()
                 let median = times[times.count / 2]
                 rows.append(
                     Row(
                         batch: shape.batch, length: length, maps: maps, millisecondsPerPass: median * 1000,
                         tokensPerSecond: Double(shape.batch * length) / median,
                         gigaflopsPerSecond: flops / median / 1e9, peakShare: flops / median / 1e9 / peak,
-                        passes: times.count))
+                        cpuMillisecondsPerPass: cpuTimes[cpuTimes.count / 2] * 1000, passes: times.count))
             }
         }
         return Report(peakGigaflopsPerSecond: peak, threads: Compute.threads, rows: rows)
     }
 
-    /// GFLOP/s of C[n, n] = A[n, n]·B[n, n]ᵀ through the encoder's own sgemm path (``Compute/threads`` workers,
+    /// GFLOP/s of C[n, n] += A[n, n]·B[n, n] through the encoder's own sgemm path (``Compute/threads`` workers,
     /// each a single-threaded OpenBLAS call); best of `repeats`.
-    public static func measurePeak(size n: Int = 1536, repeats: Int = 5) -> Double {
+    public static func measurePeak(size n: Int = 1536, repeats: Int = 10) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
@@ -104,6 +113,7 @@ public enum EncoderBenchmark {
             b.deallocate()
             c.deallocate()
         }
+        c.initialize(repeating: 0, count: n * n)
         for i in 0..<(n * n) {
             a[i] = Float(i % 17) * 0.01
             b[i] = Float(i % 13) * 0.01
@@ -141,4 +151,71 @@ private func format(_ value: Double, _ decimals: Int) -> String {
 
 private func pad(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: Swift.max(1, width - text.count))
+}
+
+extension EncoderBenchmark {
+    /// Thread-CPU nanoseconds per element of the vector kernels over a `count`-float buffer (robust to other
+    /// processes sharing the cores, unlike wall time). Keys: exp, erf, gelu, gelu_tanh, softmax, layerNorm.
+    public static func kernelCosts(count: Int = 1 << 16, repeats: Int = 50) -> [(name: String, nanoseconds: Double)] {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let gamma = [Float](repeating: 1, count: 384)
+        let beta = [Float](repeating: 0, count: 384)
+        defer {
+            buffer.deallocate()
+            out.deallocate()
+        }
+        func reset() {
+            for i in 0..<count { buffer[i] = Float(i % 1000) * 0.01 - 5 }
+        }
+        func measure(_ name: String, _ body: () -> Void) -> (name: String, nanoseconds: Double) {
+            reset()
+            body()
+            var best = Double.infinity
+            for _ in 0..<5 {
+                reset()
+                let start = threadCPUTime()
+                for _ in 0..<repeats { body() }
+                best = Swift.min(best, threadCPUTime() - start)
+            }
+            return (name, best * 1e9 / Double(repeats * count))
+        }
+        func map(_ f: (Vec) -> Vec) {
+            var j = 0
+            while j < count {
+                out.setVec(j, f(buffer.vec(j)))
+                j += Vec.scalarCount
+            }
+        }
+        return [
+            measure("exp") { map(VectorMath.exp) },
+            measure("erf") { map(VectorMath.erf) },
+            measure("gelu") { map(VectorMath.gelu) },
+            measure("gelu_tanh") { map(VectorMath.geluTanh) },
+            measure("softmax(128)") {
+                for r in stride(from: 0, to: count, by: 128) {
+                    Kernels.softmax(scores: buffer + r, count: 128, paddedCount: 128, into: out + r)
+                }
+            },
+            measure("layerNorm(384)") {
+                for r in stride(from: 0, to: count - 383, by: 384) {
+                    Kernels.layerNorm(buffer + r, count: 384, gamma: gamma, beta: beta, epsilon: 1e-12)
+                }
+            },
+        ]
+    }
+
+    /// This process's CPU time (all threads) in seconds.
+    static func processCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    /// This thread's CPU time in seconds.
+    static func threadCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 }
