@@ -10,22 +10,42 @@ public enum FloatFormatter {
     /// Bytes a single formatted value can take at most (`-1.23456789e-45` and fallbacks fit).
     public static let maximumLength = 32
 
-    @usableFromInline static let powers: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-        1e19, 1e20, 1e21, 1e22,
-    ]
-
-    /// 10^k for k in -46...39 (nearest doubles), to find a float's decimal exponent.
-    @usableFromInline static let boundaries: [Double] = (-46...39).map { Double("1e\($0)") ?? 0 }
-
-    @usableFromInline static let digitPairs: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 200)
-        for i in 0..<100 {
-            table[2 * i] = UInt8(ascii: "0") + UInt8(i / 10)
-            table[2 * i + 1] = UInt8(ascii: "0") + UInt8(i % 10)
+    /// 10^i for i in 0...22, each exact in a `Double`.
+    @inlinable @inline(__always)
+    static func pow10(_ i: Int) -> Double {
+        switch i {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
         }
-        return table
-    }()
+    }
+
+    /// "00" "01" ... "99": two ASCII digits per entry.
+    @usableFromInline static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Writes `value` in shortest round-trip form at `out` (which must have `maximumLength` bytes);
     /// returns the number of bytes written. NaN and infinities are written as `null`.
@@ -46,31 +66,31 @@ public enum FloatFormatter {
         }
         let f = Double(magnitude)
         var k = Int((Double(Int(magnitude.exponent)) * 0.301_029_995_663_981_2).rounded(.down))
-        if f >= boundaries[k + 1 + 46] { k += 1 }
         // Every digit count 1...9 needs its scale within the exact powers 10^0...10^22.
+        guard k >= -15 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
+        let next = k + 1 >= 0 ? pow10(k + 1) : 1 / pow10(-(k + 1))
+        if f >= next { k += 1 }
         guard k >= -14 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
-        // Find the fewest digits that round-trip: try 6, then down by binary search or up one by one.
+        // Find the fewest digits that round-trip. Most float32 values need 8 or 9: try 8, then 9 or fewer.
         var best: (digits: UInt64, count: Int, exponent: Int)?
-        if let r = attempt(f, magnitude, digits: 6, exponent: k) {
-            best = r
-            var lo = 1
-            var hi = 5
-            while lo <= hi {
-                let mid = (lo + hi) >> 1
-                if let r = attempt(f, magnitude, digits: mid, exponent: k) {
-                    best = r
-                    hi = mid - 1
-                } else {
-                    lo = mid + 1
+        if let r8 = attempt(f, magnitude, digits: 8, exponent: k) {
+            best = r8
+            if let r7 = attempt(f, magnitude, digits: 7, exponent: k) {
+                best = r7
+                var lo = 1
+                var hi = 6
+                while lo <= hi {
+                    let mid = (lo + hi) >> 1
+                    if let r = attempt(f, magnitude, digits: mid, exponent: k) {
+                        best = r
+                        hi = mid - 1
+                    } else {
+                        lo = mid + 1
+                    }
                 }
             }
         } else {
-            for count in 7...9 {
-                if let r = attempt(f, magnitude, digits: count, exponent: k) {
-                    best = r
-                    break
-                }
-            }
+            best = attempt(f, magnitude, digits: 9, exponent: k)
         }
         guard let found = best else { return p - out + fallback(magnitude, to: p) }
         return p - out + writeDecimal(digits: found.digits, count: found.count, exponent: found.exponent, to: p)
@@ -80,7 +100,7 @@ public enum FloatFormatter {
     @inlinable
     public static func writeFixed(_ value: Float, precision: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard value.isFinite else { return writeNull(to: out) }
-        let scaled = (Double(value) * powers[precision]).rounded(.toNearestOrEven)
+        let scaled = (Double(value) * pow10(precision)).rounded(.toNearestOrEven)
         guard scaled.magnitude < 9.0e15 else { return writeShortest(value, to: out) }
         var p = out
         var n = Int64(scaled)
@@ -94,7 +114,7 @@ public enum FloatFormatter {
         var fraction: UInt64 = 0
         var fractionDigits = precision
         if precision > 0 {
-            let divisor = UInt64(powers[precision])
+            let divisor = UInt64(pow10(precision))
             whole = u / divisor
             fraction = u % divisor
             while fractionDigits > 0 && fraction % 10 == 0 {
@@ -131,16 +151,16 @@ public enum FloatFormatter {
         var d: Double
         if shift >= 0 {
             guard shift <= 22 else { return nil }
-            d = (f * powers[shift]).rounded(.toNearestOrEven)
+            d = (f * pow10(shift)).rounded(.toNearestOrEven)
         } else {
             guard shift >= -22 else { return nil }
-            d = (f / powers[-shift]).rounded(.toNearestOrEven)
+            d = (f / pow10(-shift)).rounded(.toNearestOrEven)
         }
-        let back = shift >= 0 ? d / powers[shift] : d * powers[-shift]
+        let back = shift >= 0 ? d / pow10(shift) : d * pow10(-shift)
         guard Float(back) == value else { return nil }
         var count = digits
         var e = exponent
-        if d >= powers[digits] {  // rounded up to the next power of ten
+        if d >= pow10(digits) {  // rounded up to the next power of ten
             d /= 10
             e += 1
         }
@@ -216,16 +236,15 @@ public enum FloatFormatter {
     static func writeDigits(_ n: UInt64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
         var n = n
         var i = count
-        digitPairs.withUnsafeBufferPointer { table in
-            while i >= 2 {
-                let pair = Int(n % 100) * 2
-                n /= 100
-                out[i - 1] = table[pair + 1]
-                out[i - 2] = table[pair]
-                i -= 2
-            }
-            if i == 1 { out[0] = UInt8(ascii: "0") + UInt8(n % 10) }
+        let table = digitPairs.utf8Start
+        while i >= 2 {
+            let pair = Int(n % 100) &* 2
+            n /= 100
+            out[i - 1] = table[pair + 1]
+            out[i - 2] = table[pair]
+            i -= 2
         }
+        if i == 1 { out[0] = UInt8(ascii: "0") + UInt8(n % 10) }
     }
 
     /// Writes an unsigned integer; returns the number of bytes.
