@@ -65,23 +65,35 @@ public enum FloatFormatter {
             return p - out + 3
         }
         let f = Double(magnitude)
-        var k = Int((Double(Int(magnitude.exponent)) * 0.301_029_995_663_981_2).rounded(.down))
+        // floor(e · log10 2) for the binary exponent e (normal numbers; subnormals fall back below).
+        let e2 = Int((magnitude.bitPattern >> 23) & 0xFF) - 127
+        var k = (e2 &* 78913) >> 18
         // Every digit count 1...9 needs its scale within the exact powers 10^0...10^22.
-        guard k >= -15 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
+        guard e2 > -127 && k >= -15 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
+        // Half the gap to the neighbouring floats (2^(e2-24)); 0 at a power of two, whose lower gap is smaller,
+        // which sends every candidate to the exact check.
+        let halfULP =
+            magnitude.bitPattern & 0x7F_FFFF == 0 ? 0 : Double(bitPattern: UInt64(e2 - 24 + 1023) << 52)
         let next = k + 1 >= 0 ? pow10(k + 1) : 1 / pow10(-(k + 1))
         if f >= next { k += 1 }
         guard k >= -14 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
+        // Scale once to 9 digits; fewer digits rescale by an inexact 10^-j, covered by the margin below.
+        let shift9 = 8 - k
+        let scale9 = pow10(shift9 >= 0 ? shift9 : -shift9)
+        let scaled9 = shift9 >= 0 ? f * scale9 : f / scale9
+        let halfWidth9 = shift9 >= 0 ? halfULP * scale9 : halfULP / scale9
+        let candidates = Candidates(f: f, value: magnitude, scaled9: scaled9, halfWidth9: halfWidth9, exponent: k)
         // Find the fewest digits that round-trip. Most float32 values need 8 or 9: try 8, then 9 or fewer.
         var best: (digits: UInt64, count: Int, exponent: Int)?
-        if let r8 = attempt(f, magnitude, digits: 8, exponent: k) {
+        if let r8 = candidates.attempt(8) {
             best = r8
-            if let r7 = attempt(f, magnitude, digits: 7, exponent: k) {
+            if let r7 = candidates.attempt(7) {
                 best = r7
                 var lo = 1
                 var hi = 6
                 while lo <= hi {
                     let mid = (lo + hi) >> 1
-                    if let r = attempt(f, magnitude, digits: mid, exponent: k) {
+                    if let r = candidates.attempt(mid) {
                         best = r
                         hi = mid - 1
                     } else {
@@ -90,7 +102,7 @@ public enum FloatFormatter {
                 }
             }
         } else {
-            best = attempt(f, magnitude, digits: 9, exponent: k)
+            best = candidates.attempt(9)
         }
         guard let found = best else { return p - out + fallback(magnitude, to: p) }
         return p - out + writeDecimal(digits: found.digits, count: found.count, exponent: found.exponent, to: p)
@@ -100,7 +112,7 @@ public enum FloatFormatter {
     @inlinable
     public static func writeFixed(_ value: Float, precision: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard value.isFinite else { return writeNull(to: out) }
-        let scaled = (Double(value) * pow10(precision)).rounded(.toNearestOrEven)
+        let scaled = roundEven(Double(value) * pow10(precision))
         guard scaled.magnitude < 9.0e15 else { return writeShortest(value, to: out) }
         var p = out
         var n = Int64(scaled)
@@ -142,38 +154,94 @@ public enum FloatFormatter {
         return 4
     }
 
-    /// The nearest `digits`-digit decimal to `f` (first digit at 10^exponent) if it converts back to `value`.
-    @inlinable
-    static func attempt(
-        _ f: Double, _ value: Float, digits: Int, exponent: Int
-    ) -> (digits: UInt64, count: Int, exponent: Int)? {
-        let shift = digits - 1 - exponent
-        var d: Double
-        if shift >= 0 {
-            guard shift <= 22 else { return nil }
-            d = (f * pow10(shift)).rounded(.toNearestOrEven)
-        } else {
-            guard shift >= -22 else { return nil }
-            d = (f / pow10(-shift)).rounded(.toNearestOrEven)
+    /// Rounds to the nearest integer, ties to even, without a libm call: adding and subtracting 2^52 leaves the
+    /// integer part under the default rounding mode. Values of magnitude ≥ 2^52 are integers already.
+    @inlinable @inline(__always)
+    static func roundEven(_ x: Double) -> Double {
+        let magic = 4_503_599_627_370_496.0
+        let m = x.magnitude
+        guard m < magic else { return x }
+        let r = (m + magic) - magic
+        return x < 0 ? -r : r
+    }
+
+    /// 10^-j for j in 0...8 (nearest doubles).
+    @inlinable @inline(__always)
+    static func inversePow10(_ j: Int) -> Double {
+        switch j {
+        case 0: return 1
+        case 1: return 1e-1
+        case 2: return 1e-2
+        case 3: return 1e-3
+        case 4: return 1e-4
+        case 5: return 1e-5
+        case 6: return 1e-6
+        case 7: return 1e-7
+        default: return 1e-8
         }
-        let back = shift >= 0 ? d / pow10(shift) : d * pow10(-shift)
-        guard Float(back) == value else { return nil }
-        var count = digits
-        var e = exponent
-        if d >= pow10(digits) {  // rounded up to the next power of ten
-            d /= 10
-            e += 1
+    }
+
+    /// The decimal candidates of one value, from its 9-digit scaling.
+    @usableFromInline
+    struct Candidates {
+        @usableFromInline let f: Double
+        @usableFromInline let value: Float
+        @usableFromInline let scaled9: Double
+        @usableFromInline let halfWidth9: Double
+        @usableFromInline let exponent: Int
+
+        @inlinable @inline(__always)
+        init(f: Double, value: Float, scaled9: Double, halfWidth9: Double, exponent: Int) {
+            self.f = f
+            self.value = value
+            self.scaled9 = scaled9
+            self.halfWidth9 = halfWidth9
+            self.exponent = exponent
         }
-        var n = UInt64(d)
-        while count > 1 && n % 10 == 0 {
-            n /= 10
-            count -= 1
+
+        /// The nearest `digits`-digit decimal to the value (first digit at 10^exponent) if it converts back to
+        /// the same float.
+        ///
+        /// Fast test first: the candidate round-trips when it lies strictly inside the float's rounding interval,
+        /// |v·10^s − d| < halfULP·10^s. Both sides carry a few units of 2^-53 relative error (the 9-digit scaling
+        /// and the inexact 10^-j), so only a candidate within that margin of the interval's edge (or any candidate
+        /// of a power of two, whose `halfULP` is 0) takes the exact check: convert the decimal back with one
+        /// correctly rounded operation, as a JSON reader does, and compare.
+        @inlinable @inline(__always)
+        func attempt(_ digits: Int) -> (digits: UInt64, count: Int, exponent: Int)? {
+            let j = 9 - digits
+            let down = inversePow10(j)
+            let scaled = scaled9 * down
+            var d = roundEven(scaled)
+            let halfWidth = halfWidth9 * down
+            let distance = (scaled - d).magnitude
+            let margin = scaled * 8e-15
+            if distance >= halfWidth + margin { return nil }
+            if distance > halfWidth - margin {
+                let shift = digits - 1 - exponent
+                guard shift >= -22 && shift <= 22 else { return nil }
+                let scale = pow10(shift >= 0 ? shift : -shift)
+                d = roundEven(shift >= 0 ? f * scale : f / scale)
+                let back = shift >= 0 ? d / scale : d * scale
+                guard Float(back) == value else { return nil }
+            }
+            var count = digits
+            var e = exponent
+            if d >= pow10(digits) {  // rounded up to the next power of ten
+                d /= 10
+                e += 1
+            }
+            var n = UInt64(d)
+            while count > 1 && n % 10 == 0 {
+                n /= 10
+                count -= 1
+            }
+            return (n, count, e)
         }
-        return (n, count, e)
     }
 
     /// Writes the `count` digits of `n`, first digit at 10^exponent, as a JSON number.
-    @inlinable
+    @inlinable @inline(__always)
     static func writeDecimal(digits n: UInt64, count: Int, exponent: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
         if exponent >= 0 && exponent < 9 {
             let wholeCount = exponent + 1
