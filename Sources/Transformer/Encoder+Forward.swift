@@ -136,7 +136,7 @@ extension Encoder {
             }
             input = h
         }
-        // qkv [T, 3d] = input [T, d] · Wqkvᵀ [d, 3d] + bqkv: one fused product.
+        // qkv [T, 3d] = input [T, d] · Wqkv [d, 3d] + bqkv: one fused product (weights stored [in, out]).
         Gemm.linear(input, rows: tokens, inner: d, weight: w.qkvWeight, outputs: 3 * d, into: ws.qkv, workers: workers)
         rowPass(tokens, width: 3 * d, workers: workers) { t in
             Kernels.addBias(ws.qkv + t * 3 * d, count: 3 * d, bias: w.qkvBias) { $0 }

@@ -93,16 +93,17 @@ public final class Encoder: Sendable {
 
 /// All parameters in one allocation, laid out for the kernels. Immutable after init.
 final class PackedParameters: @unchecked Sendable {
+    /// Linear weights are stored transposed, [in, out], for `Gemm.linear`.
     struct Layer {
-        let qkvWeight: UnsafeMutablePointer<Float>  // [3d, d]: query rows, then key rows, then value rows
+        let qkvWeight: UnsafeMutablePointer<Float>  // [d, 3d]: columns 0..<d query, d..<2d key, 2d..<3d value
         let qkvBias: UnsafeMutablePointer<Float>  // [3d]
         let attentionOutputWeight: UnsafeMutablePointer<Float>  // [d, d]
         let attentionOutputBias: UnsafeMutablePointer<Float>  // [d]
         let attentionNormWeight: UnsafeMutablePointer<Float>  // [d]
         let attentionNormBias: UnsafeMutablePointer<Float>  // [d]
-        let intermediateWeight: UnsafeMutablePointer<Float>  // [f, d]
+        let intermediateWeight: UnsafeMutablePointer<Float>  // [d, f]
         let intermediateBias: UnsafeMutablePointer<Float>  // [f]
-        let outputWeight: UnsafeMutablePointer<Float>  // [d, f]
+        let outputWeight: UnsafeMutablePointer<Float>  // [f, d]
         let outputBias: UnsafeMutablePointer<Float>  // [d]
         let outputNormWeight: UnsafeMutablePointer<Float>  // [d]
         let outputNormBias: UnsafeMutablePointer<Float>  // [d]
@@ -138,7 +139,7 @@ final class PackedParameters: @unchecked Sendable {
                 l.outputNormBias,
             ]
         }
-        // Each tensor starts on a 64-byte boundary.
+        // Each tensor starts on a 64-byte boundary (the fused QKV matrix needs at most as much as its 3 parts).
         let total = tensors.reduce(0) { $0 + ($1.count + 15) & ~15 }
         base = .allocate(capacity: Swift.max(total, 16))
         var cursor = base
@@ -160,16 +161,27 @@ final class PackedParameters: @unchecked Sendable {
             finalNormWeight = nil
             finalNormBias = nil
         }
+        /// Writes the [out, in] matrices `parts` (stacked along out) as one transposed [in, Σ out] matrix.
+        func placeTransposed(_ parts: [Tensor]) -> UnsafeMutablePointer<Float> {
+            let p = cursor
+            let inputs = parts[0].shape[1]
+            let outputs = parts.reduce(0) { $0 + $1.shape[0] }
+            var column = 0
+            for t in parts {
+                let rows = t.shape[0]
+                t.storage.withUnsafeBufferPointer { w in
+                    for o in 0..<rows {
+                        for i in 0..<inputs { p[i * outputs + column + o] = w[o * inputs + i] }
+                    }
+                }
+                column += rows
+            }
+            cursor += (inputs * outputs + 15) & ~15
+            return p
+        }
         var packed: [Layer] = []
         for l in w.layers {
-            // Consecutive placement makes [Wq; Wk; Wv] one [3d, d] matrix and [bq; bk; bv] one [3d] vector
-            // (each is a multiple of 16 floats when d is; otherwise copy explicitly).
-            let qkvWeight = cursor
-            for t in [l.queryWeight, l.keyWeight, l.valueWeight] {
-                t.storage.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: t.count) }
-                cursor += t.count
-            }
-            cursor += ((3 * d * d + 15) & ~15) - 3 * d * d
+            let qkvWeight = placeTransposed([l.queryWeight, l.keyWeight, l.valueWeight])
             let qkvBias = cursor
             for t in [l.queryBias, l.keyBias, l.valueBias] {
                 t.storage.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: t.count) }
@@ -178,12 +190,14 @@ final class PackedParameters: @unchecked Sendable {
             cursor += ((3 * d + 15) & ~15) - 3 * d
             packed.append(
                 Layer(
-                    qkvWeight: qkvWeight, qkvBias: qkvBias, attentionOutputWeight: place(l.attentionOutputWeight),
+                    qkvWeight: qkvWeight, qkvBias: qkvBias,
+                    attentionOutputWeight: placeTransposed([l.attentionOutputWeight]),
                     attentionOutputBias: place(l.attentionOutputBias),
                     attentionNormWeight: place(l.attentionNormWeight), attentionNormBias: place(l.attentionNormBias),
-                    intermediateWeight: place(l.intermediateWeight), intermediateBias: place(l.intermediateBias),
-                    outputWeight: place(l.outputWeight), outputBias: place(l.outputBias),
-                    outputNormWeight: place(l.outputNormWeight), outputNormBias: place(l.outputNormBias)))
+                    intermediateWeight: placeTransposed([l.intermediateWeight]),
+                    intermediateBias: place(l.intermediateBias), outputWeight: placeTransposed([l.outputWeight]),
+                    outputBias: place(l.outputBias), outputNormWeight: place(l.outputNormWeight),
+                    outputNormBias: place(l.outputNormBias)))
         }
         layers = packed
     }

@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Measures an encoder's speed at fixed batch × length shapes, with and without attention maps, against the
 /// sgemm rate this machine reaches on the same threading path.
@@ -141,4 +142,64 @@ private func format(_ value: Double, _ decimals: Int) -> String {
 
 private func pad(_ text: String, _ width: Int) -> String {
     text + String(repeating: " ", count: Swift.max(1, width - text.count))
+}
+
+extension EncoderBenchmark {
+    /// Thread-CPU nanoseconds per element of the vector kernels over a `count`-float buffer (robust to other
+    /// processes sharing the cores, unlike wall time). Keys: exp, erf, gelu, gelu_tanh, softmax, layerNorm.
+    public static func kernelCosts(count: Int = 1 << 16, repeats: Int = 50) -> [(name: String, nanoseconds: Double)] {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let gamma = [Float](repeating: 1, count: 384)
+        let beta = [Float](repeating: 0, count: 384)
+        defer {
+            buffer.deallocate()
+            out.deallocate()
+        }
+        func reset() {
+            for i in 0..<count { buffer[i] = Float(i % 1000) * 0.01 - 5 }
+        }
+        func measure(_ name: String, _ body: () -> Void) -> (name: String, nanoseconds: Double) {
+            reset()
+            body()
+            var best = Double.infinity
+            for _ in 0..<5 {
+                reset()
+                let start = threadCPUTime()
+                for _ in 0..<repeats { body() }
+                best = Swift.min(best, threadCPUTime() - start)
+            }
+            return (name, best * 1e9 / Double(repeats * count))
+        }
+        func map(_ f: (Vec) -> Vec) {
+            var j = 0
+            while j < count {
+                out.setVec(j, f(buffer.vec(j)))
+                j += Vec.scalarCount
+            }
+        }
+        return [
+            measure("exp") { map(VectorMath.exp) },
+            measure("erf") { map(VectorMath.erf) },
+            measure("gelu") { map(VectorMath.gelu) },
+            measure("gelu_tanh") { map(VectorMath.geluTanh) },
+            measure("softmax(128)") {
+                for r in stride(from: 0, to: count, by: 128) {
+                    Kernels.softmax(scores: buffer + r, count: 128, paddedCount: 128, into: out + r)
+                }
+            },
+            measure("layerNorm(384)") {
+                for r in stride(from: 0, to: count - 383, by: 384) {
+                    Kernels.layerNorm(buffer + r, count: 384, gamma: gamma, beta: beta, epsilon: 1e-12)
+                }
+            },
+        ]
+    }
+
+    /// This thread's CPU time in seconds.
+    static func threadCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 }

@@ -6,31 +6,43 @@
 /// The vector type the kernels work in.
 typealias Vec = SIMD16<Float>
 
-/// Lane-wise helpers written with bit operations and LLVM vector comparisons only: the standard library's
-/// generic `replacing(with:where:)`, `clamped` and `pointwiseMin` compile to per-lane scalar loops.
-@inline(__always)
-func select(_ mask: SIMDMask<SIMD16<Int32>>, _ a: Vec, _ b: Vec) -> Vec {
-    let m = unsafeBitCast(mask, to: SIMD16<UInt32>.self)
-    let ai = unsafeBitCast(a, to: SIMD16<UInt32>.self)
-    let bi = unsafeBitCast(b, to: SIMD16<UInt32>.self)
-    return unsafeBitCast((ai & m) | (bi & ~m), to: Vec.self)
+/// Lane-wise helpers written with float arithmetic and integer bit operations only. Vector comparisons (`.<`)
+/// produce `SIMDMask`s that LLVM turns into bit-packed masks and branchy, duplicated code; the sign bit of a
+/// difference, smeared by an arithmetic shift, is a branch-free mask.
+typealias Mask = SIMD16<UInt32>
+
+/// All-ones lanes where `x` has its sign bit set (x < 0, −0, or a negative NaN).
+@_transparent
+func negativeMask(_ x: Vec) -> Mask {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD16<Int32>.self) &>> SIMD16<Int32>(repeating: 31), to: Mask.self)
 }
 
-/// Lane-wise minimum (b where a is NaN).
-@inline(__always)
-func minimum(_ a: Vec, _ b: Vec) -> Vec { select(a .< b, a, b) }
+/// `mask ? a : b` per lane.
+@_transparent
+func select(_ mask: Mask, _ a: Vec, _ b: Vec) -> Vec {
+    let ai = unsafeBitCast(a, to: Mask.self)
+    let bi = unsafeBitCast(b, to: Mask.self)
+    return unsafeBitCast((ai & mask) | (bi & ~mask), to: Vec.self)
+}
 
-/// Lane-wise maximum (b where a is NaN).
-@inline(__always)
-func maximum(_ a: Vec, _ b: Vec) -> Vec { select(a .> b, a, b) }
+/// Lane-wise minimum.
+@_transparent
+func minimum(_ a: Vec, _ b: Vec) -> Vec { select(negativeMask(a - b), a, b) }
+
+/// Lane-wise maximum.
+@_transparent
+func maximum(_ a: Vec, _ b: Vec) -> Vec { select(negativeMask(a - b), b, a) }
 
 /// |x| by clearing the sign bit.
-@inline(__always)
+@_transparent
 func magnitude(_ x: Vec) -> Vec {
-    unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vec.self)
+    unsafeBitCast(unsafeBitCast(x, to: Mask.self) & Mask(repeating: 0x7FFF_FFFF), to: Vec.self)
 }
 
 enum VectorMath {
+    // Every constant is spelled as a vector (`Vec(repeating:)`): the standard library's mixed scalar–vector operators
+    // (`x * 0.5`) led LLVM to duplicate and reschedule these kernels into code 2× slower.
+
     // MARK: exp (Cephes expf: range reduction x = n·ln2 + r, |r| ≤ ln2/2, degree-5 minimax for e^r)
 
     @inline(__always)
@@ -38,20 +50,21 @@ enum VectorMath {
         let xc = minimum(maximum(x, Vec(repeating: -87.33)), Vec(repeating: 88.37))
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick; its low mantissa bits are then n.
         let magic = Vec(repeating: 12_582_912.0)
-        let t = xc * 1.442_695_04 + magic
+        let t = xc * Vec(repeating: 1.442_695_04) + magic
         let n = t - magic
-        let r = xc - n * 0.693_359_375 - n * -2.121_944_4e-4
+        let r = xc - n * Vec(repeating: 0.693_359_375) - n * Vec(repeating: -2.121_944_4e-4)
         var p = Vec(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        p = p * (r * r) + r + 1
-        let bits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000
-        let scale = unsafeBitCast((bits &+ 127) &<< 23, to: Vec.self)
+        p = p * r + Vec(repeating: 1.398_199_95e-3)
+        p = p * r + Vec(repeating: 8.333_451_9e-3)
+        p = p * r + Vec(repeating: 4.166_579_59e-2)
+        p = p * r + Vec(repeating: 1.666_666_55e-1)
+        p = p * r + Vec(repeating: 5.000_000_12e-1)
+        p = p * (r * r) + r + Vec(repeating: 1)
+        let bits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
+        let scale = unsafeBitCast(
+            (bits &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: Vec.self)
         // Below −87.33 the result is under FLT_MIN: flush to 0, so exp(−∞) is exactly 0.
-        return select(x .< -87.33, .zero, p * scale)
+        return select(negativeMask(x + Vec(repeating: 87.33)), .zero, p * scale)
     }
 
     // MARK: erf (two minimax fits in double, evaluated in float)
@@ -61,53 +74,61 @@ enum VectorMath {
 
     @inline(__always)
     static func erf(_ x: Vec) -> Vec {
-        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
-        let sign = bits & 0x8000_0000
-        let a = minimum(unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self), Vec(repeating: 4))
+        let a = minimum(magnitude(x), Vec(repeating: 4))
         let z = a * a
         var p = Vec(repeating: 7.933_422_388e-5)
-        p = p * z - 8.034_827_975e-4
-        p = p * z + 5.191_216_606e-3
-        p = p * z - 2.685_539_872e-2
-        p = p * z + 1.128_362_571e-1
-        p = p * z - 3.761_262_988e-1
-        p = p * z + 1.128_379_167
+        p = p * z + Vec(repeating: -8.034_827_975e-4)
+        p = p * z + Vec(repeating: 5.191_216_606e-3)
+        p = p * z + Vec(repeating: -2.685_539_872e-2)
+        p = p * z + Vec(repeating: 1.128_362_571e-1)
+        p = p * z + Vec(repeating: -3.761_262_988e-1)
+        p = p * z + Vec(repeating: 1.128_379_167)
         let small = p * a
-        let t = 1 / (a * 0.5 + 1)
+        let t = Vec(repeating: 1) / (a * Vec(repeating: 0.5) + Vec(repeating: 1))
         var q = Vec(repeating: 0.120_059_650_8)
-        q = q * t - 0.473_749_351_4
-        q = q * t + 0.567_138_070_8
-        q = q * t - 0.106_831_869
-        q = q * t + 0.349_389_103_7
-        q = q * t + 0.259_225_275_4
-        q = q * t + 0.284_986_360_3
-        q = q * t - 0.000_159_166_046
-        let large = 1 - exp(-z) * q
-        let result = select(a .< 1, small, large)
-        return unsafeBitCast(unsafeBitCast(result, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
+        q = q * t + Vec(repeating: -0.473_749_351_4)
+        q = q * t + Vec(repeating: 0.567_138_070_8)
+        q = q * t + Vec(repeating: -0.106_831_869)
+        q = q * t + Vec(repeating: 0.349_389_103_7)
+        q = q * t + Vec(repeating: 0.259_225_275_4)
+        q = q * t + Vec(repeating: 0.284_986_360_3)
+        q = q * t + Vec(repeating: -0.000_159_166_046)
+        let large = Vec(repeating: 1) - exp(Vec.zero - z) * q
+        return withSign(of: x, select(negativeMask(a - Vec(repeating: 1)), small, large))
     }
 
     /// tanh(x) = sign(x)·(1 − 2/(e^(2|x|) + 1)); |x| clamped to 9, where tanh is 1 in float32.
     @inline(__always)
     static func tanh(_ x: Vec) -> Vec {
-        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
-        let sign = bits & 0x8000_0000
-        let a = minimum(unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec.self), Vec(repeating: 9))
-        let result = 1 - 2 / (exp(a * 2) + 1)
-        return unsafeBitCast(unsafeBitCast(result, to: SIMD16<UInt32>.self) | sign, to: Vec.self)
+        let a = minimum(magnitude(x), Vec(repeating: 9))
+        return withSign(of: x, Vec(repeating: 1) - Vec(repeating: 2) / (exp(a + a) + Vec(repeating: 1)))
     }
 
-    /// Exact GELU, 0.5·x·(1 + erf(x/√2)).
+    /// Exact GELU, x·Φ(x) with Φ(x) = 0.5·(1 + erf(x/√2)), through erfc so no branch and no cancellation:
+    /// with y = |x|/√2, E = erfc(y) = e^(−y²)·C(1/(1 + y/2)) (degree-8 fit on y ∈ [0, 9], absolute error 1.2e-9),
+    /// Φ = 1 − E/2 for x ≥ 0 and E/2 for x < 0.
     @inline(__always)
     static func gelu(_ x: Vec) -> Vec {
-        x * 0.5 * (1 + erf(x * 0.707_106_781_186_547_5))
+        let y = magnitude(x) * Vec(repeating: 0.707_106_781_186_547_5)
+        let t = Vec(repeating: 1) / (y * Vec(repeating: 0.5) + Vec(repeating: 1))
+        var c = Vec(repeating: -0.052_203_387_002)
+        c = c * t + Vec(repeating: 0.349_370_451_82)
+        c = c * t + Vec(repeating: -0.908_452_042_12)
+        c = c * t + Vec(repeating: 1.030_370_228_9)
+        c = c * t + Vec(repeating: -0.409_258_027_49)
+        c = c * t + Vec(repeating: 0.472_668_294_37)
+        c = c * t + Vec(repeating: 0.228_786_635_18)
+        c = c * t + Vec(repeating: 0.289_107_563_15)
+        c = c * t + Vec(repeating: -0.000_389_715_733_31)
+        let half = exp(Vec.zero - y * y) * c * Vec(repeating: 0.5)
+        return x * select(negativeMask(x), half, Vec(repeating: 1) - half)
     }
 
     /// GELU's tanh form, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
     @inline(__always)
     static func geluTanh(_ x: Vec) -> Vec {
-        let inner = (x + 0.044_715 * x * x * x) * 0.797_884_560_802_865_4
-        return x * 0.5 * (1 + tanh(inner))
+        let inner = (x + Vec(repeating: 0.044_715) * x * x * x) * Vec(repeating: 0.797_884_560_802_865_4)
+        return x * Vec(repeating: 0.5) * (Vec(repeating: 1) + tanh(inner))
     }
 
     /// max(0, x).
@@ -115,6 +136,13 @@ enum VectorMath {
     static func relu(_ x: Vec) -> Vec {
         maximum(x, .zero)
     }
+}
+
+/// `value` with the sign bit of `sign`.
+@_transparent
+func withSign(of sign: Vec, _ value: Vec) -> Vec {
+    let s = unsafeBitCast(sign, to: SIMD16<UInt32>.self) & SIMD16<UInt32>(repeating: 0x8000_0000)
+    return unsafeBitCast(unsafeBitCast(value, to: SIMD16<UInt32>.self) | s, to: Vec.self)
 }
 
 // MARK: Loads and stores

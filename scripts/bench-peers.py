@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Measure PyTorch eager (Hugging Face transformers) on the shapes of `attend bench`.
+
+MiniLM-L6's shape (6 layers, 12 heads, hidden 384, FFN 1536), eager attention, fp32, with and without
+output_attentions, torch.set_num_threads(THREADS). Uses models/all-MiniLM-L6-v2 when present, otherwise a
+seeded-random BertConfig of the same shape (speed does not depend on the weights' values).
+
+    python3 scripts/bench-peers.py [--threads 2] [--seconds 2] [--model models/all-MiniLM-L6-v2]
+
+Prints the same columns as `attend bench`: ms/pass (median), tokens/s, GFLOP/s (matrix products only, as
+Encoder.flops counts them).
+"""
+import argparse
+import os
+import statistics
+import time
+
+
+def flops(batch, length, layers=6, d=384, f=1536):
+    per_sequence = length * (8 * d * d + 4 * d * f) + 4 * length * length * d
+    return batch * per_sequence * layers
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--model", default="models/all-MiniLM-L6-v2")
+    parser.add_argument("--shapes", default="1x16,1x128,32x128")
+    args = parser.parse_args()
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    if os.path.isdir(args.model):
+        model = BertModel.from_pretrained(args.model, attn_implementation="eager")
+        source = args.model
+    else:
+        config = BertConfig(
+            vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+            intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2, hidden_act="gelu",
+        )
+        config._attn_implementation = "eager"
+        model = BertModel(config, add_pooling_layer=False)
+        source = "seeded BertConfig (MiniLM-L6 shape)"
+    model.eval()
+    print(f"attention implementation: {model.config._attn_implementation}")
+    print(f"PyTorch {torch.__version__} eager, {args.threads} thread(s), {source}")
+    print(f"{'shape':<10}{'maps':<6}{'ms/pass':<11}{'tokens/s':<11}GFLOP/s")
+    generator = torch.Generator().manual_seed(2024)
+    with torch.inference_mode():
+        for shape in args.shapes.split(","):
+            batch, length = (int(v) for v in shape.split("x"))
+            ids = torch.randint(0, 30522, (batch, length), generator=generator)
+            mask = torch.ones_like(ids)
+            for maps in (False, True):
+                run = lambda: model(input_ids=ids, attention_mask=mask, output_attentions=maps)
+                run()
+                times = []
+                while len(times) < 3 or (sum(times) < args.seconds and len(times) < 1000):
+                    start = time.perf_counter()
+                    run()
+                    times.append(time.perf_counter() - start)
+                median = statistics.median(times)
+                print(
+                    f"{shape:<10}{'yes' if maps else 'no':<6}{median * 1000:<11.3f}"
+                    f"{batch * length / median:<11.0f}{flops(batch, length) / median / 1e9:.1f}"
+                )
+
+
+if __name__ == "__main__":
+    main()
