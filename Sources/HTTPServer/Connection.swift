@@ -2,9 +2,10 @@ import Dispatch
 import HTTP1
 import Logging
 import Sockets
+import Synchronization
 
-/// One client connection. All state is touched on its loop's serial queue only; handlers run in tasks and
-/// hand their responses back to that queue.
+/// One client connection. Its state is guarded by `lock`: I/O events run on its loop's serial queue, and a
+/// handler's task takes the lock to write its response directly (no hop back to the queue).
 ///
 /// Reads are driven by a read source feeding the `RequestParser`; complete requests queue up (at most
 /// `maxPipelinedRequests`, then reading pauses) and are answered one at a time, in order. Writes go straight to
@@ -29,6 +30,10 @@ final class Connection: @unchecked Sendable {
     let core: ServerCore
     let socket: Socket
     let remote: String
+    /// Guards every field below. Entry points (Dispatch handlers, the sweep, the server, handler tasks) take it;
+    /// everything they call assumes it is held.
+    private let lock = Mutex<Void>(())
+    private var encoder = ResponseEncoder(serverName: "Attend")
     private var tls: TLSSession?
     private var handshaking = false
     private var parser: RequestParser
@@ -82,6 +87,10 @@ final class Connection: @unchecked Sendable {
 
     /// Registers with the loop and starts reading (or the TLS handshake). On the loop's queue.
     func start() {
+        lock.withLock { _ in startLocked() }
+    }
+
+    private func startLocked() {
         try? socket.setNoDelay()
         if let context = core.tls {
             guard let session = TLSSession(context: context, descriptor: socket.descriptor) else {
@@ -100,11 +109,15 @@ final class Connection: @unchecked Sendable {
         readSource = source
         readActive = true
         source.resume()
-        if core.isShuttingDown { beginShutdown() }
+        if core.isShuttingDown { beginShutdownLocked() }
     }
 
-    /// Stops, cancelling the handler; nothing more is written.
+    /// Stops, cancelling the handler; nothing more is written. Entry point.
     func abort() {
+        lock.withLock { _ in teardown() }
+    }
+
+    private func teardown() {
         guard phase != .closed else { return }
         phase = .closed
         inFlight?.cancel()
@@ -112,7 +125,9 @@ final class Connection: @unchecked Sendable {
         pending.removeAll()
         output.removeAll()
         outputBytes = 0
-        loop.connections.removeValue(forKey: ObjectIdentifier(self))
+        let loop = self.loop
+        let key = ObjectIdentifier(self)
+        loop.queue.async { loop.connections.removeValue(forKey: key) }
         if let source = readSource {
             if !readActive { source.resume() }
             source.cancel()
@@ -125,8 +140,10 @@ final class Connection: @unchecked Sendable {
     }
 
     private func sourceCancelled() {
-        liveSources -= 1
-        if liveSources == 0 { finalClose() }
+        lock.withLock { _ in
+            liveSources -= 1
+            if liveSources == 0 { finalClose() }
+        }
     }
 
     private func finalClose() {
@@ -139,16 +156,24 @@ final class Connection: @unchecked Sendable {
 
     /// Server shutdown: idle connections close now; busy ones finish their current work and then close.
     func beginShutdown() {
+        lock.withLock { _ in beginShutdownLocked() }
+    }
+
+    private func beginShutdownLocked() {
         shutdownRequested = true
         guard phase == .open else { return }
         if inFlight == nil, pending.isEmpty, output.isEmpty, head == nil, parser.isIdle {
-            abort()
+            teardown()
         }
     }
 
     // MARK: Reading
 
     private func onReadable() {
+        lock.withLock { _ in onReadableLocked() }
+    }
+
+    private func onReadableLocked() {
         switch phase {
         case .closed, .closingAfterWrite:
             return
@@ -185,7 +210,7 @@ final class Connection: @unchecked Sendable {
                 peerClosed()
                 return
             case .failed:
-                abort()
+                teardown()
                 return
             }
         }
@@ -238,11 +263,11 @@ final class Connection: @unchecked Sendable {
     private func peerClosed() {
         if head != nil || !parser.isIdle {
             // Gone in the middle of a request: nobody will read an answer.
-            abort()
+            teardown()
             return
         }
         if inFlight == nil, pending.isEmpty, output.isEmpty {
-            abort()
+            teardown()
             return
         }
         // Half-closed: answer what was asked, then close.
@@ -257,7 +282,7 @@ final class Connection: @unchecked Sendable {
             case .bytes: continue
             case .wouldBlock: return
             case .endOfFile, .failed:
-                abort()
+                teardown()
                 return
             }
         }
@@ -294,7 +319,7 @@ final class Connection: @unchecked Sendable {
             armWrite()
         case .failed:
             core.logger.debug("TLS handshake failed", metadata: ["remote": "\(remote)"])
-            abort()
+            teardown()
         }
     }
 
@@ -316,10 +341,9 @@ final class Connection: @unchecked Sendable {
             let head = request.head
             let context = RequestContext(remoteAddress: remote, logger: core.logger)
             let core = self.core
-            let loop = self.loop
             inFlight = Task {
                 let response = await core.respond(to: request, context: context)
-                loop.queue.async { self.complete(response, for: head) }
+                self.lock.withLock { _ in self.complete(response, for: head) }
             }
         }
     }
@@ -349,7 +373,7 @@ final class Connection: @unchecked Sendable {
         let keepOpen: Bool
         if response.body.count <= 64 * 1024 {
             bytes.reserveCapacity(256 + response.body.count)
-            keepOpen = loop.encoder.encode(
+            keepOpen = encoder.encode(
                 response, requestMethod: method, requestVersion: version, keepAlive: keepAlive, into: &bytes)
             queue(bytes)
         } else {
@@ -358,7 +382,7 @@ final class Connection: @unchecked Sendable {
             let framing: ResponseEncoder.Framing =
                 response.status.forbidsBody ? .none : .contentLength(response.body.count)
             bytes.reserveCapacity(512)
-            loop.encoder.encodeHead(
+            encoder.encodeHead(
                 status: response.status, headers: response.headers, framing: framing, requestVersion: version,
                 keepAlive: keepOpen, into: &bytes)
             queue(bytes)
@@ -400,7 +424,7 @@ final class Connection: @unchecked Sendable {
         case .closingAfterWrite:
             startLingering()
         case .open:
-            if peerHalfClosed, inFlight == nil, pending.isEmpty { abort() }
+            if peerHalfClosed, inFlight == nil, pending.isEmpty { teardown() }
         case .lingering, .closed:
             break
         }
@@ -446,7 +470,7 @@ final class Connection: @unchecked Sendable {
                 armWrite()
                 return
             case .failed:
-                abort()
+                teardown()
                 return
             }
         }
@@ -459,6 +483,10 @@ final class Connection: @unchecked Sendable {
     }
 
     private func onWritable() {
+        lock.withLock { _ in onWritableLocked() }
+    }
+
+    private func onWritableLocked() {
         guard phase != .closed else { return }
         if handshaking {
             driveHandshake()
@@ -505,12 +533,16 @@ final class Connection: @unchecked Sendable {
 
     /// Called by the loop's sweep: enforces whichever timeout applies to the connection's current state.
     func checkTimeouts(now: UInt64) {
+        lock.withLock { _ in checkTimeoutsLocked(now: now) }
+    }
+
+    private func checkTimeoutsLocked(now: UInt64) {
         let limits = core.deadlines
         switch phase {
         case .closed:
             return
         case .lingering:
-            if now > lingerUntil { abort() }
+            if now > lingerUntil { teardown() }
             return
         case .open, .closingAfterWrite:
             break
@@ -518,12 +550,12 @@ final class Connection: @unchecked Sendable {
         if !output.isEmpty {
             if now > lastWriteAt + limits.write {
                 core.logger.debug("write timeout", metadata: ["remote": "\(remote)"])
-                abort()
+                teardown()
             }
             return
         }
         if handshaking {
-            if now > acceptedAt + limits.handshake { abort() }
+            if now > acceptedAt + limits.handshake { teardown() }
             return
         }
         guard phase == .open, inFlight == nil, pending.isEmpty, !peerHalfClosed else { return }
@@ -533,7 +565,7 @@ final class Connection: @unchecked Sendable {
             }
         } else if parser.isIdle {
             let limit = requestsAnswered > 0 ? limits.idle : limits.header
-            if now > requestStartedAt + limit { abort() }
+            if now > requestStartedAt + limit { teardown() }
         } else if now > requestStartedAt + limits.header {
             sendError(
                 status: .requestTimeout, code: "request_timeout", message: "The request header took too long.")

@@ -1,20 +1,17 @@
 import Dispatch
-import HTTP1
 
-/// One serial Dispatch queue with the connections it drives, a shared read buffer, a response encoder and a
-/// timeout sweep. Everything here is touched on `queue` only.
+/// One serial Dispatch queue with the connections it drives, a shared read buffer and a timeout sweep.
+/// Everything here is touched on `queue` only.
 final class EventLoop: @unchecked Sendable {
     let queue: DispatchQueue
     /// Reads land here, then are copied by the parser: one buffer per queue instead of one per connection.
     let readBuffer: UnsafeMutableRawBufferPointer
-    var encoder: ResponseEncoder
     var connections: [ObjectIdentifier: Connection] = [:]
     private var timer: (any DispatchSourceTimer)?
 
     init(index: Int) {
         queue = DispatchQueue(label: "httpserver.io.\(index)", qos: .userInitiated)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        encoder = ResponseEncoder(serverName: "Attend")
     }
 
     deinit {
