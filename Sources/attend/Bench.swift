@@ -22,6 +22,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Forward-pass shapes as BATCHxLENGTH (repeatable); default 1x16, 1x128, 32x128.")
     var shapes: [String] = []
 
+    @Flag(name: .long, help: "Print the encoder's per-element kernel costs and stop.")
+    var kernels = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -32,6 +35,10 @@ struct Bench: AsyncParsableCommand {
             return handler
         }
         if threads > 0 { Compute.setThreads(threads) }
+        if kernels {
+            for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
+            return
+        }
         let served: ServedModel
         if FileManager.default.fileExists(atPath: model + "/config.json") {
             served = ServedModel(name: "minilm", model: try CheckpointLoader.load(directory: model))
