@@ -74,7 +74,7 @@ public enum FloatFormatter {
         // which sends every candidate to the exact check.
         let halfULP =
             magnitude.bitPattern & 0x7F_FFFF == 0 ? 0 : Double(bitPattern: UInt64(e2 - 24 + 1023) << 52)
-        let next = k + 1 >= 0 ? pow10(k + 1) : 1 / pow10(-(k + 1))
+        let next = k + 1 >= 0 ? pow10(k + 1) : negativePow10(-(k + 1))
         if f >= next { k += 1 }
         guard k >= -14 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
         // Scale once to 9 digits; fewer digits rescale by an inexact 10^-j, covered by the margin below.
@@ -121,28 +121,30 @@ public enum FloatFormatter {
             p += 1
             n = -n
         }
+        // All digits of n, at least precision + 1 of them (zero-padded), then the point moved in by copying.
         let u = UInt64(n)
-        var whole = u
-        var fraction: UInt64 = 0
-        var fractionDigits = precision
-        if precision > 0 {
-            let divisor = UInt64(pow10(precision))
-            whole = u / divisor
-            fraction = u % divisor
-            while fractionDigits > 0 && fraction % 10 == 0 {
-                fraction /= 10
-                fractionDigits -= 1
-            }
+        var count = 1
+        var t = u
+        while t >= 10 {
+            t /= 10
+            count += 1
         }
-        p += writeInteger(whole, to: p)
-        p.pointee = UInt8(ascii: ".")
-        p += 1
-        if fractionDigits == 0 {
-            p.pointee = UInt8(ascii: "0")
-            return p - out + 1
+        if count < precision + 1 { count = precision + 1 }
+        writeDigits(u, count: count, to: p + 1)
+        let whole = count - precision
+        var i = 0
+        while i < whole {
+            p[i] = p[i + 1]
+            i += 1
         }
-        writeDigits(fraction, count: fractionDigits, to: p)
-        return p - out + fractionDigits
+        p[whole] = UInt8(ascii: ".")
+        var end = count + 1
+        while end > whole + 2 && p[end - 1] == UInt8(ascii: "0") { end -= 1 }
+        if end == whole + 1 {
+            p[end] = UInt8(ascii: "0")
+            end += 1
+        }
+        return p - out + end
     }
 
     @inlinable
@@ -163,6 +165,27 @@ public enum FloatFormatter {
         guard m < magic else { return x }
         let r = (m + magic) - magic
         return x < 0 ? -r : r
+    }
+
+    /// 10^-j for j in 1...14 (nearest doubles, the same values as 1 / 10^j), without a division.
+    @inlinable @inline(__always)
+    static func negativePow10(_ j: Int) -> Double {
+        switch j {
+        case 1: return 1e-1
+        case 2: return 1e-2
+        case 3: return 1e-3
+        case 4: return 1e-4
+        case 5: return 1e-5
+        case 6: return 1e-6
+        case 7: return 1e-7
+        case 8: return 1e-8
+        case 9: return 1e-9
+        case 10: return 1e-10
+        case 11: return 1e-11
+        case 12: return 1e-12
+        case 13: return 1e-13
+        default: return 1e-14
+        }
     }
 
     /// 10^-j for j in 0...8 (nearest doubles).
