@@ -8,7 +8,8 @@ seeded-random BertConfig of the same shape (speed does not depend on the weights
     python3 scripts/bench-peers.py [--threads 2] [--seconds 2] [--model models/all-MiniLM-L6-v2]
 
 Prints the same columns as `attend bench`: ms/pass (median), tokens/s, GFLOP/s (matrix products only, as
-Encoder.flops counts them).
+Encoder.flops counts them), and the median process CPU time per pass (all threads; on a loaded machine wall time
+grows but this barely does).
 """
 import argparse
 import os
@@ -48,7 +49,7 @@ def main():
     model.eval()
     print(f"attention implementation: {model.config._attn_implementation}")
     print(f"PyTorch {torch.__version__} eager, {args.threads} thread(s), {source}")
-    print(f"{'shape':<10}{'maps':<6}{'ms/pass':<11}{'tokens/s':<11}GFLOP/s")
+    print(f"{'shape':<10}{'maps':<6}{'ms/pass':<11}{'tokens/s':<11}{'GFLOP/s':<10}cpu ms/pass")
     generator = torch.Generator().manual_seed(2024)
     with torch.inference_mode():
         for shape in args.shapes.split(","):
@@ -59,14 +60,18 @@ def main():
                 run = lambda: model(input_ids=ids, attention_mask=mask, output_attentions=maps)
                 run()
                 times = []
+                cpu_times = []
                 while len(times) < 3 or (sum(times) < args.seconds and len(times) < 1000):
+                    cpu_start = time.process_time()
                     start = time.perf_counter()
                     run()
                     times.append(time.perf_counter() - start)
+                    cpu_times.append(time.process_time() - cpu_start)
                 median = statistics.median(times)
                 print(
                     f"{shape:<10}{'yes' if maps else 'no':<6}{median * 1000:<11.3f}"
-                    f"{batch * length / median:<11.0f}{flops(batch, length) / median / 1e9:.1f}"
+                    f"{batch * length / median:<11.0f}{flops(batch, length) / median / 1e9:<10.1f}"
+                    f"{statistics.median(cpu_times) * 1000:.3f}"
                 )
 
 

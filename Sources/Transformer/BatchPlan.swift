@@ -44,7 +44,6 @@ final class Workspace: @unchecked Sendable {
     let normed: UnsafeMutablePointer<Float>  // [T, d] pre-LN block input
     let qkv: UnsafeMutablePointer<Float>  // [T, 3d]
     let context: UnsafeMutablePointer<Float>  // [T, d]
-    let projection: UnsafeMutablePointer<Float>  // [T, d]
     let inner: UnsafeMutablePointer<Float>  // [T, f]
     let scores: UnsafeMutablePointer<Float>  // workers × [n_max, n̂_max]
 
@@ -56,7 +55,6 @@ final class Workspace: @unchecked Sendable {
         normed = .allocate(capacity: t * d)
         qkv = .allocate(capacity: t * 3 * d)
         context = .allocate(capacity: t * d)
-        projection = .allocate(capacity: t * d)
         inner = .allocate(capacity: t * c.intermediateSize)
         scoresPerWorker = longest * ((longest + 15) & ~15)
         scores = .allocate(capacity: Swift.max(1, workers * scoresPerWorker))
@@ -69,7 +67,7 @@ final class Workspace: @unchecked Sendable {
     }
 
     deinit {
-        for p in [x, normed, qkv, context, projection, inner, scores] { p.deallocate() }
+        for p in [x, normed, qkv, context, inner, scores] { p.deallocate() }
     }
 }
 

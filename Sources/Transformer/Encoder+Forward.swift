@@ -52,14 +52,29 @@ extension Encoder {
 
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
         recordHidden()
-        for l in 0..<c.layers {
-            layer(l, plan: plan, ws: ws, maps: maps, workers: workers)
-            if l == c.layers - 1, c.normPlacement == .pre, let g = parameters.finalNormWeight,
-                let beta = parameters.finalNormBias
-            {
-                rowPass(plan.tokens, width: d, workers: workers) { t in
-                    Kernels.layerNorm(ws.x + t * d, count: d, gamma: g, beta: beta, epsilon: c.layerNormEpsilon)
+        // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of 256 (single-threaded
+        // products big enough to amortise packing the weights, one barrier per stage). Few tokens: one block, the
+        // products split over the workers by output columns.
+        let blocked = workers > 1 && plan.tokens >= 256 * workers
+        let inside = blocked ? 1 : workers
+        func blocks(_ body: (Range<Int>) -> Void) {
+            guard blocked else { return body(0..<plan.tokens) }
+            Compute.parallelRanges(plan.tokens, parts: workers, granule: 8) { share in
+                var start = share.lowerBound
+                while start < share.upperBound {
+                    let end = Swift.min(start + 256, share.upperBound)
+                    body(start..<end)
+                    start = end
                 }
+            }
+        }
+        blocks { head(0, rows: $0, ws: ws, workers: inside) }
+        for l in 0..<c.layers {
+            // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
+            attention(plan: plan, ws: ws, maps: maps[l], workers: workers)
+            blocks { rows in
+                tail(l, rows: rows, ws: ws, workers: inside)
+                if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }
             }
             recordHidden()
         }
@@ -95,7 +110,7 @@ extension Encoder {
         plan.ids.withUnsafeBufferPointer { ids in
             plan.typeIds.withUnsafeBufferPointer { types in
                 plan.positions.withUnsafeBufferPointer { positions in
-                    rowPass(plan.tokens, width: d, workers: workers) { t in
+                    rowPass(0..<plan.tokens, width: d, workers: workers) { t in
                         let row = x + t * d  // [d]
                         row.update(from: p.wordEmbeddings + Int(ids[t]) * d, count: d)
                         if let table = p.positions {
@@ -112,10 +127,40 @@ extension Encoder {
         }
     }
 
-    /// One encoder layer on ws.x [T, d], in place.
-    private func layer(
-        _ l: Int, plan: BatchPlan, ws: Workspace, maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>], workers: Int
-    ) {
+    /// Layer l's attention input for `rows`: (pre-LN: normed = LN₁(x);) qkv = input · Wqkv + bqkv.
+    ///
+    /// `workers` > 1 splits the product inside (few rows); 1 when the caller already runs row blocks in parallel.
+    private func head(_ l: Int, rows: Range<Int>, ws: Workspace, workers: Int) {
+        let c = configuration
+        let d = c.hiddenSize
+        let w = parameters.layers[l]
+        let x = ws.x
+        let r0 = rows.lowerBound
+        var input = x + r0 * d  // [m, d]
+        if c.normPlacement == .pre {
+            let h = ws.normed
+            rowPass(rows, width: d, workers: workers) { t in
+                (h + t * d).update(from: x + t * d, count: d)
+                Kernels.layerNorm(
+                    h + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias,
+                    epsilon: c.layerNormEpsilon)
+            }
+            input = h + r0 * d
+        }
+        // qkv [m, 3d] = bqkv, then += input [m, d] · Wqkv [d, 3d]: one fused product (weights stored [in, out]).
+        rowPass(rows, width: 3 * d, workers: workers) { t in
+            (ws.qkv + t * 3 * d).update(from: w.qkvBias, count: 3 * d)
+        }
+        Gemm.linear(
+            input, rows: rows.count, inner: d, weight: w.qkvWeight, outputs: 3 * d, into: ws.qkv + r0 * 3 * d,
+            workers: workers)
+    }
+
+    /// Layer l after attention, for `rows` of x [T, d], in place:
+    ///   post-LN: x = LN₁(x + ctx·Wo + bo);  x = LN₂(x + act(x·W₁ + b₁)·W₂ + b₂)
+    ///   pre-LN:  x = x + ctx·Wo + bo;  x = x + act(LN₂(x)·W₁ + b₁)·W₂ + b₂  (and the final LN after the last layer)
+    /// Biases are written first and the products accumulate onto them (sgemm β = 1).
+    private func tail(_ l: Int, rows: Range<Int>, ws: Workspace, workers: Int) {
         let c = configuration
         let d = c.hiddenSize
         let f = c.intermediateSize
@@ -123,67 +168,48 @@ extension Encoder {
         let w = parameters.layers[l]
         let x = ws.x
         let pre = c.normPlacement == .pre
-        let tokens = plan.tokens
-
-        // Attention input: x (post-LN) or LN₁(x) (pre-LN), [T, d].
-        var input = x
-        if pre {
-            let h = ws.normed
-            rowPass(tokens, width: d, workers: workers) { t in
-                (h + t * d).update(from: x + t * d, count: d)
-                Kernels.layerNorm(
-                    h + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
-            }
-            input = h
-        }
-        // qkv [T, 3d] = input [T, d] · Wqkv [d, 3d] + bqkv: one fused product (weights stored [in, out]).
-        Gemm.linear(input, rows: tokens, inner: d, weight: w.qkvWeight, outputs: 3 * d, into: ws.qkv, workers: workers)
-        rowPass(tokens, width: 3 * d, workers: workers) { t in
-            Kernels.addBias(ws.qkv + t * 3 * d, count: 3 * d, bias: w.qkvBias) { $0 }
-        }
-        // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
-        attention(plan: plan, ws: ws, maps: maps[l], workers: workers)
-        // proj [T, d] = ctx · Woᵀ
+        let r0 = rows.lowerBound
+        let m = rows.count
+        // x [m, d] += bo, then += ctx [m, d] · Wo [d, d]
+        rowPass(rows, width: d, workers: workers) { t in Self.add(w.attentionOutputBias, to: x + t * d, count: d) }
         Gemm.linear(
-            ws.context, rows: tokens, inner: d, weight: w.attentionOutputWeight, outputs: d, into: ws.projection,
+            ws.context + r0 * d, rows: m, inner: d, weight: w.attentionOutputWeight, outputs: d, into: x + r0 * d,
             workers: workers)
-        if pre {
-            // x = x + proj + bo; h = LN₂(x)
-            let h = ws.normed
-            rowPass(tokens, width: d, workers: workers) { t in
-                Kernels.addBiasResidual(
-                    ws.projection + t * d, bias: w.attentionOutputBias, residual: x + t * d, into: x + t * d, count: d)
-                (h + t * d).update(from: x + t * d, count: d)
-                Kernels.layerNorm(h + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
-            }
-            input = h
-        } else {
-            // x = LN₁(x + proj + bo)
-            rowPass(tokens, width: d, workers: workers) { t in
-                Kernels.addBiasResidual(
-                    ws.projection + t * d, bias: w.attentionOutputBias, residual: x + t * d, into: x + t * d, count: d)
+        // FFN input [m, d]: LN₂(x) into normed (pre), or x = LN₁(x) in place (post).
+        let input = pre ? ws.normed : x
+        rowPass(rows, width: d, workers: workers) { t in
+            if pre {
+                (input + t * d).update(from: x + t * d, count: d)
+                Kernels.layerNorm(
+                    input + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
+            } else {
                 Kernels.layerNorm(
                     x + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
             }
-            input = x
+            (ws.inner + t * f).update(from: w.intermediateBias, count: f)
         }
-        // inner [T, f] = act(input · W₁ᵀ + b₁)
+        // inner [m, f] = act(b₁ + input · W₁)
         Gemm.linear(
-            input, rows: tokens, inner: d, weight: w.intermediateWeight, outputs: f, into: ws.inner, workers: workers)
-        let activation = c.activation
-        rowPass(tokens, width: f, workers: workers) { t in
-            Kernels.addBiasActivate(ws.inner + t * f, count: f, bias: w.intermediateBias, activation: activation)
-        }
-        // proj [T, d] = inner · W₂ᵀ
-        Gemm.linear(
-            ws.inner, rows: tokens, inner: f, weight: w.outputWeight, outputs: d, into: ws.projection,
+            input + r0 * d, rows: m, inner: d, weight: w.intermediateWeight, outputs: f, into: ws.inner + r0 * f,
             workers: workers)
-        rowPass(tokens, width: d, workers: workers) { t in
-            // pre: x = x + proj + b₂;  post: x = LN₂(x + proj + b₂)
-            Kernels.addBiasResidual(
-                ws.projection + t * d, bias: w.outputBias, residual: x + t * d, into: x + t * d, count: d)
-            if !pre {
-                Kernels.layerNorm(x + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
+        let activation = c.activation
+        rowPass(rows, width: f, workers: workers) { t in
+            Kernels.activate(ws.inner + t * f, count: f, activation: activation)
+            Self.add(w.outputBias, to: x + t * d, count: d)
+        }
+        // x [m, d] += inner [m, f] · W₂ [f, d]  (b₂ already added)
+        Gemm.linear(
+            ws.inner + r0 * f, rows: m, inner: f, weight: w.outputWeight, outputs: d, into: x + r0 * d,
+            workers: workers)
+        let last = l == c.layers - 1
+        if !pre || last {
+            rowPass(rows, width: d, workers: workers) { t in
+                if !pre {
+                    Kernels.layerNorm(
+                        x + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
+                } else if let g = parameters.finalNormWeight, let b = parameters.finalNormBias {
+                    Kernels.layerNorm(x + t * d, count: d, gamma: g, beta: b, epsilon: eps)
+                }
             }
         }
     }
@@ -232,22 +258,22 @@ extension Encoder {
         }
     }
 
-    /// Runs `body(t)` for every row t in 0..<rows, split over the workers when the pass is big enough to pay for it.
-    func rowPass(_ rows: Int, width: Int, workers: Int, _ body: (Int) -> Void) {
-        if workers <= 1 || rows * width < 16_384 || rows < 2 {
-            for t in 0..<rows { body(t) }
+    /// Runs `body(t)` for every row t in `rows`, split over the workers when the pass is big enough to pay for it.
+    func rowPass(_ rows: Range<Int>, width: Int, workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 || rows.count * width < 16_384 || rows.count < 2 {
+            for t in rows { body(t) }
         } else {
-            Compute.parallelRanges(rows, parts: workers) { range in
-                for t in range { body(t) }
+            Compute.parallelRanges(rows.count, parts: workers) { range in
+                for t in range { body(rows.lowerBound + t) }
             }
         }
     }
 
     @inline(__always)
-    static func add(_ source: UnsafeMutablePointer<Float>, to row: UnsafeMutablePointer<Float>, count: Int) {
+    static func add(_ source: UnsafePointer<Float>, to row: UnsafeMutablePointer<Float>, count: Int) {
         var j = 0
         while j + 16 <= count {
-            row.setVec(j, row.vec(j) + source.vec(j))
+            row.setVec(j, row.vec(j) + UnsafeMutablePointer(mutating: source).vec(j))
             j += 16
         }
         while j < count {

@@ -20,6 +20,9 @@ public enum EncoderBenchmark {
         public var gigaflopsPerSecond: Double
         /// `gigaflopsPerSecond` / the measured sgemm peak.
         public var peakShare: Double
+        /// Median process CPU time of one pass (all threads), in milliseconds: with other processes on the cores,
+        /// wall time grows but this barely does, so it tells the encoder's own cost apart from the machine's load.
+        public var cpuMillisecondsPerPass: Double
         /// Passes timed.
         public var passes: Int
     }
@@ -44,7 +47,8 @@ public enum EncoderBenchmark {
                 lines.append(
                     pad("\(r.batch)x\(r.length)", 10) + pad(r.maps ? "yes" : "no", 6)
                         + pad(format(r.millisecondsPerPass, 3), 11) + pad(format(r.tokensPerSecond, 0), 11)
-                        + pad(format(r.gigaflopsPerSecond, 1), 10) + format(r.peakShare * 100, 1) + " %")
+                        + pad(format(r.gigaflopsPerSecond, 1), 10) + pad(format(r.peakShare * 100, 1) + " %", 10)
+                        + format(r.cpuMillisecondsPerPass, 3))
             }
             return lines.joined(separator: "\n")
         }
@@ -73,30 +77,34 @@ public enum EncoderBenchmark {
                 let options = ForwardOptions(attentionLayers: maps ? Set(0..<c.layers) : [])
                 _ = try encoder.forward(inputs, options: options)
                 var times: [Double] = []
+                var cpuTimes: [Double] = []
                 var elapsed = 0.0
                 while times.count < maxPasses && (times.count < 3 || elapsed < seconds) {
+                    let cpuStart = processCPUTime()
                     let start = ContinuousClock.now
                     _ = try encoder.forward(inputs, options: options)
                     let t = Self.seconds(ContinuousClock.now - start)
+                    cpuTimes.append(processCPUTime() - cpuStart)
                     times.append(t)
                     elapsed += t
                 }
                 times.sort()
+                cpuTimes.sort()
                 let median = times[times.count / 2]
                 rows.append(
                     Row(
                         batch: shape.batch, length: length, maps: maps, millisecondsPerPass: median * 1000,
                         tokensPerSecond: Double(shape.batch * length) / median,
                         gigaflopsPerSecond: flops / median / 1e9, peakShare: flops / median / 1e9 / peak,
-                        passes: times.count))
+                        cpuMillisecondsPerPass: cpuTimes[cpuTimes.count / 2] * 1000, passes: times.count))
             }
         }
         return Report(peakGigaflopsPerSecond: peak, threads: Compute.threads, rows: rows)
     }
 
-    /// GFLOP/s of C[n, n] = A[n, n]·B[n, n]ᵀ through the encoder's own sgemm path (``Compute/threads`` workers,
+    /// GFLOP/s of C[n, n] += A[n, n]·B[n, n] through the encoder's own sgemm path (``Compute/threads`` workers,
     /// each a single-threaded OpenBLAS call); best of `repeats`.
-    public static func measurePeak(size n: Int = 1536, repeats: Int = 5) -> Double {
+    public static func measurePeak(size n: Int = 1536, repeats: Int = 10) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
@@ -105,6 +113,7 @@ public enum EncoderBenchmark {
             b.deallocate()
             c.deallocate()
         }
+        c.initialize(repeating: 0, count: n * n)
         for i in 0..<(n * n) {
             a[i] = Float(i % 17) * 0.01
             b[i] = Float(i % 13) * 0.01
@@ -194,6 +203,13 @@ extension EncoderBenchmark {
                 }
             },
         ]
+    }
+
+    /// This process's CPU time (all threads) in seconds.
+    static func processCPUTime() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// This thread's CPU time in seconds.

@@ -83,49 +83,27 @@ enum Kernels {
         }
     }
 
-    /// `row[j] = f(row[j] + bias[j])` over `count` values.
+    /// `row[j] = f(row[j])` over `count` values.
     @inline(__always)
-    static func addBias(
-        _ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>, _ f: (Vec) -> Vec
-    ) {
-        let b = UnsafeMutablePointer(mutating: bias)
+    static func apply(_ row: UnsafeMutablePointer<Float>, count: Int, _ f: (Vec) -> Vec) {
         var j = 0
         while j + 16 <= count {
-            row.setVec(j, f(row.vec(j) + b.vec(j)))
+            row.setVec(j, f(row.vec(j)))
             j += 16
         }
         if j < count {
-            row.setPartialVec(j, count - j, f(row.partialVec(j, count - j) + b.partialVec(j, count - j)))
+            row.setPartialVec(j, count - j, f(row.partialVec(j, count - j)))
         }
     }
 
-    /// `out[j] = a[j] + bias[j] + residual[j]` (out may alias `residual` or `a`).
+    /// Applies `activation` to `row` in place.
     @inline(__always)
-    static func addBiasResidual(
-        _ a: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafeMutablePointer<Float>,
-        into out: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        let b = UnsafeMutablePointer(mutating: bias)
-        var j = 0
-        while j + 16 <= count {
-            out.setVec(j, a.vec(j) + b.vec(j) + residual.vec(j))
-            j += 16
-        }
-        if j < count {
-            let n = count - j
-            out.setPartialVec(j, n, a.partialVec(j, n) + b.partialVec(j, n) + residual.partialVec(j, n))
-        }
-    }
-
-    /// Applies `activation` to `row[j] + bias[j]` in place.
-    @inline(__always)
-    static func addBiasActivate(
-        _ row: UnsafeMutablePointer<Float>, count: Int, bias: UnsafePointer<Float>, activation: Activation
-    ) {
+    static func activate(_ row: UnsafeMutablePointer<Float>, count: Int, activation: Activation) {
         switch activation {
-        case .gelu: addBias(row, count: count, bias: bias, VectorMath.gelu)
-        case .geluTanh: addBias(row, count: count, bias: bias, VectorMath.geluTanh)
-        case .relu: addBias(row, count: count, bias: bias, VectorMath.relu)
+        case .gelu: apply(row, count: count, VectorMath.gelu)
+        case .geluTanh: apply(row, count: count, VectorMath.geluTanh)
+        case .relu: apply(row, count: count, VectorMath.relu)
         }
     }
+
 }

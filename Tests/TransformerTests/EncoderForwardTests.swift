@@ -167,3 +167,35 @@ import Testing
         #expect(abs(perToken - 22.4e6) < 0.1e6)
     }
 }
+
+@Suite struct EncoderBlockedForwardTests {
+    @Test(arguments: [NormPlacement.post, .pre])
+    func forward_RowBlocksEqualSingleWorker_WhenManyTokens(norm: NormPlacement) throws {
+        // ≥ 256 tokens per worker switches the forward to per-worker row blocks; the result must not change.
+        let c = tinyConfiguration(positional: .learned, norm: norm, activation: .gelu)
+        let encoder = try Encoder(configuration: c, weights: randomisedWeights(c))
+        let inputs = (0..<24).map {
+            EncoderInput(ids: testIDs(count: 17 + $0 % 23, seed: UInt64(50 + $0), vocabulary: c.vocabularySize))
+        }
+        #expect(inputs.reduce(0) { $0 + $1.ids.count } >= 512)
+        let options = ForwardOptions(attentionLayers: [0, 1], hiddenStates: true)
+        Compute.setThreads(1)
+        let single = try encoder.forward(inputs, options: options)
+        Compute.setThreads(2)
+        let blocked = try encoder.forward(inputs, options: options)
+        Compute.setThreads(ProcessInfoCores.active)
+        var hiddenError: Float = 0
+        var attentionError: Float = 0
+        for (a, b) in zip(single, blocked) {
+            for (x, y) in zip(a.hiddenStates!, b.hiddenStates!) {
+                hiddenError = max(hiddenError, maxDifference(x.storage, y.storage))
+            }
+            for l in 0..<c.layers {
+                attentionError = max(attentionError, maxDifference(a.attentions[l]!.storage, b.attentions[l]!.storage))
+            }
+        }
+        print("row blocks vs single worker (\(norm)): hidden \(hiddenError), attention \(attentionError)")
+        #expect(hiddenError <= 1e-5)
+        #expect(attentionError <= 1e-5)
+    }
+}
