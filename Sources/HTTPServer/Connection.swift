@@ -2,7 +2,6 @@ import Dispatch
 import HTTP1
 import Logging
 import Sockets
-import Synchronization
 
 /// One client connection. Its state is guarded by `lock`: I/O events run on its loop's serial queue, and a
 /// handler's task takes the lock to write its response directly (no hop back to the queue).
@@ -32,7 +31,7 @@ final class Connection: @unchecked Sendable {
     let remote: String
     /// Guards every field below. Entry points (Dispatch handlers, the sweep, the server, handler tasks) take it;
     /// everything they call assumes it is held.
-    private let lock = Mutex<Void>(())
+    private let lock = Lock()
     private var encoder = ResponseEncoder(serverName: "Attend")
     private var tls: TLSSession?
     private var handshaking = false
@@ -87,7 +86,7 @@ final class Connection: @unchecked Sendable {
 
     /// Registers with the loop and starts reading (or the TLS handshake). On the loop's queue.
     func start() {
-        lock.withLock { _ in startLocked() }
+        lock.withLock { startLocked() }
     }
 
     private func startLocked() {
@@ -114,7 +113,7 @@ final class Connection: @unchecked Sendable {
 
     /// Stops, cancelling the handler; nothing more is written. Entry point.
     func abort() {
-        lock.withLock { _ in teardown() }
+        lock.withLock { teardown() }
     }
 
     private func teardown() {
@@ -140,7 +139,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func sourceCancelled() {
-        lock.withLock { _ in
+        lock.withLock {
             liveSources -= 1
             if liveSources == 0 { finalClose() }
         }
@@ -156,7 +155,7 @@ final class Connection: @unchecked Sendable {
 
     /// Server shutdown: idle connections close now; busy ones finish their current work and then close.
     func beginShutdown() {
-        lock.withLock { _ in beginShutdownLocked() }
+        lock.withLock { beginShutdownLocked() }
     }
 
     private func beginShutdownLocked() {
@@ -170,7 +169,7 @@ final class Connection: @unchecked Sendable {
     // MARK: Reading
 
     private func onReadable() {
-        lock.withLock { _ in onReadableLocked() }
+        lock.withLock { onReadableLocked() }
     }
 
     private func onReadableLocked() {
@@ -343,7 +342,7 @@ final class Connection: @unchecked Sendable {
             let core = self.core
             inFlight = Task {
                 let response = await core.respond(to: request, context: context)
-                self.lock.withLock { _ in self.complete(response, for: head) }
+                self.lock.withLock { self.complete(response, for: head) }
             }
         }
     }
@@ -483,7 +482,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func onWritable() {
-        lock.withLock { _ in onWritableLocked() }
+        lock.withLock { onWritableLocked() }
     }
 
     private func onWritableLocked() {
@@ -533,7 +532,7 @@ final class Connection: @unchecked Sendable {
 
     /// Called by the loop's sweep: enforces whichever timeout applies to the connection's current state.
     func checkTimeouts(now: UInt64) {
-        lock.withLock { _ in checkTimeoutsLocked(now: now) }
+        lock.withLock { checkTimeoutsLocked(now: now) }
     }
 
     private func checkTimeoutsLocked(now: UInt64) {
