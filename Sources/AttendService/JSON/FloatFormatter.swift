@@ -322,12 +322,24 @@ public enum FloatFormatter {
         return i + writeInteger(UInt64(e), to: out + i)
     }
 
-    /// Writes exactly `count` decimal digits of `n` (zero-padded on the left).
-    @inlinable
+    /// Writes exactly `count` decimal digits of `n` (zero-padded on the left). The last four digits are split
+    /// off first, so the two halves' divide-by-100 chains run side by side.
+    @inlinable @inline(__always)
     static func writeDigits(_ n: UInt64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
+        let table = digitPairs.utf8Start
         var n = n
         var i = count
-        let table = digitPairs.utf8Start
+        if i > 4 {
+            let low = Int(n % 10000)
+            n /= 10000
+            let a = (low / 100) &* 2
+            let b = (low % 100) &* 2
+            out[i - 1] = table[b + 1]
+            out[i - 2] = table[b]
+            out[i - 3] = table[a + 1]
+            out[i - 4] = table[a]
+            i -= 4
+        }
         while i >= 2 {
             let pair = Int(n % 100) &* 2
             n /= 100
