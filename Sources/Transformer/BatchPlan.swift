@@ -1,5 +1,7 @@
 import Foundation
 
+// Shape legend: see Encoder.swift (B sequences, n_b tokens each, T = Σ n_b packed rows, d, f, H, n̂).
+
 /// How a ragged batch is packed: sequence b occupies token rows offsets[b]..<offsets[b] + lengths[b].
 struct BatchPlan {
     let count: Int  // B

@@ -1,5 +1,7 @@
 import CBLAS
 
+// Shapes are [rows, columns], row-major; M = rows of the activations (tokens), K = inputs, N = outputs.
+
 /// Matrix products through `cblas_sgemm`, row-major, split over `Compute.threads` workers.
 enum Gemm {
     /// `C[M, N] += A[M, K] · Wt[K, N]` (C holds the bias, or the residual plus bias): a linear layer whose weight is stored transposed, [in, out] (OpenBLAS packs a

@@ -1,7 +1,8 @@
 // Vectorised float32 math: SIMD16 exp, erf, tanh, GELU — polynomial approximations, no libm call per element.
 //
 // Accuracy (measured against Foundation's double-precision exp/erf in TransformerTests, see
-// `KernelTests.swift`): exp ≤ 2 ulp relative, erf ≤ 2e-7 absolute over [-6, 6].
+// `KernelTests.swift`): exp 7.6e-8 relative over [−87, 88]; erf 1.4e-7 absolute over [−6, 6]; exact GELU
+// 9.8e-8 (absolute, relative above 1) over [−10, 10].
 
 /// The vector type the kernels work in.
 typealias Vec = SIMD16<Float>

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Testing
 
 @testable import Transformer
@@ -197,5 +199,54 @@ import Testing
         print("row blocks vs single worker (\(norm)): hidden \(hiddenError), attention \(attentionError)")
         #expect(hiddenError <= 1e-5)
         #expect(attentionError <= 1e-5)
+    }
+}
+
+@Suite struct EncoderConcurrencyTests {
+    @Test func forward_GivesSameResults_WhenCalledConcurrently() throws {
+        let c = tinyConfiguration()
+        let encoder = try Encoder(configuration: c, weights: randomisedWeights(c))
+        let batches = (0..<6).map { k in
+            (0..<(1 + k % 3)).map {
+                EncoderInput(ids: testIDs(count: 5 + 7 * $0 + k, seed: UInt64(100 + 10 * k + $0), vocabulary: 50))
+            }
+        }
+        let options = ForwardOptions(attentionLayers: [0], pooling: .mean)
+        let serial = try batches.map { try encoder.forward($0, options: options) }
+        let results = ResultBox(count: batches.count)
+        DispatchQueue.concurrentPerform(iterations: batches.count) { k in
+            results.set(k, try? encoder.forward(batches[k], options: options))
+        }
+        // Other suites may change Compute.threads meanwhile, which may reorder a product's partial sums.
+        for k in batches.indices {
+            let got = try #require(results.get(k))
+            #expect(got.count == serial[k].count)
+            for (a, b) in zip(got, serial[k]) {
+                #expect(a.lastHiddenState.shape == b.lastHiddenState.shape)
+                #expect(maxDifference(a.lastHiddenState.storage, b.lastHiddenState.storage) <= 1e-6)
+                #expect(maxDifference(a.attentions[0]!.storage, b.attentions[0]!.storage) <= 1e-6)
+                #expect(maxDifference(a.pooled!, b.pooled!) <= 1e-6)
+            }
+        }
+    }
+}
+
+/// Collects per-index results from concurrent workers.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[EncoderOutput]?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: [EncoderOutput]?) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> [EncoderOutput]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
     }
 }
