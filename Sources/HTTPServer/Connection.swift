@@ -51,6 +51,9 @@ final class Connection: @unchecked Sendable {
     // Requests received and not yet answered; the one being answered.
     private var pending: [Work] = []
     private var inFlight: Task<Void, Never>?
+    private var inFlightVersion = HTTPVersion.http1_1
+    /// Sent an unsolicited `100 Continue` after the peer's FIN, to tell a half-close from a vanished client.
+    private var probeSent = false
     private var peerHalfClosed = false
     /// Set after a parse error: nothing after it can be framed, so nothing more is read.
     private var inputFailed = false
@@ -269,9 +272,17 @@ final class Connection: @unchecked Sendable {
             teardown()
             return
         }
-        // Half-closed: answer what was asked, then close.
+        // Half-closed, or gone: the two look the same until something is sent. Answer what was asked, then close.
         peerHalfClosed = true
         updateReadInterest()
+        // While a handler runs, probe with an interim `100 Continue` (RFC 9110 §15.2: HTTP/1.1 clients accept
+        // unexpected 1xx): a client that really closed answers it with a reset, which the sweep notices and then
+        // cancels the handler. Only between messages, and never to HTTP/1.0.
+        if inFlight != nil, output.isEmpty, inFlightVersion >= .http1_1 {
+            probeSent = true
+            queue(ResponseEncoder.continueResponse)
+            flush()
+        }
     }
 
     private func discardInput() {
@@ -338,6 +349,7 @@ final class Connection: @unchecked Sendable {
             sendError(status: error.status, code: error.code, message: error.message)
         case .request(let request):
             let head = request.head
+            inFlightVersion = head.version
             let context = RequestContext(remoteAddress: remote, logger: core.logger)
             let core = self.core
             inFlight = Task {
@@ -545,6 +557,12 @@ final class Connection: @unchecked Sendable {
             return
         case .open, .closingAfterWrite:
             break
+        }
+        if probeSent, inFlight != nil, socket.pendingError() != 0 {
+            // The probe after the peer's FIN was reset: the client is gone, stop its handler.
+            core.logger.debug("client gone while its request was handled", metadata: ["remote": "\(remote)"])
+            teardown()
+            return
         }
         if !output.isEmpty {
             if now > lastWriteAt + limits.write {

@@ -118,6 +118,15 @@ public final class Socket: Sendable {
         #endif
     }
 
+    /// The pending error (`SO_ERROR`, cleared by reading it), or 0. After the peer resets the connection this is
+    /// `ECONNRESET` or `EPIPE`.
+    public func pendingError() -> Int32 {
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &code, &length) == 0 else { return errno }
+        return code
+    }
+
     /// The address this socket is bound to (`getsockname`).
     public func localAddress() throws(SocketError) -> SocketAddress {
         var storage = sockaddr_storage()

@@ -120,6 +120,15 @@ final class RawClient: @unchecked Sendable {
         return .timedOut
     }
 
+    /// Reads one final response, skipping interim (1xx) ones.
+    func readFinalResponse() async -> RawResponse? {
+        for _ in 0..<10 {
+            guard let response = await readResponse() else { return nil }
+            if response.status >= 200 { return response }
+        }
+        return nil
+    }
+
     /// Reads one response (Content-Length framed); nil on EOF or timeout first. `head` skips the body.
     func readResponse(head: Bool = false) async -> RawResponse? {
         let deadline = ContinuousClock.now + timeout
