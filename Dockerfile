@@ -16,8 +16,7 @@ COPY Tests ./Tests
 COPY config ./config
 COPY scripts ./scripts
 ENV OUT=/out
-RUN scripts/docker-build-steps build
-RUN scripts/docker-build-steps model
+RUN scripts/docker-build-steps build model
 
 FROM debian:bookworm-slim
 # hadolint ignore=DL3008
@@ -32,9 +31,9 @@ ENV ATTEND_CONFIG=/etc/attend/config.json \
     HOST=0.0.0.0 \
     PORT=8080 \
     ATTEND_LOG_FORMAT=json
-USER attend
+USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+    CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/healthz"]
 ENTRYPOINT ["/usr/local/bin/attend"]
 CMD ["serve"]

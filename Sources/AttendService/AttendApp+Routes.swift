@@ -261,6 +261,8 @@ extension AttendApp {
 
     /// `GET /openapi.json`.
     @Sendable func openAPI(_ request: Request, _ context: RequestContext) async throws -> Response {
-        Response(status: .ok, headers: ["Content-Type": "application/json"], body: Array(OpenAPIDocument.json.utf8))
+        Response(
+            status: .ok, headers: ["Content-Type": "application/json"],
+            body: Array(OpenAPIDocument.json(models: registry.names).utf8))
     }
 }

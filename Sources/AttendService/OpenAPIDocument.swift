@@ -1,6 +1,17 @@
+import Foundation
+
 /// The OpenAPI 3.1 description of every route, served at `GET /openapi.json`.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document with the configured model names as the `model` fields' enumeration.
+    static func json(models: [String]) -> String {
+        let w = JSONWriter()
+        w.strings(models)
+        let names = String(decoding: w.bytes, as: UTF8.self)
+        return template.replacingOccurrences(
+            of: #""model": { "type": "string" }"#, with: #""model": { "type": "string", "enum": "# + names + " }")
+    }
+
+    static let template = #"""
         {
           "openapi": "3.1.0",
           "info": {

@@ -3,39 +3,55 @@ import HTTPServer
 import Logging
 import Transformer
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Measurements behind `attend bench`: the float formatter, the JSON writer and end-to-end `POST /attend`.
 public enum ServiceBenchmark {
-    /// Formats `count` pseudo-random floats (probabilities and embedding-like values), parses each back and
-    /// counts the identical ones; also the formatting rate.
-    public static func floatFormatter(count: Int) -> (verified: Int, floatsPerSecond: Double) {
+    /// Formats `count` pseudo-random floats, parses each back and counts the identical ones. Two thirds are
+    /// values like a response's (probabilities in [0, 1), embedding-like values in [-3, 3)), one third arbitrary
+    /// bit patterns (every exponent; most of these take the `description` fallback). The rate is measured on
+    /// the response-like values alone, by wall clock and by the thread's CPU time.
+    public static func floatFormatter(
+        count: Int
+    ) -> (verified: Int, floatsPerSecond: Double, floatsPerCPUSecond: Double) {
         var state: UInt64 = 0x5EED
-        var verified = 0
-        var buffer = [UInt8](repeating: 0, count: FloatFormatter.maximumLength)
-        var formatting: Duration = .zero
+        var values = [Float](repeating: 0, count: count)
         for i in 0..<count {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             z ^= z >> 31
-            let v: Float
             switch i % 3 {
-            case 0: v = Float(z >> 40) / Float(1 << 24)
-            case 1: v = (Float(z >> 40) / Float(1 << 24) - 0.5) * 6
-            default: v = Float(bitPattern: UInt32(truncatingIfNeeded: z) & 0x7F7F_FFFF)
+            case 0: values[i] = Float(z >> 40) / Float(1 << 24)
+            case 1: values[i] = (Float(z >> 40) / Float(1 << 24) - 0.5) * 6
+            default: values[i] = Float(bitPattern: UInt32(truncatingIfNeeded: z) & 0x7F7F_FFFF)
             }
-            let start = ContinuousClock.now
+        }
+        let timed = values.enumerated().filter { $0.offset % 3 != 2 }.map(\.element)
+        var buffer = [UInt8](repeating: 0, count: FloatFormatter.maximumLength)
+        var checksum = 0
+        let start = ContinuousClock.now
+        let cpuStart = threadCPUSeconds()
+        buffer.withUnsafeMutableBufferPointer { out in
+            for v in timed { checksum &+= FloatFormatter.writeShortest(v, to: out.baseAddress!) }
+        }
+        let cpu = threadCPUSeconds() - cpuStart
+        let elapsed = (ContinuousClock.now - start).seconds
+        var verified = 0
+        for v in values {
             let n = buffer.withUnsafeMutableBufferPointer { FloatFormatter.writeShortest(v, to: $0.baseAddress!) }
-            formatting += ContinuousClock.now - start
             if Float(String(decoding: buffer[0..<n], as: UTF8.self)) == v { verified += 1 }
         }
-        return (verified, Double(count) / formatting.seconds)
+        return (checksum > 0 ? verified : 0, Double(timed.count) / elapsed, Double(timed.count) / cpu)
     }
 
     /// Writes the `POST /attend` response of one `length`-token sequence with every layer's maps repeatedly.
     public static func jsonWriter(
         model: ServedModel, length: Int, seconds: Double
-    ) -> (bytes: Int, megabytesPerSecond: Double, megabytesPerSecondPrecision4: Double) {
+    ) -> (bytes: Int, megabytesPerSecond: Double, megabytesPerCPUSecond: Double, megabytesPerSecondPrecision4: Double) {
         let c = model.configuration
         let ids = (0..<length).map { Int32(($0 * 7919 + 101) % c.vocabularySize) }
         let encoding = Encoding(
@@ -47,24 +63,26 @@ public enum ServiceBenchmark {
             heads: Array(0..<c.heads), attentions: true, hiddenStates: false, pooling: model.defaultPooling,
             normalize: model.defaultNormalize, precision: nil)
         guard let outputs = try? model.encoder.forward([EncoderInput(ids: ids)], options: request.forwardOptions) else {
-            return (0, 0, 0)
+            return (0, 0, 0, 0)
         }
-        func rate() -> (Int, Double) {
+        func rate() -> (Int, Double, Double) {
             var total = 0
             var bytes = 0
             let start = ContinuousClock.now
+            let cpuStart = threadCPUSeconds()
             while (ContinuousClock.now - start).seconds < seconds || total == 0 {
                 let w = JSONWriter(capacity: max(bytes, 1 << 20))
                 AttendResponseWriter.write(request, outputs: outputs, into: w)
                 bytes = w.count
                 total += bytes
             }
-            return (bytes, Double(total) / (ContinuousClock.now - start).seconds / 1e6)
+            let cpu = threadCPUSeconds() - cpuStart
+            return (bytes, Double(total) / (ContinuousClock.now - start).seconds / 1e6, Double(total) / cpu / 1e6)
         }
-        let (bytes, shortest) = rate()
+        let (bytes, shortest, shortestCPU) = rate()
         request.precision = 4
-        let (_, fixed) = rate()
-        return (bytes, shortest, fixed)
+        let (_, fixed, _) = rate()
+        return (bytes, shortest, shortestCPU, fixed)
     }
 
     /// Median latency of `POST /attend` (one `length`-token sequence, all maps) through a live server on
@@ -109,6 +127,13 @@ public enum ServiceBenchmark {
         await server.shutdown(deadline: .seconds(1))
         app.shutdown()
         return (median(requestTimes), median(forwardTimes))
+    }
+
+    /// CPU time of the calling thread, which is what a loaded machine does not steal.
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -22,6 +22,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Forward-pass shapes as BATCHxLENGTH (repeatable); default 1x16, 1x128, 32x128.")
     var shapes: [String] = []
 
+    @Flag(name: .long, help: "Print the encoder's per-element kernel costs and stop.")
+    var kernels = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -32,6 +35,10 @@ struct Bench: AsyncParsableCommand {
             return handler
         }
         if threads > 0 { Compute.setThreads(threads) }
+        if kernels {
+            for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
+            return
+        }
         let served: ServedModel
         if FileManager.default.fileExists(atPath: model + "/config.json") {
             served = ServedModel(name: "minilm", model: try CheckpointLoader.load(directory: model))
@@ -54,11 +61,13 @@ struct Bench: AsyncParsableCommand {
         let formatter = ServiceBenchmark.floatFormatter(count: 10_000_000)
         print(
             "float formatter: \(formatter.verified) random floats written and read back identically, "
-                + "\(format(formatter.floatsPerSecond / 1e6, 1)) M floats/s")
+                + "\(format(formatter.floatsPerSecond / 1e6, 1)) M floats/s wall, "
+                + "\(format(formatter.floatsPerCPUSecond / 1e6, 1)) M floats per CPU-second")
         let writer = ServiceBenchmark.jsonWriter(model: served, length: 128, seconds: seconds)
         print(
             "JSON writer, 1x128 all maps (\(writer.bytes) bytes): \(format(writer.megabytesPerSecond, 0)) MB/s "
-                + "shortest, \(format(writer.megabytesPerSecondPrecision4, 0)) MB/s precision 4")
+                + "shortest (\(format(writer.megabytesPerCPUSecond, 0)) MB per CPU-second), "
+                + "\(format(writer.megabytesPerSecondPrecision4, 0)) MB/s precision 4")
         let e2e = try await ServiceBenchmark.endToEnd(model: served, length: 16, seconds: seconds)
         print(
             "POST /attend 1x16 all maps over loopback: median \(format(e2e.requestMilliseconds, 3)) ms, "

@@ -44,6 +44,8 @@ struct JSONLogHandler: LogHandler {
             let text = value.description
             if let number = Int(text) {
                 w.int(number)
+            } else if let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." }) {
+                w.double(number)
             } else {
                 w.string(text)
             }
