@@ -8,7 +8,7 @@
 /// The tensor-name table is ``CheckpointLoader/embeddingTensors`` plus ``CheckpointLoader/layerTensors``, the same
 /// mapping as the table on ``EncoderWeights``. Every problem is a ``TransformerError`` naming the file and the
 /// tensor or field: a missing tensor, a wrong shape, an unsupported dtype, a truncated file, an offset past the
-/// end, a missing vocabulary, a malformed or unsupported `config.json`.
+/// end, a NaN or infinite weight, a missing vocabulary, a malformed or unsupported `config.json`.
 public enum CheckpointLoader {
     /// Shape of a parameter in terms of the configuration.
     enum Dimensions {
@@ -170,7 +170,12 @@ public enum CheckpointLoader {
         func load(_ name: String, _ dimensions: Dimensions) throws(TransformerError) -> Tensor {
             let shape = dimensions.shape(configuration)
             for candidate in candidates(prefix + name) where file.entries[candidate] != nil {
-                return try file.tensor(candidate, shape: shape)
+                let tensor = try file.tensor(candidate, shape: shape)
+                // A NaN or infinity would silently turn every output into NaN (rendered as null): refuse it here.
+                if let index = tensor.storage.firstIndex(where: { !$0.isFinite }) {
+                    throw .nonFiniteWeight(file: file.path, tensor: candidate, index: index)
+                }
+                return tensor
             }
             throw .missingTensor(file: file.path, tensor: prefix + name)
         }

@@ -36,6 +36,8 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
     case typeIDCountMismatch(ids: Int, typeIds: Int)
     /// Weights handed to `Encoder.init` do not fit the configuration; `tensor` names the parameter.
     case weightShapeMismatch(tensor: String, expected: [Int], actual: [Int])
+    /// A checkpoint tensor holds NaN or an infinity (at flat element `index`); such a model only answers NaN.
+    case nonFiniteWeight(file: String, tensor: String, index: Int)
 
     /// A one-line, human-readable explanation naming the file, tensor or field at fault.
     public var description: String {
@@ -74,6 +76,8 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
             return "typeIds has \(typeIds) entries but ids has \(ids)"
         case .weightShapeMismatch(let tensor, let expected, let actual):
             return "weight '\(tensor)' has shape \(actual), expected \(expected)"
+        case .nonFiniteWeight(let file, let tensor, let index):
+            return "\(file): tensor '\(tensor)' holds a non-finite value (NaN or infinity) at element \(index)"
         }
     }
 }

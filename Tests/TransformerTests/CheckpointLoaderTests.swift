@@ -129,6 +129,27 @@ func editJSON(_ path: String, _ transform: (inout [String: Any]) -> Void) throws
         #expect(detail.contains("tensor '"))
     }
 
+    @Test func checkpointLoader_ThrowsNonFiniteWeight_WhenWeightsHoldNaN() throws {
+        let directory = try FixtureSupport.copy(fixture: "tiny-bert")
+        defer { FixtureSupport.remove(directory) }
+        let path = directory + "/model.safetensors"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let length = Int(bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        // Every float of the data section becomes a quiet NaN (0x7FC00000, little-endian).
+        for i in stride(from: 8 + length, to: bytes.count - 3, by: 4) {
+            bytes.replaceSubrange(i..<(i + 4), with: [0x00, 0x00, 0xC0, 0x7F])
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: TransformerError.self) { try CheckpointLoader.load(directory: directory) }
+        guard case .nonFiniteWeight(let file, let tensor, let index) = error else {
+            Issue.record("expected .nonFiniteWeight, got \(String(describing: error))")
+            return
+        }
+        #expect(file == path)
+        #expect(tensor.hasSuffix("embeddings.word_embeddings.weight"))
+        #expect(index == 0)
+    }
+
     @Test func checkpointLoader_ThrowsTruncated_WhenHeaderLengthPastEnd() throws {
         let directory = try FixtureSupport.copy(fixture: "tiny-bert")
         defer { FixtureSupport.remove(directory) }
