@@ -149,3 +149,28 @@ struct SplitMix64 {
     [Float(0.125), -1, 2.5].withUnsafeBufferPointer { p.matrix($0, rows: 1, columns: 3) }
     #expect(String(decoding: p.bytes, as: UTF8.self) == "[[0.12,-1.0,2.5]]")
 }
+
+@Test func floatFormatter_WritesPlainDecimals_WhenPrecisionGiven() {
+    var rng = SplitMix64(state: 5)
+    var failures: [String] = []
+    for i in 0..<200_000 {
+        let unit = Float(rng.next() >> 40) / Float(1 << 24)
+        let v = i % 3 == 0 ? unit * unit * unit : (unit - 0.5) * Float(1 << (i % 20))
+        let precision = i % 10
+        let s = fixed(v, precision)
+        let fraction = s.split(separator: ".", omittingEmptySubsequences: false).last ?? ""
+        let expected = (Double(v) * pow10(precision)).rounded(.toNearestOrEven) / pow10(precision)
+        let wellFormed =
+            s.contains(".") && !s.contains("e") && fraction.count <= max(precision, 1)
+            && (fraction == "0" || !fraction.hasSuffix("0"))
+        if !wellFormed || Double(s) != expected {
+            failures.append("\(v) p\(precision) -> \(s)")
+            if failures.count > 5 { break }
+        }
+    }
+    #expect(failures.isEmpty, "\(failures)")
+}
+
+private func pow10(_ p: Int) -> Double {
+    (0..<p).reduce(1.0) { value, _ in value * 10 }
+}

@@ -236,6 +236,24 @@ public enum FloatFormatter {
         let scaled = roundEven(Double(value) * pow10(precision))
         guard scaled.magnitude < 9.0e15 else { return writeShortest(value, to: out) }
         var p = out
+        if scaled.magnitude < 1e9 {
+            // n · 10^-precision goes through the shortest path's digit writer, which prints it the same way
+            // (plain, trailing zeros dropped, `.0` after integers) from 1e-5 up.
+            let n = UInt32(scaled.magnitude)
+            if n == 0 {
+                p[0] = UInt8(ascii: "0")
+                p[1] = UInt8(ascii: ".")
+                p[2] = UInt8(ascii: "0")
+                return 3
+            }
+            if precision <= 5 || n >= powers32[precision &- 5] {
+                if scaled < 0 {
+                    p.pointee = UInt8(ascii: "-")
+                    p += 1
+                }
+                return p - out + writeDecimal(significand: n, exponent: -precision, to: p)
+            }
+        }
         var n = Int64(scaled)
         if n < 0 {
             p.pointee = UInt8(ascii: "-")
