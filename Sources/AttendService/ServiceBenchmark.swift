@@ -11,8 +11,8 @@ import Transformer
 public enum ServiceBenchmark {
     /// Formats `count` pseudo-random floats, parses each back and counts the identical ones. Two thirds are
     /// values like a response's (probabilities in [0, 1), embedding-like values in [-3, 3)), one third arbitrary
-    /// bit patterns (every exponent; most of these take the `description` fallback). The rate is measured on
-    /// the response-like values alone, by wall clock and by the thread's CPU time.
+    /// bit patterns (every exponent, subnormals included). The rate is measured on the response-like values
+    /// alone, by wall clock and by the thread's CPU time.
     public static func floatFormatter(
         count: Int
     ) -> (verified: Int, floatsPerSecond: Double, floatsPerCPUSecond: Double) {

@@ -1,13 +1,11 @@
 /// Fast decimal formatting of `Float` for JSON.
 ///
-/// Shortest mode finds the fewest significant digits (1...9) whose nearest decimal converts back to the same
-/// float, using `Double` arithmetic: the float is exact in a `Double`, scaling by an exact power of ten (≤ 10²²)
-/// and the conversion back are each one correctly rounded operation, and every candidate is verified by
-/// converting back before it is written. Values whose scaling would need a power beyond 10²² (magnitudes below
-/// about 1e-14 or from 1e23) fall back to `Float.description`. Fixed mode rounds `v · 10^p` exactly (a float
+/// Shortest mode writes the fewest significant digits (1...9) that convert back to the same float, the closest
+/// such decimal to the value, for every finite float: Schubfach for binary32 (table-driven, 64-bit products, no
+/// loop over digits), then the digits written as whole words. Fixed mode rounds `v · 10^p` exactly (a float
 /// times 10^p, p ≤ 9, fits a double's 53 bits) to nearest-even and prints at most `p` digits after the point.
 public enum FloatFormatter {
-    /// Bytes a single formatted value can take at most (`-1.23456789e-45` and fallbacks fit).
+    /// Bytes a single formatted value can take at most (`-1.23456789e-45` and the scratch bytes past it fit).
     public static let maximumLength = 32
 
     /// 10^i for i in 0...22, each exact in a `Double`.
@@ -47,65 +45,188 @@ public enum FloatFormatter {
         8081828384858687888990919293949596979899
         """
 
-    /// Writes `value` in shortest round-trip form at `out` (which must have `maximumLength` bytes);
-    /// returns the number of bytes written. NaN and infinities are written as `null`.
+    /// Writes `value` in shortest round-trip form at `out` (which must have `maximumLength` bytes; the bytes
+    /// after the returned length may be overwritten); returns the number of bytes written. NaN and infinities are
+    /// written as `null`.
     @inlinable
     public static func writeShortest(_ value: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        guard value.isFinite else { return writeNull(to: out) }
+        let bits = value.bitPattern
+        let biasedExponent = (bits >> 23) & 0xFF
+        guard biasedExponent != 0xFF else { return writeNull(to: out) }
         var p = out
-        if value.sign == .minus {
+        if bits >> 31 != 0 {
             p.pointee = UInt8(ascii: "-")
             p += 1
         }
-        let magnitude = value.magnitude
-        if magnitude == 0 {
+        let fraction = bits & 0x7F_FFFF
+        if biasedExponent == 0 && fraction == 0 {
             p[0] = UInt8(ascii: "0")
             p[1] = UInt8(ascii: ".")
             p[2] = UInt8(ascii: "0")
             return p - out + 3
         }
-        let f = Double(magnitude)
-        // floor(e · log10 2) for the binary exponent e (normal numbers; subnormals fall back below).
-        let e2 = Int((magnitude.bitPattern >> 23) & 0xFF) - 127
-        var k = (e2 &* 78913) >> 18
-        // Every digit count 1...9 needs its scale within the exact powers 10^0...10^22.
-        guard e2 > -127 && k >= -15 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
-        // Half the gap to the neighbouring floats (2^(e2-24)); 0 at a power of two, whose lower gap is smaller,
-        // which sends every candidate to the exact check.
-        let halfULP =
-            magnitude.bitPattern & 0x7F_FFFF == 0 ? 0 : Double(bitPattern: UInt64(e2 - 24 + 1023) << 52)
-        let next = k + 1 >= 0 ? pow10(k + 1) : negativePow10(-(k + 1))
-        if f >= next { k += 1 }
-        guard k >= -14 && k <= 22 else { return p - out + fallback(magnitude, to: p) }
-        // Scale once to 9 digits; fewer digits rescale by an inexact 10^-j, covered by the margin below.
-        let shift9 = 8 - k
-        let scale9 = pow10(shift9 >= 0 ? shift9 : -shift9)
-        let scaled9 = shift9 >= 0 ? f * scale9 : f / scale9
-        let halfWidth9 = shift9 >= 0 ? halfULP * scale9 : halfULP / scale9
-        let candidates = Candidates(f: f, value: magnitude, scaled9: scaled9, halfWidth9: halfWidth9, exponent: k)
-        // Find the fewest digits that round-trip. Most float32 values need 8 or 9: try 8, then 9 or fewer.
-        var best: (digits: UInt64, count: Int, exponent: Int)?
-        if let r8 = candidates.attempt(8) {
-            best = r8
-            if let r7 = candidates.attempt(7) {
-                best = r7
-                var lo = 1
-                var hi = 6
-                while lo <= hi {
-                    let mid = (lo + hi) >> 1
-                    if let r = candidates.attempt(mid) {
-                        best = r
-                        hi = mid - 1
-                    } else {
-                        lo = mid + 1
-                    }
-                }
-            }
+        let decimal = shortestDecimal(fraction: fraction, biasedExponent: biasedExponent)
+        return p - out + writeDecimal(significand: decimal.significand, exponent: decimal.exponent, to: p)
+    }
+
+    /// ⌊10^e · 2^-r⌋ + 1 for e in -31...45, with r chosen so that 2^63 ≤ 10^e · 2^-r < 2^64
+    /// (r = ⌊e · log₂ 10⌋ − 63): each entry slightly overestimates 10^e, as Schubfach requires.
+    @usableFromInline static let schubfachPowers: [UInt64] = [
+        0x81CEB32C4B43FCF5, 0xA2425FF75E14FC32, 0xCAD2F7F5359A3B3F, 0xFD87B5F28300CA0E,
+        0x9E74D1B791E07E49, 0xC612062576589DDB, 0xF79687AED3EEC552, 0x9ABE14CD44753B53,
+        0xC16D9A0095928A28, 0xF1C90080BAF72CB2, 0x971DA05074DA7BEF, 0xBCE5086492111AEB,
+        0xEC1E4A7DB69561A6, 0x9392EE8E921D5D08, 0xB877AA3236A4B44A, 0xE69594BEC44DE15C,
+        0x901D7CF73AB0ACDA, 0xB424DC35095CD810, 0xE12E13424BB40E14, 0x8CBCCC096F5088CC,
+        0xAFEBFF0BCB24AAFF, 0xDBE6FECEBDEDD5BF, 0x89705F4136B4A598, 0xABCC77118461CEFD,
+        0xD6BF94D5E57A42BD, 0x8637BD05AF6C69B6, 0xA7C5AC471B478424, 0xD1B71758E219652C,
+        0x83126E978D4FDF3C, 0xA3D70A3D70A3D70B, 0xCCCCCCCCCCCCCCCD, 0x8000000000000001,
+        0xA000000000000001, 0xC800000000000001, 0xFA00000000000001, 0x9C40000000000001,
+        0xC350000000000001, 0xF424000000000001, 0x9896800000000001, 0xBEBC200000000001,
+        0xEE6B280000000001, 0x9502F90000000001, 0xBA43B74000000001, 0xE8D4A51000000001,
+        0x9184E72A00000001, 0xB5E620F480000001, 0xE35FA931A0000001, 0x8E1BC9BF04000001,
+        0xB1A2BC2EC5000001, 0xDE0B6B3A76400001, 0x8AC7230489E80001, 0xAD78EBC5AC620001,
+        0xD8D726B7177A8001, 0x878678326EAC9001, 0xA968163F0A57B401, 0xD3C21BCECCEDA101,
+        0x84595161401484A1, 0xA56FA5B99019A5C9, 0xCECB8F27F4200F3B, 0x813F3978F8940985,
+        0xA18F07D736B90BE6, 0xC9F2C9CD04674EDF, 0xFC6F7C4045812297, 0x9DC5ADA82B70B59E,
+        0xC5371912364CE306, 0xF684DF56C3E01BC7, 0x9A130B963A6C115D, 0xC097CE7BC90715B4,
+        0xF0BDC21ABB48DB21, 0x96769950B50D88F5, 0xBC143FA4E250EB32, 0xEB194F8E1AE525FE,
+        0x92EFD1B8D0CF37BF, 0xB7ABC627050305AE, 0xE596B7B0C643C71A, 0x8F7E32CE7BEA5C70,
+        0xB35DBF821AE4F38C,
+    ]
+
+    /// 10^i for i in 0...9.
+    @usableFromInline static let powers32: [UInt32] = [
+        1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ]
+
+    /// The shortest decimal `significand · 10^exponent` that reads back as the positive finite float with these
+    /// fields, the closest to it among those (ties to an even significand): Raffaello Giulietti's Schubfach
+    /// algorithm for binary32 ("The Schubfach way to render doubles", 2020). The float's rounding interval is
+    /// scaled by one cached 64-bit power of ten with round-to-odd products; the interval then holds at most one
+    /// candidate with one digit fewer than the 8 or 9 the scaling gives, and otherwise the nearest of the two
+    /// bracketing integers. The significand may still end in zeros (removed when written).
+    @inlinable @inline(__always)
+    static func shortestDecimal(fraction: UInt32, biasedExponent: UInt32) -> (significand: UInt32, exponent: Int) {
+        let c: UInt32
+        let q: Int
+        if biasedExponent != 0 {
+            c = fraction | 0x80_0000
+            q = Int(biasedExponent) &- 150
         } else {
-            best = candidates.attempt(9)
+            c = fraction
+            q = -149
         }
-        guard let found = best else { return p - out + fallback(magnitude, to: p) }
-        return p - out + writeDecimal(digits: found.digits, count: found.count, exponent: found.exponent, to: p)
+        let outside: UInt32 = c & 1  // an odd significand excludes the interval's bounds (ties read to even)
+        let lowerIsCloser: UInt32 = fraction == 0 && biasedExponent > 1 ? 1 : 0
+        let cbl = 4 &* c &- 2 &+ lowerIsCloser
+        let cb = 4 &* c
+        let cbr = 4 &* c &+ 2
+        // ⌊log₁₀ 2^q⌋, or ⌊log₁₀ (3/4 · 2^q)⌋ when the lower neighbour is closer.
+        let k = (q &* 1_262_611 &- (lowerIsCloser != 0 ? 524_031 : 0)) >> 22
+        let h = q &+ ((-k &* 1_741_647) >> 19) &+ 1
+        let g = schubfachPowers[31 &- k]
+        let vbl = roundToOdd(g, cbl &<< h)
+        let vb = roundToOdd(g, cb &<< h)
+        let vbr = roundToOdd(g, cbr &<< h)
+        let lower = vbl &+ outside
+        let upper = vbr &- outside
+        let s = vb >> 2
+        if s >= 10 {
+            let sp = s / 10
+            let upInside = lower <= 40 &* sp
+            let wpInside = 40 &* sp &+ 40 <= upper
+            if upInside != wpInside { return (sp &+ (wpInside ? 1 : 0), k &+ 1) }
+        }
+        let uInside = lower <= 4 &* s
+        let wInside = 4 &* s &+ 4 <= upper
+        if uInside != wInside { return (s &+ (wInside ? 1 : 0), k) }
+        let mid = 4 &* s &+ 2
+        let roundUp = vb > mid || (vb == mid && s & 1 != 0)
+        return (s &+ (roundUp ? 1 : 0), k)
+    }
+
+    /// The high 32 bits of the 96-bit product `g · cp`, with the lowest bit set when the bits below are not
+    /// (nearly) zero: a round-to-odd approximation of the exact scaled value.
+    @inlinable @inline(__always)
+    static func roundToOdd(_ g: UInt64, _ cp: UInt32) -> UInt32 {
+        let product = g.multipliedFullWidth(by: UInt64(cp))
+        let high = UInt32(truncatingIfNeeded: product.high)
+        let middle = UInt32(truncatingIfNeeded: product.low >> 32)
+        return high | (middle > 1 ? 1 : 0)
+    }
+
+    /// The eight decimal digits of `n` < 10^8 as byte values 0...9, the most significant in the lowest byte,
+    /// computed in parallel lanes (SWAR): 4 + 4 digits, then 2 + 2 per half, then 1 + 1.
+    @inlinable @inline(__always)
+    static func eightDigits(_ n: UInt32) -> UInt64 {
+        let wide = UInt64(n)
+        let high = wide / 10_000
+        var merged = high | ((wide &- high &* 10_000) << 32)
+        let hundreds = ((merged &* 10_486) >> 20) & 0x0000_007F_0000_007F
+        merged = hundreds | ((merged &- hundreds &* 100) << 16)
+        let tens = ((merged &* 103) >> 10) & 0x000F_000F_000F_000F
+        return tens | ((merged &- tens &* 10) << 8)
+    }
+
+    @inlinable @inline(__always)
+    static func store(_ word: UInt64, at p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: word.littleEndian, as: UInt64.self)
+    }
+
+    /// Writes `significand · 10^exponent` (significand in 1..<10^9) as a JSON number: plain from 1e-5 up to
+    /// 1e9, scientific (`1.5e-7`) otherwise, trailing zeros dropped, `.0` after integers. The significand is
+    /// padded to exactly nine digits and written with whole-word stores; bytes past the returned length (up to
+    /// 18 from `out`) are scratch.
+    @inlinable @inline(__always)
+    static func writeDecimal(significand m: UInt32, exponent k: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let estimate = ((32 &- m.leadingZeroBitCount) &* 1233) >> 12
+        let length = estimate &+ 1 &- (m < powers32[estimate] ? 1 : 0)
+        let m9 = m &* powers32[9 &- length]
+        let e = k &+ length &- 1  // exponent of the first digit
+        let first = m9 / 100_000_000
+        let rest = eightDigits(m9 &- first &* 100_000_000)
+        let significant = 9 &- (rest.leadingZeroBitCount >> 3)
+        let ascii = rest | 0x3030_3030_3030_3030
+        let lead = UInt8(truncatingIfNeeded: first) &+ UInt8(ascii: "0")
+        if e < 0 && e >= -5 {
+            store(0x3030_3030_3030_2E30, at: out)  // "0.000000"
+            let start = 1 &- e
+            out[start] = lead
+            store(ascii, at: out + start + 1)
+            return start &+ significant
+        }
+        if e >= 0 && e <= 8 {
+            out[0] = lead
+            store(ascii, at: out + 1)
+            if significant <= e &+ 1 {
+                out[e &+ 1] = UInt8(ascii: ".")
+                out[e &+ 2] = UInt8(ascii: "0")
+                return e &+ 3
+            }
+            out[e &+ 1] = UInt8(ascii: ".")
+            store(ascii >> (UInt64(e) &* 8), at: out + e + 2)
+            return significant &+ 1
+        }
+        out[0] = lead
+        out[1] = UInt8(ascii: ".")
+        store(ascii, at: out + 2)
+        var i = significant == 1 ? 1 : significant &+ 1
+        out[i] = UInt8(ascii: "e")
+        i &+= 1
+        var magnitude = e
+        if e < 0 {
+            out[i] = UInt8(ascii: "-")
+            i &+= 1
+            magnitude = -e
+        }
+        if magnitude < 10 {
+            out[i] = UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0")
+            return i &+ 1
+        }
+        let table = digitPairs.utf8Start
+        out[i] = table[magnitude &* 2]
+        out[i &+ 1] = table[magnitude &* 2 &+ 1]
+        return i &+ 2
     }
 
     /// Writes `value` rounded to `precision` (0...9) digits after the point, trailing zeros dropped.
@@ -115,6 +236,24 @@ public enum FloatFormatter {
         let scaled = roundEven(Double(value) * pow10(precision))
         guard scaled.magnitude < 9.0e15 else { return writeShortest(value, to: out) }
         var p = out
+        if scaled.magnitude < 1e9 {
+            // n · 10^-precision goes through the shortest path's digit writer, which prints it the same way
+            // (plain, trailing zeros dropped, `.0` after integers) from 1e-5 up.
+            let n = UInt32(scaled.magnitude)
+            if n == 0 {
+                p[0] = UInt8(ascii: "0")
+                p[1] = UInt8(ascii: ".")
+                p[2] = UInt8(ascii: "0")
+                return 3
+            }
+            if precision <= 5 || n >= powers32[precision &- 5] {
+                if scaled < 0 {
+                    p.pointee = UInt8(ascii: "-")
+                    p += 1
+                }
+                return p - out + writeDecimal(significand: n, exponent: -precision, to: p)
+            }
+        }
         var n = Int64(scaled)
         if n < 0 {
             p.pointee = UInt8(ascii: "-")
@@ -167,161 +306,6 @@ public enum FloatFormatter {
         return x < 0 ? -r : r
     }
 
-    /// 10^-j for j in 1...14 (nearest doubles, the same values as 1 / 10^j), without a division.
-    @inlinable @inline(__always)
-    static func negativePow10(_ j: Int) -> Double {
-        switch j {
-        case 1: return 1e-1
-        case 2: return 1e-2
-        case 3: return 1e-3
-        case 4: return 1e-4
-        case 5: return 1e-5
-        case 6: return 1e-6
-        case 7: return 1e-7
-        case 8: return 1e-8
-        case 9: return 1e-9
-        case 10: return 1e-10
-        case 11: return 1e-11
-        case 12: return 1e-12
-        case 13: return 1e-13
-        default: return 1e-14
-        }
-    }
-
-    /// 10^-j for j in 0...8 (nearest doubles).
-    @inlinable @inline(__always)
-    static func inversePow10(_ j: Int) -> Double {
-        switch j {
-        case 0: return 1
-        case 1: return 1e-1
-        case 2: return 1e-2
-        case 3: return 1e-3
-        case 4: return 1e-4
-        case 5: return 1e-5
-        case 6: return 1e-6
-        case 7: return 1e-7
-        default: return 1e-8
-        }
-    }
-
-    /// The decimal candidates of one value, from its 9-digit scaling.
-    @usableFromInline
-    struct Candidates {
-        @usableFromInline let f: Double
-        @usableFromInline let value: Float
-        @usableFromInline let scaled9: Double
-        @usableFromInline let halfWidth9: Double
-        @usableFromInline let exponent: Int
-
-        @inlinable @inline(__always)
-        init(f: Double, value: Float, scaled9: Double, halfWidth9: Double, exponent: Int) {
-            self.f = f
-            self.value = value
-            self.scaled9 = scaled9
-            self.halfWidth9 = halfWidth9
-            self.exponent = exponent
-        }
-
-        /// The nearest `digits`-digit decimal to the value (first digit at 10^exponent) if it converts back to
-        /// the same float.
-        ///
-        /// Fast test first: the candidate round-trips when it lies strictly inside the float's rounding interval,
-        /// |v·10^s − d| < halfULP·10^s. Both sides carry a few units of 2^-53 relative error (the 9-digit scaling
-        /// and the inexact 10^-j), so only a candidate within that margin of the interval's edge (or any candidate
-        /// of a power of two, whose `halfULP` is 0) takes the exact check: convert the decimal back with one
-        /// correctly rounded operation, as a JSON reader does, and compare.
-        @inlinable @inline(__always)
-        func attempt(_ digits: Int) -> (digits: UInt64, count: Int, exponent: Int)? {
-            let j = 9 - digits
-            let down = inversePow10(j)
-            let scaled = scaled9 * down
-            var d = roundEven(scaled)
-            let halfWidth = halfWidth9 * down
-            let distance = (scaled - d).magnitude
-            let margin = scaled * 8e-15
-            if distance >= halfWidth + margin { return nil }
-            if distance > halfWidth - margin {
-                let shift = digits - 1 - exponent
-                guard shift >= -22 && shift <= 22 else { return nil }
-                let scale = pow10(shift >= 0 ? shift : -shift)
-                d = roundEven(shift >= 0 ? f * scale : f / scale)
-                let back = shift >= 0 ? d / scale : d * scale
-                guard Float(back) == value else { return nil }
-            }
-            var count = digits
-            var e = exponent
-            if d >= pow10(digits) {  // rounded up to the next power of ten
-                d /= 10
-                e += 1
-            }
-            var n = UInt64(d)
-            while count > 1 && n % 10 == 0 {
-                n /= 10
-                count -= 1
-            }
-            return (n, count, e)
-        }
-    }
-
-    /// Writes the `count` digits of `n`, first digit at 10^exponent, as a JSON number.
-    @inlinable @inline(__always)
-    static func writeDecimal(digits n: UInt64, count: Int, exponent: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        if exponent >= 0 && exponent < 9 {
-            let wholeCount = exponent + 1
-            if count <= wholeCount {
-                writeDigits(n, count: count, to: out)
-                var i = count
-                while i < wholeCount {
-                    out[i] = UInt8(ascii: "0")
-                    i += 1
-                }
-                out[i] = UInt8(ascii: ".")
-                out[i + 1] = UInt8(ascii: "0")
-                return i + 2
-            }
-            // Digits then insert the point after wholeCount.
-            writeDigits(n, count: count, to: out + 1)
-            var i = 0
-            while i < wholeCount {
-                out[i] = out[i + 1]
-                i += 1
-            }
-            out[wholeCount] = UInt8(ascii: ".")
-            return count + 1
-        }
-        if exponent < 0 && exponent >= -5 {
-            let zeros = -exponent - 1
-            out[0] = UInt8(ascii: "0")
-            out[1] = UInt8(ascii: ".")
-            var i = 2
-            while i < 2 + zeros {
-                out[i] = UInt8(ascii: "0")
-                i += 1
-            }
-            writeDigits(n, count: count, to: out + i)
-            return i + count
-        }
-        // Scientific: d.ddde±x
-        writeDigits(n, count: count, to: out + 1)
-        out[0] = out[1]
-        var i: Int
-        if count > 1 {
-            out[1] = UInt8(ascii: ".")
-            i = count + 1
-        } else {
-            i = 1
-        }
-        out[i] = UInt8(ascii: "e")
-        i += 1
-        var e = exponent
-        if e < 0 {
-            out[i] = UInt8(ascii: "-")
-            i += 1
-            e = -e
-        }
-        return i + writeInteger(UInt64(e), to: out + i)
-    }
-
     /// Writes exactly `count` decimal digits of `n` (zero-padded on the left). The last four digits are split
     /// off first, so the two halves' divide-by-100 chains run side by side.
     @inlinable @inline(__always)
@@ -360,16 +344,6 @@ public enum FloatFormatter {
             count += 1
         }
         writeDigits(n, count: count, to: out)
-        return count
-    }
-
-    @usableFromInline
-    static func fallback(_ value: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var count = 0
-        for byte in value.description.utf8 where count < maximumLength - 1 {
-            out[count] = byte
-            count += 1
-        }
         return count
     }
 }

@@ -103,29 +103,7 @@ public final class JSONWriter {
     /// Appends `[f, f, ...]`.
     public func floats(_ values: UnsafeBufferPointer<Float>) {
         reserve(2 + values.count * (FloatFormatter.maximumLength + 1))
-        var p = storage + count
-        p.pointee = UInt8(ascii: "[")
-        p += 1
-        if let precision {
-            for (i, v) in values.enumerated() {
-                if i > 0 {
-                    p.pointee = UInt8(ascii: ",")
-                    p += 1
-                }
-                p += FloatFormatter.writeFixed(v, precision: precision, to: p)
-            }
-        } else {
-            for (i, v) in values.enumerated() {
-                if i > 0 {
-                    p.pointee = UInt8(ascii: ",")
-                    p += 1
-                }
-                p += FloatFormatter.writeShortest(v, to: p)
-            }
-        }
-        p.pointee = UInt8(ascii: "]")
-        p += 1
-        count = p - storage
+        count = writeFloats(values, at: storage + count) - storage
     }
 
     /// Appends `[f, ...]` from an array.
@@ -135,12 +113,51 @@ public final class JSONWriter {
 
     /// Appends a `rows × columns` matrix stored row-major as `[[...],[...]]`.
     public func matrix(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int) {
+        guard rows > 0 else { return raw("[]") }
         byte(UInt8(ascii: "["))
+        let rowBytes = 3 + columns * (FloatFormatter.maximumLength + 1)
         for r in 0..<rows {
-            if r > 0 { byte(UInt8(ascii: ",")) }
-            floats(UnsafeBufferPointer(rebasing: values[(r * columns)..<((r + 1) * columns)]))
+            reserve(rowBytes)
+            let start = storage + count
+            let row = UnsafeBufferPointer(rebasing: values[(r * columns)..<((r + 1) * columns)])
+            let end = writeFloats(row, at: start)
+            end.pointee = UInt8(ascii: ",")
+            count = end + 1 - storage
         }
-        byte(UInt8(ascii: "]"))
+        storage[count - 1] = UInt8(ascii: "]")
+    }
+
+    /// Writes `[f,...]` at `start`, which has room for `2 + values.count * (maximumLength + 1)` bytes; returns
+    /// the end. Each value is followed by a comma, and the last comma becomes the bracket.
+    @inline(__always)
+    private func writeFloats(
+        _ values: UnsafeBufferPointer<Float>, at start: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
+        start.pointee = UInt8(ascii: "[")
+        guard let base = values.baseAddress, !values.isEmpty else {
+            start[1] = UInt8(ascii: "]")
+            return start + 2
+        }
+        var p = start + 1
+        let end = base + values.count
+        var v = base
+        if let precision {
+            while v < end {
+                p += FloatFormatter.writeFixed(v.pointee, precision: precision, to: p)
+                p.pointee = UInt8(ascii: ",")
+                p += 1
+                v += 1
+            }
+        } else {
+            while v < end {
+                p += FloatFormatter.writeShortest(v.pointee, to: p)
+                p.pointee = UInt8(ascii: ",")
+                p += 1
+                v += 1
+            }
+        }
+        (p - 1).pointee = UInt8(ascii: "]")
+        return p
     }
 
     /// Appends `[i, ...]`.
