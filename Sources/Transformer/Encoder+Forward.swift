@@ -152,7 +152,8 @@ extension Encoder {
             (ws.qkv + t * 3 * d).update(from: w.qkvBias, count: 3 * d)
         }
         Gemm.linear(
-            input, rows: rows.count, inner: d, weight: w.qkvWeight, outputs: 3 * d, into: ws.qkv + r0 * 3 * d,
+            input, rows: rows.count, inner: d, weight: w.qkvWeight, panels: w.qkvPanels, outputs: 3 * d,
+            into: ws.qkv + r0 * 3 * d,
             workers: workers)
     }
 
@@ -173,7 +174,8 @@ extension Encoder {
         // x [m, d] += bo, then += ctx [m, d] · Wo [d, d]
         rowPass(rows, width: d, workers: workers) { t in Self.add(w.attentionOutputBias, to: x + t * d, count: d) }
         Gemm.linear(
-            ws.context + r0 * d, rows: m, inner: d, weight: w.attentionOutputWeight, outputs: d, into: x + r0 * d,
+            ws.context + r0 * d, rows: m, inner: d, weight: w.attentionOutputWeight,
+            panels: w.attentionOutputPanels, outputs: d, into: x + r0 * d,
             workers: workers)
         // FFN input [m, d]: LN₂(x) into normed (pre), or x = LN₁(x) in place (post).
         let input = pre ? ws.normed : x
@@ -190,7 +192,8 @@ extension Encoder {
         }
         // inner [m, f] = act(b₁ + input · W₁)
         Gemm.linear(
-            input + r0 * d, rows: m, inner: d, weight: w.intermediateWeight, outputs: f, into: ws.inner + r0 * f,
+            input + r0 * d, rows: m, inner: d, weight: w.intermediateWeight,
+            panels: w.intermediatePanels, outputs: f, into: ws.inner + r0 * f,
             workers: workers)
         let activation = c.activation
         rowPass(rows, width: f, workers: workers) { t in
@@ -199,7 +202,8 @@ extension Encoder {
         }
         // x [m, d] += inner [m, f] · W₂ [f, d]  (b₂ already added)
         Gemm.linear(
-            ws.inner + r0 * f, rows: m, inner: f, weight: w.outputWeight, outputs: d, into: x + r0 * d,
+            ws.inner + r0 * f, rows: m, inner: f, weight: w.outputWeight, panels: w.outputPanels,
+            outputs: d, into: x + r0 * d,
             workers: workers)
         let last = l == c.layers - 1
         if !pre || last {

@@ -107,9 +107,14 @@ final class PackedParameters: @unchecked Sendable {
         let outputBias: UnsafeMutablePointer<Float>  // [d]
         let outputNormWeight: UnsafeMutablePointer<Float>  // [d]
         let outputNormBias: UnsafeMutablePointer<Float>  // [d]
+        let qkvPanels: PanelMatrix  // the same four weights packed for `Gemm.panels`
+        let attentionOutputPanels: PanelMatrix
+        let intermediatePanels: PanelMatrix
+        let outputPanels: PanelMatrix
     }
 
     private let base: UnsafeMutablePointer<Float>
+    private let panelBase: UnsafeMutablePointer<Float>
     let wordEmbeddings: UnsafeMutablePointer<Float>  // [V, d]
     let positions: UnsafeMutablePointer<Float>?  // [P, d] learned or sinusoidal table; nil for none
     let typeEmbeddings: UnsafeMutablePointer<Float>?  // [Y, d]
@@ -179,6 +184,16 @@ final class PackedParameters: @unchecked Sendable {
             cursor += (inputs * outputs + 15) & ~15
             return p
         }
+        let f = c.intermediateSize
+        let panelShapes = [(d, 3 * d), (d, d), (d, f), (f, d)]
+        let perLayer = panelShapes.reduce(0) { $0 + PanelMatrix.capacity(inner: $1.0, outputs: $1.1) }
+        panelBase = .allocate(capacity: Swift.max(perLayer * w.layers.count, 16))
+        var panelCursor = panelBase
+        func panels(_ transposed: UnsafeMutablePointer<Float>, inner k: Int, outputs n: Int) -> PanelMatrix {
+            let m = PanelMatrix(packing: transposed, inner: k, outputs: n, into: panelCursor)
+            panelCursor += PanelMatrix.capacity(inner: k, outputs: n)
+            return m
+        }
         var packed: [Layer] = []
         for l in w.layers {
             let qkvWeight = placeTransposed([l.queryWeight, l.keyWeight, l.valueWeight])
@@ -188,21 +203,32 @@ final class PackedParameters: @unchecked Sendable {
                 cursor += t.count
             }
             cursor += ((3 * d + 15) & ~15) - 3 * d
+            let attentionOutputWeight = placeTransposed([l.attentionOutputWeight])
+            let attentionOutputBias = place(l.attentionOutputBias)
+            let attentionNormWeight = place(l.attentionNormWeight)
+            let attentionNormBias = place(l.attentionNormBias)
+            let intermediateWeight = placeTransposed([l.intermediateWeight])
+            let intermediateBias = place(l.intermediateBias)
+            let outputWeight = placeTransposed([l.outputWeight])
             packed.append(
                 Layer(
-                    qkvWeight: qkvWeight, qkvBias: qkvBias,
-                    attentionOutputWeight: placeTransposed([l.attentionOutputWeight]),
-                    attentionOutputBias: place(l.attentionOutputBias),
-                    attentionNormWeight: place(l.attentionNormWeight), attentionNormBias: place(l.attentionNormBias),
-                    intermediateWeight: placeTransposed([l.intermediateWeight]),
-                    intermediateBias: place(l.intermediateBias), outputWeight: placeTransposed([l.outputWeight]),
-                    outputBias: place(l.outputBias), outputNormWeight: place(l.outputNormWeight),
-                    outputNormBias: place(l.outputNormBias)))
+                    qkvWeight: qkvWeight, qkvBias: qkvBias, attentionOutputWeight: attentionOutputWeight,
+                    attentionOutputBias: attentionOutputBias, attentionNormWeight: attentionNormWeight,
+                    attentionNormBias: attentionNormBias, intermediateWeight: intermediateWeight,
+                    intermediateBias: intermediateBias, outputWeight: outputWeight, outputBias: place(l.outputBias),
+                    outputNormWeight: place(l.outputNormWeight), outputNormBias: place(l.outputNormBias),
+                    qkvPanels: panels(qkvWeight, inner: d, outputs: 3 * d),
+                    attentionOutputPanels: panels(attentionOutputWeight, inner: d, outputs: d),
+                    intermediatePanels: panels(intermediateWeight, inner: d, outputs: f),
+                    outputPanels: panels(outputWeight, inner: f, outputs: d)))
         }
         layers = packed
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        panelBase.deallocate()
+    }
 
     /// PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), computed in double.
     static func sinusoidalTable(positions: Int, width d: Int) -> Tensor {
