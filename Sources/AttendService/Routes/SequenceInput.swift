@@ -12,7 +12,8 @@ struct SequenceInput {
 
     /// Reads the input member (`inputKeys` lists the accepted names in message order) and tokenizes it.
     static func read(
-        _ fields: inout RequestFields, model: ServedModel, addSpecialTokens: Bool, truncate: Bool
+        _ fields: inout RequestFields, model: ServedModel, addSpecialTokens: Bool, truncate: Bool,
+        limits: RequestLimits = RequestLimits()
     ) throws(ServiceError) -> SequenceInput {
         let text = fields.value("text")
         let tokens = fields.value("tokens")
@@ -27,15 +28,28 @@ struct SequenceInput {
         var input: SequenceInput
         if let text {
             let texts = try strings(text, field: "text")
+            try limits.check(sequences: texts.count)
             input = SequenceInput(
-                kind: .text, encodings: texts.map { model.tokenizer.encode($0, addSpecialTokens: addSpecialTokens) })
+                kind: .text,
+                encodings: try encodeCapped(
+                    texts, limits: limits, maximum: truncate ? model.configuration.maxPositions : nil
+                ) {
+                    model.tokenizer.encode($0, addSpecialTokens: addSpecialTokens)
+                })
         } else if let tokens {
             let batches = try wordLists(tokens)
+            try limits.check(sequences: batches.count)
             input = SequenceInput(
                 kind: .tokens,
-                encodings: batches.map { model.tokenizer.encode(words: $0, addSpecialTokens: addSpecialTokens) })
+                encodings: try encodeCapped(
+                    batches, limits: limits, maximum: truncate ? model.configuration.maxPositions : nil
+                ) {
+                    model.tokenizer.encode(words: $0, addSpecialTokens: addSpecialTokens)
+                })
         } else if let ids {
             let lists = try idLists(ids, vocabularySize: model.configuration.vocabularySize)
+            try limits.check(sequences: lists.count)
+            if !truncate { try limits.check(tokens: lists.reduce(0) { $0 + $1.count }) }
             input = SequenceInput(
                 kind: .inputIDs,
                 encodings: lists.map { list in
@@ -64,7 +78,25 @@ struct SequenceInput {
                 input.encodings[i] = truncated(encoding, to: maximum)
             }
         }
+        try limits.check(tokens: input.totalTokens)
         return input
+    }
+
+    /// Tokenizes `items` one by one, stopping with 413 as soon as the running total (counting each sequence at
+    /// most `maximum` tokens when truncating) passes the per-request cap.
+    static func encodeCapped<T>(
+        _ items: [T], limits: RequestLimits, maximum: Int?, _ encode: (T) -> Encoding
+    ) throws(ServiceError) -> [Encoding] {
+        var total = 0
+        var result: [Encoding] = []
+        result.reserveCapacity(items.count)
+        for item in items {
+            let encoding = encode(item)
+            total += maximum.map { min($0, encoding.count) } ?? encoding.count
+            try limits.check(tokens: total)
+            result.append(encoding)
+        }
+        return result
     }
 
     /// Keeps the first `maximum` tokens; a final added [SEP] stays last, as Hugging Face truncates.
