@@ -76,6 +76,13 @@ import Transformer
             "compute.max_request_tokens: expected integer 1...16777216")
     }
 
+    @Test func startupFailure_StopsNamingEachModelAndError_WhenAnyModelFailed() {
+        #expect(AttendApp.startupFailure([:]) == nil)
+        let message = AttendApp.startupFailure(["b": "tensor x missing in w.safetensors", "a": "no config.json"])
+        #expect(
+            message == "2 model(s) failed to load, stopping: a: no config.json; b: tensor x missing in w.safetensors")
+    }
+
     @Test func configuration_NamesTheArchitectureField_WhenInvalid() {
         do {
             _ = try parse(#"{"models":[{"name":"m","architecture":{"layers":0}}]}"#)
