@@ -112,6 +112,21 @@ import Testing
         expectError(try await live.post("/tokenize", #"{"text":"a","extra":true}"#), 400, "unknown_field")
     }
 
+    @Test func fields_SayOutOfRange_WhenIntegerTooLarge() async throws {
+        let live = try LiveService.start()
+        defer { Task { await live.stop() } }
+        let dimensions = try await live.post("/v1/embeddings", #"{"input":"a","dimensions":1e20}"#)
+        expectError(dimensions, 400)
+        #expect(dimensions.text.contains("out of range") && !dimensions.text.contains("fraction"), "\(dimensions.text)")
+        let layers = try await live.post("/attend", #"{"text":"a","layers":[1e20]}"#)
+        expectError(layers, 400)
+        #expect(layers.text.contains("out of range") && !layers.text.contains("fraction"), "\(layers.text)")
+        let ids = try await live.post("/attend", #"{"input_ids":[99999999999999999999]}"#)
+        expectError(ids, 422, "id_out_of_range")
+        let fraction = try await live.post("/v1/embeddings", #"{"input":"a","dimensions":1.5}"#)
+        #expect(fraction.text.contains("fraction"))
+    }
+
     @Test func auth_Answers401_WhenKeyMissingOrWrong() async throws {
         let live = try LiveService.start { $0.server.apiKeys = ["sekret-1", "other-key"] }
         defer { Task { await live.stop() } }

@@ -162,6 +162,11 @@ struct SequenceInput {
             ids.reserveCapacity(list.count)
             for item in list {
                 guard case .number(let n) = item, let i = n.int else {
+                    if case .number(let n) = item, RequestFields.isWhole(n) {
+                        throw .unprocessable(
+                            "input_ids[\(s)] holds \(n.text), outside the vocabulary 0..<\(vocabularySize)",
+                            code: "id_out_of_range")
+                    }
                     throw .badRequest("\"input_ids\" must hold integers, got \(item.typeName)")
                 }
                 guard i >= 0 && i < vocabularySize else {
