@@ -132,7 +132,9 @@ extension AttendApp {
             "\"input\" must be a string, an array of strings, an array of token ids, or an array of arrays"
         switch input {
         case .string(let s):
-            return try SequenceInput.encodeCapped([s], limits: limits, maximum: nil) {
+            let maxPositions = model.configuration.maxPositions
+            let bounded = try SequenceInput.boundedText(s, index: 0, maxPositions: maxPositions, truncate: false)
+            return try SequenceInput.encodeCapped([bounded], limits: limits, maximum: nil) {
                 model.tokenizer.encode($0, addSpecialTokens: true)
             }
         case .array(let items):
@@ -141,6 +143,10 @@ extension AttendApp {
             case .string:
                 let texts = try SequenceInput.strings(input, field: "input")
                 try limits.check(sequences: texts.count)
+                for (i, text) in texts.enumerated() {
+                    _ = try SequenceInput.boundedText(
+                        text, index: i, maxPositions: model.configuration.maxPositions, truncate: false)
+                }
                 return try SequenceInput.encodeCapped(texts, limits: limits, maximum: nil) {
                     model.tokenizer.encode($0, addSpecialTokens: true)
                 }

@@ -27,8 +27,14 @@ struct SequenceInput {
         }
         var input: SequenceInput
         if let text {
-            let texts = try strings(text, field: "text")
+            var texts = try strings(text, field: "text")
             try limits.check(sequences: texts.count)
+            let maxPositions = model.configuration.maxPositions
+            var bounded: [String] = []
+            for (i, text) in texts.enumerated() {
+                bounded.append(try boundedText(text, index: i, maxPositions: maxPositions, truncate: truncate))
+            }
+            texts = bounded
             input = SequenceInput(
                 kind: .text,
                 encodings: try encodeCapped(
@@ -80,6 +86,32 @@ struct SequenceInput {
         }
         try limits.check(tokens: input.totalTokens)
         return input
+    }
+
+    /// Characters (Unicode scalars) per allowed position above which a text is refused (or, when truncating, cut)
+    /// before tokenizing: no real text needs 50 characters per token.
+    static let scalarsPerPosition = 50
+
+    /// Bounds the tokenizer's work on one text: over `scalarsPerPosition × maxPositions` scalars it is refused with
+    /// 422 `sequence_too_long`, or when `truncate` is set cut to that many scalars (at the last whitespace before
+    /// the cut, so no word is split); its first `maxPositions` tokens are unchanged unless that prefix holds fewer.
+    static func boundedText(
+        _ text: String, index: Int, maxPositions: Int, truncate: Bool
+    ) throws(ServiceError) -> String {
+        let limit = scalarsPerPosition * maxPositions
+        let scalars = text.unicodeScalars
+        guard let cut = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
+            cut != scalars.endIndex
+        else { return text }
+        guard truncate else {
+            throw .unprocessable(
+                "sequence \(index) has more than \(limit) characters, far more than the model's \(maxPositions) "
+                    + "tokens; shorten it or send \"truncate\": true",
+                code: "sequence_too_long")
+        }
+        let prefix = scalars[..<cut]
+        let end = prefix.lastIndex { $0.properties.isWhitespace } ?? cut
+        return String(String.UnicodeScalarView(scalars[..<end]))
     }
 
     /// Tokenizes `items` one by one, stopping with 413 as soon as the running total (counting each sequence at
