@@ -7,7 +7,7 @@ extension AttendApp {
     /// `POST /attend`: embeddings and attention maps (README "POST /attend").
     @Sendable func attend(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
-        let parsed = try AttendRequest.parse(request.body, registry: registry)
+        let parsed = try AttendRequest.parse(request.body, registry: registry, limits: requestLimits)
         let estimate = parsed.estimatedBytes
         let limit = configuration.server.maxResponseBytes
         guard estimate <= limit else {
@@ -35,7 +35,7 @@ extension AttendApp {
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)
         let truncate = try fields.bool("truncate", default: false)
         let input = try SequenceInput.read(
-            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
+            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, limits: requestLimits)
         try fields.finish()
         let w = JSONWriter()
         w.raw("{\"model\":")
@@ -71,7 +71,7 @@ extension AttendApp {
         }
         _ = try fields.string("user")
         try fields.finish()
-        let encodings = try Self.openAIEncodings(input, model: model)
+        let encodings = try Self.openAIEncodings(input, model: model, limits: requestLimits)
         let maximum = model.configuration.maxPositions
         for (i, e) in encodings.enumerated() where e.specialTokensMask.allSatisfy({ $0 }) {
             throw ServiceError.badRequest("input \(i) is empty", code: "empty_sequence")
@@ -113,7 +113,15 @@ extension AttendApp {
         return Self.json(w, tokens: tokens)
     }
 
-    static func openAIEncodings(_ input: JSONValue, model: ServedModel) throws(ServiceError) -> [Encoding] {
+    /// The per-request caps of the configuration.
+    var requestLimits: RequestLimits {
+        RequestLimits(
+            maxTokens: configuration.compute.maxRequestTokens, maxSequences: configuration.compute.maxRequestSequences)
+    }
+
+    static func openAIEncodings(
+        _ input: JSONValue, model: ServedModel, limits: RequestLimits = RequestLimits()
+    ) throws(ServiceError) -> [Encoding] {
         let vocabulary = model.configuration.vocabularySize
         func idsEncoding(_ ids: [Int32]) -> Encoding {
             Encoding(
@@ -124,15 +132,28 @@ extension AttendApp {
             "\"input\" must be a string, an array of strings, an array of token ids, or an array of arrays"
         switch input {
         case .string(let s):
-            return [model.tokenizer.encode(s, addSpecialTokens: true)]
+            let maxPositions = model.configuration.maxPositions
+            let bounded = try SequenceInput.boundedText(s, index: 0, maxPositions: maxPositions, truncate: false)
+            return try SequenceInput.encodeCapped([bounded], limits: limits, maximum: nil) {
+                model.tokenizer.encode($0, addSpecialTokens: true)
+            }
         case .array(let items):
             guard let first = items.first else { throw ServiceError.badRequest("\"input\" is an empty array") }
             switch first {
             case .string:
                 let texts = try SequenceInput.strings(input, field: "input")
-                return texts.map { model.tokenizer.encode($0, addSpecialTokens: true) }
+                try limits.check(sequences: texts.count)
+                for (i, text) in texts.enumerated() {
+                    _ = try SequenceInput.boundedText(
+                        text, index: i, maxPositions: model.configuration.maxPositions, truncate: false)
+                }
+                return try SequenceInput.encodeCapped(texts, limits: limits, maximum: nil) {
+                    model.tokenizer.encode($0, addSpecialTokens: true)
+                }
             case .number, .array:
                 let lists = try SequenceInput.idLists(input, vocabularySize: vocabulary)
+                try limits.check(sequences: lists.count)
+                try limits.check(tokens: lists.reduce(0) { $0 + $1.count })
                 for (i, list) in lists.enumerated() where list.isEmpty {
                     throw ServiceError.badRequest("input \(i) is empty", code: "empty_sequence")
                 }

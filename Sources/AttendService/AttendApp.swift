@@ -37,6 +37,14 @@ public final class AttendApp: Sendable {
         return registry.loadAll()
     }
 
+    /// What `attend serve` does after loading: nil when every model loaded (keep serving), else the message to
+    /// log before shutting down and exiting 1 (each failed model with its error, which names the file or tensor).
+    public static func startupFailure(_ failures: [String: String]) -> String? {
+        guard !failures.isEmpty else { return nil }
+        let list = failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        return "\(failures.count) model(s) failed to load, stopping: \(list)"
+    }
+
     /// Stops the compute thread (queued requests get 503).
     public func shutdown() { batcher.shutdown() }
 

@@ -96,32 +96,32 @@ final class WorkspacePool: @unchecked Sendable {
     }
 }
 
-/// A float array whose storage stays pinned while a pass writes into it (one sequence's maps of one layer).
+/// A float buffer that a pass writes into (one sequence's maps of one layer). It owns its storage, so its address
+/// is stable for the box's lifetime without pinning (pinning arrays by nesting closures recursed once per box
+/// and overflowed the stack for thousands of sequences).
 final class FloatBox {
-    var values: [Float]
+    private let buffer: UnsafeMutableBufferPointer<Float>
 
     init(count: Int) {
-        // Every element is written by the pass before anyone reads it.
-        values = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        buffer = .allocate(capacity: Swift.max(1, count))
+        // Every element is written by the pass before anyone reads it; initialise anyway so reads are defined.
+        buffer.initialize(repeating: 0)
+        self.count = count
     }
 
-    /// Runs `body` with base pointers of all `boxes`, each pinned by nested `withUnsafeMutableBufferPointer`.
+    private let count: Int
+
+    /// A copy of the values.
+    var values: [Float] { Array(UnsafeBufferPointer(rebasing: buffer[0..<count])) }
+
+    deinit { buffer.deallocate() }
+
+    /// Runs `body` with base pointers of all `boxes`, which stay alive (and so valid) until `body` returns.
     static func withPointers<R>(
         _ boxes: [FloatBox], _ body: ([UnsafeMutablePointer<Float>]) -> R
     ) -> R {
-        var pointers: [UnsafeMutablePointer<Float>] = []
-        pointers.reserveCapacity(boxes.count)
-        return pin(boxes, 0, &pointers, body)
-    }
-
-    private static func pin<R>(
-        _ boxes: [FloatBox], _ i: Int, _ pointers: inout [UnsafeMutablePointer<Float>],
-        _ body: ([UnsafeMutablePointer<Float>]) -> R
-    ) -> R {
-        if i == boxes.count { return body(pointers) }
-        return boxes[i].values.withUnsafeMutableBufferPointer { buffer in
-            pointers.append(buffer.baseAddress!)
-            return pin(boxes, i + 1, &pointers, body)
+        withExtendedLifetime(boxes) {
+            body(boxes.map { $0.buffer.baseAddress! })
         }
     }
 }

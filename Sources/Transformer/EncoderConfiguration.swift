@@ -99,5 +99,33 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         ] where value > limit {
             throw .invalidConfiguration(field: field, reason: "\(value) exceeds the limit \(limit)")
         }
+        // Each size may be fine alone yet their products need terabytes: bound the parameter count.
+        let (count, field) = parameterEstimate
+        if count > Double(Self.maxParameters) {
+            let gib = (count * 4 / Double(1 << 30)).rounded(.up)
+            throw .invalidConfiguration(
+                field: field,
+                reason:
+                    "the model would need about \(Int(gib)) GiB of weights (\(Int(count)) parameters); the limit is "
+                    + "\(Self.maxParameters) parameters (\(Self.maxParameters * 4 >> 30) GiB)")
+        }
+    }
+
+    /// Most parameters (floats) a model may have: 2^31, 8 GiB of weights.
+    public static let maxParameters = 1 << 31
+
+    /// The parameter count (in Double, so absurd sizes cannot overflow) and the field of its largest term.
+    var parameterEstimate: (count: Double, field: String) {
+        let d = Double(hiddenSize)
+        let f = Double(intermediateSize)
+        let l = Double(layers)
+        let terms: [(Double, String)] = [
+            (Double(vocabularySize) * d, "vocab_size"),
+            (Double(maxPositions) * d + Double(typeVocabularySize) * d + 2 * d, "max_positions"),
+            (l * (4 * d * d + 4 * d + 4 * d), "hidden_size"),
+            (l * (2 * d * f + f + d), "intermediate_size"),
+        ]
+        let total = terms.reduce(0) { $0 + $1.0 }
+        return (total, terms.max { $0.0 < $1.0 }!.1)
     }
 }

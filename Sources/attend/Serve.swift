@@ -5,7 +5,8 @@ import Foundation
 import HTTPServer
 import Logging
 
-/// `attend serve`: listen, then load the models (`/readyz` turns 200 when they are loaded).
+/// `attend serve`: listen, then load the models (`/readyz` turns 200 when they are loaded; if any fails to load,
+/// the error is logged and the process exits 1).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API.")
 
@@ -57,6 +58,16 @@ struct Serve: AsyncParsableCommand {
             }
             let elapsed = ContinuousClock.now - start
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            if let message = AttendApp.startupFailure(failures) {
+                // A server that cannot serve a configured model must not look healthy: stop and exit 1.
+                logger.critical("\(message)")
+                Task {
+                    await server.shutdown(deadline: .seconds(5))
+                    app.shutdown()
+                    Foundation.exit(1)
+                }
+                return
+            }
             logger.info("models loaded", metadata: ["ms": "\(Int(ms))", "ready": "\(app.registry.isReady)"])
         }
         loader.start()

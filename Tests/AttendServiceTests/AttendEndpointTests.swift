@@ -106,6 +106,32 @@ import Transformer
         #expect(reply.json?["layers"]?.array?.count == 2)
     }
 
+    @Test func routes_Answer413NamingTheLimit_WhenRequestOverTheCaps() async throws {
+        let live = try LiveService.start {
+            $0.compute.maxRequestTokens = 50
+            $0.compute.maxRequestSequences = 4
+        }
+        defer { Task { await live.stop() } }
+        let fiveSequences = "[" + Array(repeating: "[5,6]", count: 5).joined(separator: ",") + "]"
+        let longIDs = "[" + Array(repeating: "5", count: 30).joined(separator: ",") + "]"
+        let letters = Array(repeating: "a b", count: 15).joined(separator: " ")
+        let cases: [(String, String, String)] = [
+            ("/attend", #"{"input_ids":\#(fiveSequences)}"#, "max_request_sequences"),
+            ("/attend", #"{"input_ids":[\#(longIDs),\#(longIDs)]}"#, "max_request_tokens"),
+            ("/attend", #"{"text":["\#(letters)","\#(letters)"]}"#, "max_request_tokens"),
+            ("/tokenize", #"{"text":["a","b","c","d","e"]}"#, "max_request_sequences"),
+            ("/v1/embeddings", #"{"input":["a","b","c","d","e"]}"#, "max_request_sequences"),
+            ("/v1/embeddings", #"{"input":[\#(longIDs),\#(longIDs)]}"#, "max_request_tokens"),
+        ]
+        for (path, body, limit) in cases {
+            let reply = try await live.post(path, body)
+            #expect(reply.status == 413, "\(path) \(body)")
+            #expect(reply.json?["error"]?["code"] == .string("request_too_large"))
+            #expect(reply.text.contains(limit), "\(reply.text)")
+        }
+        #expect(try await live.post("/attend", #"{"input_ids":[[5,6],[5,6],[5,6],[5,6]]}"#).status == 200)
+    }
+
     @Test func tokenize_ReturnsTokensIDsAndOffsets() async throws {
         let live = try LiveService.start()
         defer { Task { await live.stop() } }

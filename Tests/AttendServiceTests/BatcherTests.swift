@@ -96,6 +96,46 @@ import Transformer
         #expect(counter.all.isEmpty, "a cancelled job was computed")
     }
 
+    @Test func batcher_SplitsABigJobAndServesOthersBetweenChunks_WhenJobOverBudget() async throws {
+        let counter = Counter()
+        let batcher = Batcher(
+            limits: .init(maxBatchTokens: 40, maxBatchSize: 4, maxWait: .milliseconds(1), queueCapacity: 64),
+            observer: { counter.add($0, $1, $2) })
+        defer { batcher.shutdown() }
+        let big = (0..<40).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
+        let bigTask = Task { try await batcher.run(model: TestModels.tiny, inputs: big, options: ForwardOptions()) }
+        for _ in 0..<200 where counter.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+        let small = try await batcher.run(
+            model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 9, 3])], options: ForwardOptions())
+        let smallDoneAfter = counter.all.count
+        let outputs = try await bigTask.value
+        #expect(small.count == 1)
+        #expect(outputs.count == big.count)
+        #expect(counter.all.allSatisfy { $0.sequences <= 4 && $0.tokens <= 40 })
+        #expect(smallDoneAfter < counter.all.count, "the small job waited for the whole big job")
+        let solo = try TestModels.tiny.encoder.forward([big[37]], options: ForwardOptions())[0]
+        #expect(maxDifference(outputs[37].lastHiddenState.storage, solo.lastHiddenState.storage) <= 1e-5)
+    }
+
+    @Test func batcher_StopsASplitJob_WhenItsTaskIsCancelledWhileRunning() async throws {
+        let counter = Counter()
+        let batcher = Batcher(
+            limits: .init(maxBatchTokens: 3, maxBatchSize: 1, maxWait: .milliseconds(1), queueCapacity: 64),
+            observer: { counter.add($0, $1, $2) })
+        defer { batcher.shutdown() }
+        let big = (0..<5000).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
+        let task = Task { try await batcher.run(model: TestModels.tiny, inputs: big, options: ForwardOptions()) }
+        for _ in 0..<200 where counter.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        try await Task.sleep(for: .milliseconds(100))
+        let passes = counter.all.count
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(counter.all.count == passes)
+        #expect(passes < big.count)
+    }
+
     @Test func server_DoesNotComputeARequest_WhenItsClientDisconnects() async throws {
         let live = try LiveService.start { $0.compute.maxWaitMilliseconds = 800 }
         defer { Task { await live.stop() } }

@@ -1,5 +1,6 @@
-import AttendService
 import Testing
+
+@testable import AttendService
 
 /// Every error code the API documents, over loopback, always as `{"error":{"code","message"}}`.
 @Suite(.serialized) struct ErrorResponseTests {
@@ -110,6 +111,48 @@ import Testing
         expectError(try await live.post("/v1/embeddings", #"{"input":[1,999]}"#), 422)
         expectError(try await live.post("/v1/embeddings", #"{"input":"a","model":"nope"}"#), 404)
         expectError(try await live.post("/tokenize", #"{"text":"a","extra":true}"#), 400, "unknown_field")
+    }
+
+    @Test func fields_SayOutOfRange_WhenIntegerTooLarge() async throws {
+        let live = try LiveService.start()
+        defer { Task { await live.stop() } }
+        let dimensions = try await live.post("/v1/embeddings", #"{"input":"a","dimensions":1e20}"#)
+        expectError(dimensions, 400)
+        #expect(dimensions.text.contains("out of range") && !dimensions.text.contains("fraction"), "\(dimensions.text)")
+        let layers = try await live.post("/attend", #"{"text":"a","layers":[1e20]}"#)
+        expectError(layers, 400)
+        #expect(layers.text.contains("out of range") && !layers.text.contains("fraction"), "\(layers.text)")
+        let ids = try await live.post("/attend", #"{"input_ids":[99999999999999999999]}"#)
+        expectError(ids, 422, "id_out_of_range")
+        let fraction = try await live.post("/v1/embeddings", #"{"input":"a","dimensions":1.5}"#)
+        #expect(fraction.text.contains("fraction"))
+    }
+
+    @Test func attend_RefusesHugeTextBeforeTokenizing_WhenNotTruncating() async throws {
+        let live = try LiveService.start()
+        defer { Task { await live.stop() } }
+        let huge = String(repeating: "abcdefghij ", count: 100_000)
+        let start = ContinuousClock.now
+        expectError(try await live.post("/attend", #"{"text":"\#(huge)"}"#), 422, "sequence_too_long")
+        expectError(try await live.post("/v1/embeddings", #"{"input":"\#(huge)"}"#), 422, "sequence_too_long")
+        expectError(try await live.post("/v1/embeddings", #"{"input":["a","\#(huge)"]}"#), 422, "sequence_too_long")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        let cut = try await live.post("/tokenize", #"{"text":"\#(huge)","truncate":true}"#)
+        #expect(cut.status == 200, "\(cut.text.prefix(300))")
+        let short = String(repeating: "abcdefghij ", count: 600)
+        let reference = try await live.post("/tokenize", #"{"text":"\#(short)","truncate":true}"#)
+        #expect(cut.json?["results"] == reference.json?["results"])
+    }
+
+    @Test func boundedText_CutsAtWhitespace_WhenTruncating() throws {
+        let text = String(repeating: "ab ", count: 100)
+        let cut = try SequenceInput.boundedText(text, index: 0, maxPositions: 1, truncate: true)
+        #expect(cut.unicodeScalars.count <= SequenceInput.scalarsPerPosition)
+        #expect(cut.hasSuffix("ab") && text.hasPrefix(cut))
+        #expect(try SequenceInput.boundedText("short", index: 0, maxPositions: 1, truncate: false) == "short")
+        #expect(throws: ServiceError.self) {
+            try SequenceInput.boundedText(text, index: 0, maxPositions: 1, truncate: false)
+        }
     }
 
     @Test func auth_Answers401_WhenKeyMissingOrWrong() async throws {

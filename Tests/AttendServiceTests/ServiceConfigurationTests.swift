@@ -66,6 +66,23 @@ import Transformer
             #"{"server":{"tls":{"cert":"c"}},\#(Self.model)}"#, "server.tls.key: required: path of the PEM private key")
     }
 
+    @Test func configuration_ReadsRequestCaps_AndRejectsBadOnes() throws {
+        let c = try parse(#"{"compute":{"max_request_tokens":100,"max_request_sequences":7},\#(Self.model)}"#)
+        #expect(c.compute.maxRequestTokens == 100 && c.compute.maxRequestSequences == 7)
+        let d = try ServiceConfiguration.embeddedDefault()
+        #expect(d.compute.maxRequestTokens == 16384 && d.compute.maxRequestSequences == 2048)
+        expectError(
+            #"{"compute":{"max_request_tokens":0},\#(Self.model)}"#,
+            "compute.max_request_tokens: expected integer 1...16777216")
+    }
+
+    @Test func startupFailure_StopsNamingEachModelAndError_WhenAnyModelFailed() {
+        #expect(AttendApp.startupFailure([:]) == nil)
+        let message = AttendApp.startupFailure(["b": "tensor x missing in w.safetensors", "a": "no config.json"])
+        #expect(
+            message == "2 model(s) failed to load, stopping: a: no config.json; b: tensor x missing in w.safetensors")
+    }
+
     @Test func configuration_NamesTheArchitectureField_WhenInvalid() {
         do {
             _ = try parse(#"{"models":[{"name":"m","architecture":{"layers":0}}]}"#)

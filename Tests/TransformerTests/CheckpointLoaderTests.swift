@@ -267,6 +267,7 @@ func editJSON(_ path: String, _ transform: (inout [String: Any]) -> Void) throws
         ("position_embedding_type", #""relative_key""#, "position_embedding_type"),
         ("layer_norm_eps", #""tiny""#, "layer_norm_eps"),
         ("num_hidden_layers", "0", "layers"),
+        ("hidden_size", "1048576", "hidden_size"),
     ])
     func checkpointLoader_ThrowsInvalidConfiguration_WhenConfigFieldBad(
         key: String, json: String, field: String

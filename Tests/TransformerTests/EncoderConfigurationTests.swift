@@ -56,6 +56,16 @@ import Testing
         #expect(field(of: #"{"hidden_size": 1000000000}"#) == "hidden_size")
     }
 
+    @Test func validate_RejectsHugeParameterCount_WhenSizesMultiplyPastTheLimit() {
+        let huge = #"{"heads": 16, "hidden_size": 1048576, "intermediate_size": 1048576, "vocab_size": 1048576}"#
+        #expect(field(of: huge) == "hidden_size")
+        #expect(field(of: #"{"heads": 16, "hidden_size": 65536, "vocab_size": 1048576, "layers": 1}"#) == "vocab_size")
+        #expect(
+            field(of: #"{"heads": 16, "hidden_size": 4096, "intermediate_size": 1048576, "layers": 100}"#)
+                == "intermediate_size")
+        #expect(field(of: #"{"heads": 16, "hidden_size": 1024, "intermediate_size": 4096, "layers": 24}"#) == nil)
+    }
+
     @Test func decode_NamesKey_WhenUnknown() {
         #expect(field(of: #"{"layers": 2, "num_layers": 2}"#) == "num_layers")
     }

@@ -112,6 +112,24 @@ import Testing
         #expect(some.lastHiddenState == plain.lastHiddenState)
     }
 
+    @Test func forward_KeepsAllMaps_WhenThousandsOfSequences() throws {
+        // Regression: pinning each kept map recursed once per (layer, sequence) and overflowed the stack.
+        let c = tinyConfiguration()
+        let encoder = try Encoder.seeded(c)
+        let inputs = [EncoderInput](repeating: EncoderInput(ids: [1, 2, 3]), count: 20_000)
+        let outputs = try encoder.forward(inputs, options: ForwardOptions(attentionLayers: Set(0..<c.layers)))
+        #expect(outputs.count == inputs.count)
+        let solo = try #require(
+            try encoder.forward([inputs[0]], options: ForwardOptions(attentionLayers: Set(0..<c.layers))).first)
+        for output in [outputs[0], outputs[outputs.count - 1]] {
+            #expect(output.attentions.count == c.layers)
+            for (l, map) in output.attentions {
+                #expect(map.shape == [c.heads, 3, 3])
+                #expect(maxDifference(map.storage, try #require(solo.attentions[l]).storage) <= 1e-5)
+            }
+        }
+    }
+
     @Test func forward_ReturnsEmpty_WhenBatchEmpty() throws {
         #expect(try Encoder.seeded(tinyConfiguration()).forward([], options: ForwardOptions()).isEmpty)
     }

@@ -7,8 +7,9 @@ import Transformer
 /// on a multi-millisecond matrix product) takes the oldest job, waits at most `maxWait` for others of the same
 /// model to arrive, then runs every queued job of that model that fits the token budget and batch size as one
 /// `Encoder.forward` call (the union of the requested attention layers and hidden states; each job's outputs are
-/// its own sequences, which the encoder computes independently of their neighbours). A job is never split, so one
-/// larger than the budget runs alone. A full queue is refused at once (`ServiceError` 503 with Retry-After); a job
+/// its own sequences, which the encoder computes independently of their neighbours). A job larger than the budget
+/// (or batch size) runs alone in chunks that fit; after each chunk its remainder goes back to the end of the queue,
+/// so jobs behind it are not starved, and a job cancelled meanwhile stops there. A full queue is refused at once (`ServiceError` 503 with Retry-After); a job
 /// whose task is cancelled (its client went away) before the thread takes it is dropped and never computed.
 public final class Batcher: @unchecked Sendable {
     public struct Limits: Sendable {
@@ -107,6 +108,7 @@ public final class Batcher: @unchecked Sendable {
             }
         } onCancel: {
             condition.lock()
+            job.cancelled = true
             let index = queue.firstIndex { $0 === job }
             if let index { queue.remove(at: index) }
             condition.unlock()
@@ -146,19 +148,31 @@ public final class Batcher: @unchecked Sendable {
         return total
     }
 
-    /// Removes the oldest job and every later job of the same model that fits the budget. Lock held.
-    private func takeBatch() -> [Job] {
+    /// Removes the oldest job and every later job of the same model that fits the budget, each with the range of
+    /// its inputs to run. A job over the budget (or already partly run) goes alone, one chunk that fits. Lock held.
+    private func takeBatch() -> [(job: Job, range: Range<Int>)] {
         let head = queue.removeFirst()
-        var batch = [head]
+        if head.next > 0 || head.tokens > limits.maxBatchTokens || head.inputs.count > limits.maxBatchSize {
+            var end = head.next
+            var tokens = 0
+            while end < head.inputs.count, end - head.next < limits.maxBatchSize,
+                end == head.next || tokens + head.inputs[end].ids.count <= limits.maxBatchTokens
+            {
+                tokens += head.inputs[end].ids.count
+                end += 1
+            }
+            return [(head, head.next..<end)]
+        }
+        var batch = [(job: head, range: 0..<head.inputs.count)]
         var tokens = head.tokens
         var sequences = head.inputs.count
         var index = 0
         while index < queue.count {
             let job = queue[index]
-            if job.model.name == head.model.name, tokens + job.tokens <= limits.maxBatchTokens,
+            if job.model.name == head.model.name, job.next == 0, tokens + job.tokens <= limits.maxBatchTokens,
                 sequences + job.inputs.count <= limits.maxBatchSize
             {
-                batch.append(job)
+                batch.append((job, 0..<job.inputs.count))
                 tokens += job.tokens
                 sequences += job.inputs.count
                 queue.remove(at: index)
@@ -169,33 +183,59 @@ public final class Batcher: @unchecked Sendable {
         return batch
     }
 
-    private func execute(_ batch: [Job]) {
-        let encoder = batch[0].model.encoder
+    /// Records a chunk's outputs; finishes the job when it is complete or cancelled, else queues the rest.
+    private func advance(_ job: Job, range: Range<Int>, outputs: [EncoderOutput]) {
+        job.partial.append(contentsOf: outputs.map { job.trim($0) })
+        job.next = range.upperBound
+        if job.next == job.inputs.count {
+            job.finish(.success(job.partial))
+            return
+        }
+        condition.lock()
+        let cancelled = job.cancelled
+        let stopping = stopped
+        if !cancelled && !stopping {
+            job.tokens = job.inputs[job.next...].reduce(0) { $0 + $1.ids.count }
+            queue.append(job)
+            condition.signal()
+        }
+        condition.unlock()
+        if cancelled {
+            job.finish(.failure(CancellationError()))
+        } else if stopping {
+            job.finish(
+                .failure(ServiceError(.serviceUnavailable, code: "shutting_down", message: "server is stopping")))
+        }
+    }
+
+    private func execute(_ batch: [(job: Job, range: Range<Int>)]) {
+        let encoder = batch[0].job.model.encoder
         var options = ForwardOptions()
         var inputs: [EncoderInput] = []
-        for job in batch {
+        for (job, range) in batch {
             options.attentionLayers.formUnion(job.options.attentionLayers)
             options.hiddenStates = options.hiddenStates || job.options.hiddenStates
-            inputs.append(contentsOf: job.inputs)
+            inputs.append(contentsOf: job.inputs[range])
         }
-        observer?(batch.count, inputs.count, batch.reduce(0) { $0 + $1.tokens })
+        observer?(batch.count, inputs.count, inputs.reduce(0) { $0 + $1.ids.count })
         do {
             let outputs = try encoder.forward(inputs, options: options)
             var start = 0
-            for job in batch {
-                let mine = Array(outputs[start..<(start + job.inputs.count)])
-                start += job.inputs.count
-                job.finish(.success(mine.map { job.trim($0) }))
+            for (job, range) in batch {
+                let mine = Array(outputs[start..<(start + range.count)])
+                start += range.count
+                advance(job, range: range, outputs: mine)
             }
         } catch {
             if batch.count == 1 {
-                batch[0].finish(.failure(error))
+                batch[0].job.finish(.failure(error))
                 return
             }
             // One job's input broke the batch: run each alone so the others still get their answer.
-            for job in batch {
+            for (job, range) in batch {
                 do {
-                    job.finish(.success(try encoder.forward(job.inputs, options: job.options)))
+                    advance(
+                        job, range: range, outputs: try encoder.forward(Array(job.inputs[range]), options: job.options))
                 } catch {
                     job.finish(.failure(error))
                 }
@@ -207,7 +247,13 @@ public final class Batcher: @unchecked Sendable {
         let model: ServedModel
         let inputs: [EncoderInput]
         let options: ForwardOptions
-        let tokens: Int
+        /// Tokens not yet computed (guarded by the batcher's lock).
+        var tokens: Int
+        /// Index of the first input not yet computed, and the outputs so far (touched by the compute thread only).
+        var next = 0
+        var partial: [EncoderOutput] = []
+        /// Set under the batcher's lock when the waiting task is cancelled.
+        var cancelled = false
         let enqueued = ContinuousClock.now
         var continuation: CheckedContinuation<[EncoderOutput], any Error>?
         private let lock = NSLock()

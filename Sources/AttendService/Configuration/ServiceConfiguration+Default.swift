@@ -21,6 +21,8 @@ extension ServiceConfiguration {
           },
           "compute": {
             "threads": 0,
+            "max_request_tokens": 16384,
+            "max_request_sequences": 2048,
             "batching": { "max_batch_tokens": 8192, "max_batch_size": 64, "max_wait_ms": 1.5, "queue_capacity": 256 }
           },
           "models": [

@@ -120,6 +120,8 @@ extension ServiceConfiguration.Server {
 extension ServiceConfiguration.Compute {
     mutating func read(_ r: inout ObjectReader) throws(ConfigurationError) {
         threads = try r.int("threads", 0...1024, default: threads)
+        maxRequestTokens = try r.int("max_request_tokens", 1...(1 << 24), default: maxRequestTokens)
+        maxRequestSequences = try r.int("max_request_sequences", 1...(1 << 20), default: maxRequestSequences)
         if var batching = try r.object("batching") {
             maxBatchTokens = try batching.int("max_batch_tokens", 1...(1 << 24), default: maxBatchTokens)
             maxBatchSize = try batching.int("max_batch_size", 1...4096, default: maxBatchSize)

@@ -47,6 +47,10 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var maxBatchSize = 64
         public var maxWaitMilliseconds = 1.5
         public var queueCapacity = 256
+        /// `max_request_tokens`: tokens one request may hold (413 above).
+        public var maxRequestTokens = 16384
+        /// `max_request_sequences`: sequences one request may hold (413 above).
+        public var maxRequestSequences = 2048
         public init() {}
     }
 

@@ -15,14 +15,16 @@ struct AttendRequest {
     var normalize: Bool
     var precision: Int?
 
-    static func parse(_ body: [UInt8], registry: ModelRegistry) throws(ServiceError) -> AttendRequest {
+    static func parse(
+        _ body: [UInt8], registry: ModelRegistry, limits: RequestLimits = RequestLimits()
+    ) throws(ServiceError) -> AttendRequest {
         var fields = try RequestFields.parse(body)
         let model = try registry.resolve(try fields.string("model"))
         let configuration = model.configuration
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)
         let truncate = try fields.bool("truncate", default: false)
         let input = try SequenceInput.read(
-            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate)
+            &fields, model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, limits: limits)
         let layers = try selection(fields.ints("layers"), count: configuration.layers, name: "layer")
         let heads = try selection(fields.ints("heads"), count: configuration.heads, name: "head")
         let attentions = try fields.bool("attentions", default: true)

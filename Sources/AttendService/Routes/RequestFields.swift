@@ -43,9 +43,12 @@ struct RequestFields {
 
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
-        guard case .number(let n) = v, let i = n.int else {
+        guard case .number(let n) = v else { throw .badRequest("\"\(key)\" must be an integer, got \(v.typeName)") }
+        guard let i = n.int else {
             throw .badRequest(
-                "\"\(key)\" must be an integer, got \(v.typeName == "number" ? "a fraction" : v.typeName)")
+                Self.isWhole(n)
+                    ? "\"\(key)\" must be in \(range.lowerBound)...\(range.upperBound), got \(n.text) (out of range)"
+                    : "\"\(key)\" must be an integer, got a fraction (\(n.text))")
         }
         guard range.contains(i) else {
             throw .badRequest("\"\(key)\" must be in \(range.lowerBound)...\(range.upperBound), got \(i)")
@@ -60,12 +63,21 @@ struct RequestFields {
         }
         var result: [Int] = []
         for item in items {
-            guard case .number(let n) = item, let i = n.int else {
-                throw .badRequest("\"\(key)\" must be an array of integers")
+            guard case .number(let n) = item else { throw .badRequest("\"\(key)\" must be an array of integers") }
+            guard let i = n.int else {
+                throw .badRequest(
+                    Self.isWhole(n)
+                        ? "\"\(key)\" holds \(n.text), out of range"
+                        : "\"\(key)\" must be an array of integers, got a fraction (\(n.text))")
             }
             result.append(i)
         }
         return result
+    }
+
+    /// Whether `n` is a whole number (so one that is no `Int` is out of range, not a fraction).
+    static func isWhole(_ n: JSONNumber) -> Bool {
+        n.isIntegerLiteral || n.double.rounded() == n.double
     }
 
     /// 400 naming the first member that was never asked for.

@@ -12,7 +12,8 @@ struct SequenceInput {
 
     /// Reads the input member (`inputKeys` lists the accepted names in message order) and tokenizes it.
     static func read(
-        _ fields: inout RequestFields, model: ServedModel, addSpecialTokens: Bool, truncate: Bool
+        _ fields: inout RequestFields, model: ServedModel, addSpecialTokens: Bool, truncate: Bool,
+        limits: RequestLimits = RequestLimits()
     ) throws(ServiceError) -> SequenceInput {
         let text = fields.value("text")
         let tokens = fields.value("tokens")
@@ -26,16 +27,35 @@ struct SequenceInput {
         }
         var input: SequenceInput
         if let text {
-            let texts = try strings(text, field: "text")
+            var texts = try strings(text, field: "text")
+            try limits.check(sequences: texts.count)
+            let maxPositions = model.configuration.maxPositions
+            var bounded: [String] = []
+            for (i, text) in texts.enumerated() {
+                bounded.append(try boundedText(text, index: i, maxPositions: maxPositions, truncate: truncate))
+            }
+            texts = bounded
             input = SequenceInput(
-                kind: .text, encodings: texts.map { model.tokenizer.encode($0, addSpecialTokens: addSpecialTokens) })
+                kind: .text,
+                encodings: try encodeCapped(
+                    texts, limits: limits, maximum: truncate ? model.configuration.maxPositions : nil
+                ) {
+                    model.tokenizer.encode($0, addSpecialTokens: addSpecialTokens)
+                })
         } else if let tokens {
             let batches = try wordLists(tokens)
+            try limits.check(sequences: batches.count)
             input = SequenceInput(
                 kind: .tokens,
-                encodings: batches.map { model.tokenizer.encode(words: $0, addSpecialTokens: addSpecialTokens) })
+                encodings: try encodeCapped(
+                    batches, limits: limits, maximum: truncate ? model.configuration.maxPositions : nil
+                ) {
+                    model.tokenizer.encode(words: $0, addSpecialTokens: addSpecialTokens)
+                })
         } else if let ids {
             let lists = try idLists(ids, vocabularySize: model.configuration.vocabularySize)
+            try limits.check(sequences: lists.count)
+            if !truncate { try limits.check(tokens: lists.reduce(0) { $0 + $1.count }) }
             input = SequenceInput(
                 kind: .inputIDs,
                 encodings: lists.map { list in
@@ -64,7 +84,51 @@ struct SequenceInput {
                 input.encodings[i] = truncated(encoding, to: maximum)
             }
         }
+        try limits.check(tokens: input.totalTokens)
         return input
+    }
+
+    /// Characters (Unicode scalars) per allowed position above which a text is refused (or, when truncating, cut)
+    /// before tokenizing: no real text needs 50 characters per token.
+    static let scalarsPerPosition = 50
+
+    /// Bounds the tokenizer's work on one text: over `scalarsPerPosition × maxPositions` scalars it is refused with
+    /// 422 `sequence_too_long`, or when `truncate` is set cut to that many scalars (at the last whitespace before
+    /// the cut, so no word is split); its first `maxPositions` tokens are unchanged unless that prefix holds fewer.
+    static func boundedText(
+        _ text: String, index: Int, maxPositions: Int, truncate: Bool
+    ) throws(ServiceError) -> String {
+        let limit = scalarsPerPosition * maxPositions
+        let scalars = text.unicodeScalars
+        guard let cut = scalars.index(scalars.startIndex, offsetBy: limit, limitedBy: scalars.endIndex),
+            cut != scalars.endIndex
+        else { return text }
+        guard truncate else {
+            throw .unprocessable(
+                "sequence \(index) has more than \(limit) characters, far more than the model's \(maxPositions) "
+                    + "tokens; shorten it or send \"truncate\": true",
+                code: "sequence_too_long")
+        }
+        let prefix = scalars[..<cut]
+        let end = prefix.lastIndex { $0.properties.isWhitespace } ?? cut
+        return String(String.UnicodeScalarView(scalars[..<end]))
+    }
+
+    /// Tokenizes `items` one by one, stopping with 413 as soon as the running total (counting each sequence at
+    /// most `maximum` tokens when truncating) passes the per-request cap.
+    static func encodeCapped<T>(
+        _ items: [T], limits: RequestLimits, maximum: Int?, _ encode: (T) -> Encoding
+    ) throws(ServiceError) -> [Encoding] {
+        var total = 0
+        var result: [Encoding] = []
+        result.reserveCapacity(items.count)
+        for item in items {
+            let encoding = encode(item)
+            total += maximum.map { min($0, encoding.count) } ?? encoding.count
+            try limits.check(tokens: total)
+            result.append(encoding)
+        }
+        return result
     }
 
     /// Keeps the first `maximum` tokens; a final added [SEP] stays last, as Hugging Face truncates.
@@ -130,6 +194,11 @@ struct SequenceInput {
             ids.reserveCapacity(list.count)
             for item in list {
                 guard case .number(let n) = item, let i = n.int else {
+                    if case .number(let n) = item, RequestFields.isWhole(n) {
+                        throw .unprocessable(
+                            "input_ids[\(s)] holds \(n.text), outside the vocabulary 0..<\(vocabularySize)",
+                            code: "id_out_of_range")
+                    }
                     throw .badRequest("\"input_ids\" must hold integers, got \(item.typeName)")
                 }
                 guard i >= 0 && i < vocabularySize else {
