@@ -29,6 +29,7 @@ struct Bench: AsyncParsableCommand {
     var skipForward = false
 
     func run() async throws {
+        AllocatorTuning.apply()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning

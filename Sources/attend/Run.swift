@@ -23,6 +23,7 @@ struct Run: AsyncParsableCommand {
     var endpoint: String = "/attend"
 
     func run() async throws {
+        AllocatorTuning.apply()
         let configuration = try options.load()
         LogSetup.bootstrap(configuration.server.logFormat)
         let logger = Logger(label: "attend")

@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        AllocatorTuning.apply()
         var configuration = try options.load()
         if let host { configuration.server.host = host }
         if let port {
