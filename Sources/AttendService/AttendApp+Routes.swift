@@ -284,6 +284,6 @@ extension AttendApp {
     @Sendable func openAPI(_ request: Request, _ context: RequestContext) async throws -> Response {
         Response(
             status: .ok, headers: ["Content-Type": "application/json"],
-            body: Array(OpenAPIDocument.json(models: registry.names).utf8))
+            body: openAPIBody)
     }
 }

@@ -14,6 +14,8 @@ public final class AttendApp: Sendable {
     public let batcher: Batcher
     public let metrics: Metrics
     let apiKeys: [[UInt8]]
+    /// `GET /openapi.json`'s body: the model names are fixed by the configuration, so it is rendered once.
+    let openAPIBody: [UInt8]
 
     /// A service for `configuration`; pass `registry` to serve already-built models (tests).
     public init(configuration: ServiceConfiguration, registry: ModelRegistry? = nil) {
@@ -28,6 +30,7 @@ public final class AttendApp: Sendable {
                 maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity),
             observer: { metrics.recordBatch(requests: $0, sequences: $1, tokens: $2) })
         self.apiKeys = configuration.server.apiKeys.map { Array($0.utf8) }
+        self.openAPIBody = Array(OpenAPIDocument.json(models: self.registry.names).utf8)
     }
 
     /// Loads every configured model (call after the server listens); returns load errors by model name.

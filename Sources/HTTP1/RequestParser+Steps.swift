@@ -24,6 +24,14 @@ extension RequestParser {
         var length: Int
     }
 
+    /// Takes up to `remaining` buffered body bytes, or nil when none are buffered.
+    private mutating func takeBody(_ bytes: UnsafeBufferPointer<UInt8>, remaining: Int) -> [UInt8]? {
+        let count = min(bytes.count - start, remaining)
+        if count == 0 { return nil }
+        defer { start += count }
+        return Array(bytes[start..<(start + count)])
+    }
+
     mutating func step(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> ParseEvent? {
         while true {
             switch state {
@@ -58,11 +66,8 @@ extension RequestParser {
                 try parseFieldLine(UnsafeBufferPointer(rebasing: bytes[line.content]), isTrailer: false)
 
             case .fixedBody(let remaining):
-                let count = min(bytes.count - start, remaining)
-                if count == 0 { return nil }
-                let chunk = Array(bytes[start..<(start + count)])
-                start += count
-                state = remaining == count ? .end : .fixedBody(remaining: remaining - count)
+                guard let chunk = takeBody(bytes, remaining: remaining) else { return nil }
+                state = remaining == chunk.count ? .end : .fixedBody(remaining: remaining - chunk.count)
                 return .body(chunk)
 
             case .chunkSize:
@@ -82,11 +87,8 @@ extension RequestParser {
                 }
 
             case .chunkData(let remaining):
-                let count = min(bytes.count - start, remaining)
-                if count == 0 { return nil }
-                let chunk = Array(bytes[start..<(start + count)])
-                start += count
-                state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
+                guard let chunk = takeBody(bytes, remaining: remaining) else { return nil }
+                state = remaining == chunk.count ? .chunkDataEnd : .chunkData(remaining: remaining - chunk.count)
                 return .body(chunk)
 
             case .chunkDataEnd:
