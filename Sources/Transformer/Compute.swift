@@ -11,6 +11,8 @@ import Dispatch
 /// forwards at once should give each a share: `threads` is global, so set it to cores ÷ concurrent forwards.
 public enum Compute {
     private static let state = ThreadState()
+    /// Spinning helpers for every core but the caller's.
+    private static let pool = WorkerPool(helpers: Swift.max(0, ProcessInfoCores.active - 1))
 
     /// Sets the number of worker threads (clamped to 1...256) and pins OpenBLAS to one thread per call.
     public static func setThreads(_ n: Int) {
@@ -24,6 +26,8 @@ public enum Compute {
     static func parallel(_ workers: Int, _ body: (Int) -> Void) {
         if workers <= 1 {
             body(0)
+        } else if pool.run(workers, body) {
+            return
         } else {
             // The workers only touch disjoint parts of buffers the caller owns for the duration of this call.
             withoutActuallyEscaping(body) { body in

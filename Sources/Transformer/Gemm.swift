@@ -4,9 +4,9 @@ import CBLAS
 
 /// Matrix products through `cblas_sgemm`, row-major, split over `Compute.threads` workers.
 enum Gemm {
-    /// Row count up to which pre-packed panels beat OpenBLAS. Measured single-threaded on the 2-core EPYC (AVX2),
-    /// weights in cache: panels 60–76 vs OpenBLAS 53–59 GFLOP/s at 16 rows, even from 32 to 96 rows, OpenBLAS
-    /// ~10 % ahead at 256 rows (it packs A too). In a pass the weights come from memory, which favours the panels.
+    /// Row count up to which pre-packed panels beat OpenBLAS (`attend bench --products`, 2-core EPYC, AVX2): at
+    /// 16 rows panels 82–84 vs OpenBLAS 45–62 GFLOP/s on one thread and 126–130 vs 64–111 on two, weights hot or
+    /// cold alike; even at 128 rows; OpenBLAS 5–15 % ahead at 256 rows.
     static let panelRowLimit = 128
 
     /// `C[M, N] += A[M, K] · Wt[K, N]` (C holds the bias, or the residual plus bias): a linear layer whose weight is stored transposed, [in, out] (OpenBLAS packs a

@@ -1,24 +1,24 @@
-/// A linear layer's weight packed once for `Gemm.panels`: panels of 16 outputs, each stored k-major,
-/// `[⌈N/16⌉][K][16]`, the last panel zero-padded. A product then streams each panel contiguously (one 64-byte line
-/// per inner index), with no per-call packing of the weight.
+/// A linear layer's weight packed once for `Gemm.panels`: panels of 6 outputs, each stored k-major,
+/// `[⌈N/6⌉][K][6]`, the last panel zero-padded. A product then reads each panel as one contiguous stream of
+/// 24 bytes per inner index (one stream is what the hardware prefetcher follows best), with no per-call packing.
 struct PanelMatrix: @unchecked Sendable {
     /// Outputs per panel.
-    static let width = 16
+    static let width = 6
 
-    /// `[panels][inner][16]` floats, owned by whoever allocated them.
+    /// `[panels][inner][6]` floats, owned by whoever allocated them.
     let base: UnsafeMutablePointer<Float>
     /// K, the inputs.
     let inner: Int
     /// N, the outputs.
     let outputs: Int
 
-    /// Number of panels, ⌈N/16⌉.
+    /// Number of panels, ⌈N/6⌉.
     var panels: Int { Self.panels(outputs) }
 
     static func panels(_ outputs: Int) -> Int { (outputs + width - 1) / width }
 
-    /// Floats needed for a K × N weight.
-    static func capacity(inner: Int, outputs: Int) -> Int { panels(outputs) * width * inner }
+    /// Floats needed for a K × N weight (rounded up to a whole 64-byte line).
+    static func capacity(inner: Int, outputs: Int) -> Int { (panels(outputs) * width * inner + 15) & ~15 }
 
     /// Packs the row-major `[K, N]` matrix `transposed` (a weight stored [in, out]) into `base`, which must hold
     /// `capacity(inner:outputs:)` floats.

@@ -25,8 +25,14 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the encoder's per-element kernel costs and stop.")
     var kernels = false
 
+    @Flag(name: .long, help: "Print the linear-layer products' GFLOP/s (packed panels vs OpenBLAS) and stop.")
+    var products = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
+
+    @Flag(name: .long, help: "Print the forward-pass table only (no writer or end-to-end figures).")
+    var forwardOnly = false
 
     func run() async throws {
         AllocatorTuning.apply()
@@ -38,6 +44,22 @@ struct Bench: AsyncParsableCommand {
         if threads > 0 { Compute.setThreads(threads) }
         if kernels {
             for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
+            return
+        }
+        if products {
+            print("m     k     n     workers  weight  panels GFLOP/s  OpenBLAS GFLOP/s")
+            for r in EncoderBenchmark.productCosts() {
+                print(
+                    [
+                        String(r.m).padding(toLength: 6, withPad: " ", startingAt: 0),
+                        String(r.k).padding(toLength: 6, withPad: " ", startingAt: 0),
+                        String(r.n).padding(toLength: 6, withPad: " ", startingAt: 0),
+                        String(r.workers).padding(toLength: 9, withPad: " ", startingAt: 0),
+                        (r.cold ? "cold" : "hot").padding(toLength: 8, withPad: " ", startingAt: 0),
+                        format(r.panelGigaflops, 1).padding(toLength: 16, withPad: " ", startingAt: 0),
+                        format(r.blasGigaflops, 1),
+                    ].joined())
+            }
             return
         }
         let served: ServedModel
@@ -59,6 +81,7 @@ struct Bench: AsyncParsableCommand {
             print(report.table)
             print()
         }
+        if forwardOnly { return }
         let formatter = ServiceBenchmark.floatFormatter(count: 10_000_000)
         print(
             "float formatter: \(formatter.verified) random floats written and read back identically, "
