@@ -20,8 +20,10 @@ extension EncoderBenchmark {
     /// Times the linear-layer products of a MiniLM pass (`C[m, n] += A[m, k] · W[k, n]`) through the packed panels
     /// and through OpenBLAS, with the weight hot in cache and cold (rotating over copies totalling ≥ 64 MB).
     public static func productCosts(seconds: Double = 0.5) -> [ProductRow] {
-        let shapes = [(16, 384, 1152), (16, 384, 1536), (16, 1536, 384), (128, 384, 1536), (256, 384, 1536),
-            (256, 1536, 384)]
+        let shapes = [
+            (16, 384, 1152), (16, 384, 1536), (16, 1536, 384), (128, 384, 1536), (256, 384, 1536),
+            (256, 1536, 384),
+        ]
         var rows: [ProductRow] = []
         for (m, k, n) in shapes {
             let copies = Swift.max(1, (64 << 20) / (k * n * 4))

@@ -29,7 +29,8 @@ extension Gemm {
         let lanes = UnsafeMutablePointer<Float>.allocate(capacity: blocks * k * laneTokens)  // Aᵀ [blocks][K][16]
         defer { lanes.deallocate() }
         for block in 0..<blocks {
-            transpose(a + block * laneTokens * lda, rows: Swift.min(laneTokens, m - block * laneTokens), lda: lda,
+            transpose(
+                a + block * laneTokens * lda, rows: Swift.min(laneTokens, m - block * laneTokens), lda: lda,
                 inner: k, into: lanes + block * k * laneTokens)
         }
         let parts = m * w.outputs * k < 1 << 16 ? 1 : workers
