@@ -52,17 +52,18 @@ extension Encoder {
 
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
         recordHidden()
-        // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of 256 (single-threaded
-        // products big enough to amortise packing the weights, one barrier per stage). Few tokens: one block, the
-        // products split over the workers by output columns.
-        let blocked = workers > 1 && plan.tokens >= 256 * workers
+        // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of `blockRows`
+        // (single-threaded products, one barrier per stage). Few tokens: one block, the products split over the
+        // workers by output columns.
+        let blockRows = Encoder.blockRows
+        let blocked = workers > 1 && plan.tokens >= blockRows * workers
         let inside = blocked ? 1 : workers
         func blocks(_ body: (Range<Int>) -> Void) {
             guard blocked else { return body(0..<plan.tokens) }
             Compute.parallelRanges(plan.tokens, parts: workers, granule: 8) { share in
                 var start = share.lowerBound
                 while start < share.upperBound {
-                    let end = Swift.min(start + 256, share.upperBound)
+                    let end = Swift.min(start + blockRows, share.upperBound)
                     body(start..<end)
                     start = end
                 }
@@ -261,6 +262,11 @@ extension Encoder {
             }
         }
     }
+
+    /// Rows per block when the workers walk their shares of a large batch: small enough that a block's FFN
+    /// activations (64 × 1536 floats for MiniLM) stay in L2 through the layer, large enough for four 16-token lane
+    /// blocks per panel. 64 beat 32, 128 and 256 (and OpenBLAS at 256) at 32×128 (`attend bench --shapes 32x128`).
+    static let blockRows = 64
 
     /// Runs `body(t)` for every row t in `rows`, split over the workers when the pass is big enough to pay for it.
     func rowPass(_ rows: Range<Int>, width: Int, workers: Int, _ body: (Int) -> Void) {

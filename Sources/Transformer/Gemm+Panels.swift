@@ -15,37 +15,61 @@ extension Gemm {
     static let laneTokens = 16
     /// How far ahead in the panel (floats) the kernel asks for lines.
     static let prefetchDistance = 512
+    /// Inner indices per pass when several lane blocks share a panel.
+    static let innerChunk = 384
+    /// Bytes of panels walked together by every lane block (half of a 512 KB L2).
+    static let groupBytes = 256 << 10
 
     /// `C[M, N] += A[M, K] · W[K, N]` with W packed as panels (C holds the bias, or the residual plus bias).
     ///
-    /// The panels are split over `workers` (each worker owns whole 6-column strips of C); every worker walks its
-    /// panels in order and, for each, all lane blocks, so a panel is read from memory once and then hits L1/L2.
+    /// The inner dimension is walked in chunks of at most `innerChunk` (so the transposed activations of a chunk,
+    /// ≤ 256 tokens × 384 × 4 bytes, stay in L2); per chunk the panels are split over `workers` (each owns whole
+    /// 6-column strips of C) and every worker walks its panels in order and, for each, all lane blocks: a panel
+    /// chunk (9 KB) is read from memory once and then hits L1.
     static func panels(
         _ a: UnsafePointer<Float>, rows m: Int, lda: Int, weight w: PanelMatrix, into c: UnsafeMutablePointer<Float>,
         ldc: Int, workers: Int
     ) {
         let k = w.inner
         let blocks = (m + laneTokens - 1) / laneTokens
-        let lanes = UnsafeMutablePointer<Float>.allocate(capacity: blocks * k * laneTokens)  // Aᵀ [blocks][K][16]
-        defer { lanes.deallocate() }
-        for block in 0..<blocks {
-            transpose(
-                a + block * laneTokens * lda, rows: Swift.min(laneTokens, m - block * laneTokens), lda: lda,
-                inner: k, into: lanes + block * k * laneTokens)
-        }
+        // One lane block needs no chunking: its Aᵀ (K × 64 bytes) fits L1/L2 and the weight streams in order.
+        let chunk = blocks == 1 ? k : Swift.min(k, innerChunk)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: blocks * chunk * laneTokens * MemoryLayout<Float>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let lanes = raw.bindMemory(to: Float.self, capacity: blocks * chunk * laneTokens)  // Aᵀ [blocks][chunk][16]
         let parts = m * w.outputs * k < 1 << 16 ? 1 : workers
-        Compute.parallelRanges(w.panels, parts: parts) { range in
-            for panel in range {
-                let column = panel * PanelMatrix.width
-                let columns = Swift.min(PanelMatrix.width, w.outputs - column)
-                let b = UnsafePointer(w.base + panel * k * PanelMatrix.width)
-                for block in 0..<blocks {
-                    let row = block * laneTokens
-                    tile(
-                        lanes + block * k * laneTokens, b, k: k, c + row * ldc + column, ldc: ldc,
-                        rows: Swift.min(laneTokens, m - row), columns: columns)
+        var k0 = 0
+        while k0 < k {
+            let kn = Swift.min(chunk, k - k0)
+            for block in 0..<blocks {
+                transpose(
+                    a + block * laneTokens * lda + k0, rows: Swift.min(laneTokens, m - block * laneTokens), lda: lda,
+                    inner: kn, into: lanes + block * kn * laneTokens)
+            }
+            Compute.parallelRanges(w.panels, parts: parts) { range in
+                // Panels in groups of ≤ `groupBytes` (they stay in L2); per group every lane block (its Aᵀ chunk in
+                // L1) meets every panel of the group.
+                let group = Swift.max(1, groupBytes / (kn * PanelMatrix.width * MemoryLayout<Float>.stride))
+                var g0 = range.lowerBound
+                while g0 < range.upperBound {
+                    let g1 = Swift.min(range.upperBound, g0 + group)
+                    for block in 0..<blocks {
+                        let row = block * laneTokens
+                        let rows = Swift.min(laneTokens, m - row)
+                        let lane = lanes + block * kn * laneTokens
+                        for panel in g0..<g1 {
+                            let column = panel * PanelMatrix.width
+                            tile(
+                                lane, UnsafePointer(w.base + (panel * k + k0) * PanelMatrix.width), k: kn,
+                                c + row * ldc + column, ldc: ldc, rows: rows,
+                                columns: Swift.min(PanelMatrix.width, w.outputs - column))
+                        }
+                    }
+                    g0 = g1
                 }
             }
+            k0 += kn
         }
     }
 
@@ -55,12 +79,23 @@ extension Gemm {
         _ a: UnsafePointer<Float>, rows: Int, lda: Int, inner k: Int, into lanes: UnsafeMutablePointer<Float>
     ) {
         if rows < laneTokens { lanes.initialize(repeating: 0, count: k * laneTokens) }
-        for t in 0..<rows {
-            let row = a + t * lda
-            var p = 0
-            while p < k {
-                lanes[p * laneTokens + t] = row[p]
-                p += 1
+        // Sixteen rows read side by side, the lane block written in order.
+        for t0 in stride(from: 0, to: rows, by: 4) {
+            let r = Swift.min(4, rows - t0)
+            let a0 = a + t0 * lda
+            let a1 = a + (t0 + Swift.min(1, r - 1)) * lda
+            let a2 = a + (t0 + Swift.min(2, r - 1)) * lda
+            let a3 = a + (t0 + Swift.min(3, r - 1)) * lda
+            var out = lanes + t0
+            for p in 0..<k {
+                // Rows past `rows` repeat the last row here and are zeroed below.
+                UnsafeMutableRawPointer(out).storeBytes(of: SIMD4(a0[p], a1[p], a2[p], a3[p]), as: SIMD4<Float>.self)
+                out += laneTokens
+            }
+            if r < 4 {
+                for p in 0..<k {
+                    for t in (t0 + r)..<(t0 + 4) { lanes[p * laneTokens + t] = 0 }
+                }
             }
         }
     }

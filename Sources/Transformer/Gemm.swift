@@ -2,26 +2,24 @@ import CBLAS
 
 // Shapes are [rows, columns], row-major; M = rows of the activations (tokens), K = inputs, N = outputs.
 
-/// Matrix products through `cblas_sgemm`, row-major, split over `Compute.threads` workers.
+/// Matrix products: the encoder's linear layers through pre-packed panels (`Gemm.panels`), attention and any
+/// weight without panels through `cblas_sgemm`, row-major, split over `Compute.threads` workers.
 enum Gemm {
-    /// Row count up to which pre-packed panels beat OpenBLAS (`attend bench --products`, 2-core EPYC, AVX2): at
-    /// 16 rows panels 82–84 vs OpenBLAS 45–62 GFLOP/s on one thread and 126–130 vs 64–111 on two, weights hot or
-    /// cold alike; even at 128 rows; OpenBLAS 5–15 % ahead at 256 rows.
-    static let panelRowLimit = 128
-
-    /// `C[M, N] += A[M, K] · Wt[K, N]` (C holds the bias, or the residual plus bias): a linear layer whose weight is stored transposed, [in, out] (OpenBLAS packs a
-    /// row-major [K, N] operand about 20 % faster than an [N, K] one, which matters when few tokens make the
-    /// weight packing a large share of the work).
+    /// `C[M, N] += A[M, K] · Wt[K, N]` (C holds the bias, or the residual plus bias): a linear layer whose weight is
+    /// stored transposed, [in, out].
     ///
-    /// Up to `panelRowLimit` rows, with `panels` (the same weight pre-packed, as every encoder layer has), the
-    /// product runs in `Gemm.panels`: no per-call weight packing, which dominates when few rows share the weight.
-    /// Otherwise through OpenBLAS: tall products are split into row blocks, short ones (few tokens) into column
+    /// With `panels` (the same weight pre-packed, as every encoder layer has) the product runs in `Gemm.panels`,
+    /// which beats OpenBLAS here (`attend bench --products`, best of many calls, 2-core EPYC, AVX2): at 16 rows
+    /// 96 vs 64–73 GFLOP/s on one thread and 153–178 vs 115–126 on two, hot or cold weights alike; level at 256
+    /// rows on one thread (88–94 vs 80–94), and in a 32×128 pass with 64-row blocks 15 % faster than OpenBLAS at
+    /// its best block of 256 (no per-call weight packing, a block's activations stay in L2).
+    /// Without panels, through OpenBLAS: tall products split into row blocks, short ones (few tokens) into column
     /// blocks of the weight, so each worker runs one single-threaded sgemm of a useful size.
     static func linear(
         _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, weight w: UnsafePointer<Float>,
         panels: PanelMatrix? = nil, outputs n: Int, into c: UnsafeMutablePointer<Float>, workers: Int
     ) {
-        if let panels, m <= panelRowLimit {
+        if let panels {
             Gemm.panels(a, rows: m, lda: k, weight: panels, into: c, ldc: n, workers: workers)
         } else if workers <= 1 || m * n * k < 1 << 18 {
             sgemm(a, m, k, w, n, ldb: n, c, ldc: n)
