@@ -22,14 +22,14 @@ extension EncoderBenchmark {
     /// best of many four-call timings.
     public static func productCosts(seconds: Double = 0.5) -> [ProductRow] {
         let shapes = [
-            (16, 384, 1152), (16, 384, 1536), (16, 1536, 384), (128, 384, 1536), (256, 384, 1536),
-            (256, 1536, 384), (256, 384, 1152), (256, 384, 384), (256, 768, 384), (512, 1536, 384),
+            (16, 384, 1152), (16, 384, 1536), (16, 1536, 384), (64, 384, 1536), (64, 1536, 384), (128, 384, 1536),
+            (256, 384, 1536), (256, 1536, 384),
         ]
         var rows: [ProductRow] = []
         for (m, k, n) in shapes {
             let copies = Swift.max(1, (64 << 20) / (k * n * 4))
-            let a = UnsafeMutablePointer<Float>.allocate(capacity: 2 * m * k)
-            let c = UnsafeMutablePointer<Float>.allocate(capacity: 2 * m * n)
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
             let plain = UnsafeMutablePointer<Float>.allocate(capacity: copies * k * n)
             let packedCapacity = PanelMatrix.capacity(inner: k, outputs: n)
             let packed = UnsafeMutablePointer<Float>.allocate(capacity: copies * packedCapacity)
@@ -40,9 +40,9 @@ extension EncoderBenchmark {
                 packed.deallocate()
             }
             var generator = SplitMix64(seed: 7)
-            for i in 0..<(2 * m * k) { a[i] = Float(generator.next() % 1000) / 1000 - 0.5 }
+            for i in 0..<(m * k) { a[i] = Float(generator.next() % 1000) / 1000 - 0.5 }
             for i in 0..<(copies * k * n) { plain[i] = Float(generator.next() % 1000) / 1000 - 0.5 }
-            c.initialize(repeating: 0, count: 2 * m * n)
+            c.initialize(repeating: 0, count: m * n)
             let panels = (0..<copies).map {
                 PanelMatrix(
                     packing: plain + $0 * k * n, inner: k, outputs: n, into: packed + $0 * packedCapacity)
@@ -65,29 +65,12 @@ extension EncoderBenchmark {
                         }
                         return 2 * Double(m * k * n) / best / 1e9
                     }
-                    let side = getenv("SIDE") != nil && workers > 1
                     let panel = rate { i in
-                        if side {
-                            Compute.parallel(2) { w in
-                                Gemm.panels(
-                                    a + w * m * k, rows: m, lda: k, weight: panels[i], into: c + w * m * n, ldc: n,
-                                    workers: 1)
-                            }
-                        } else {
-                            Gemm.panels(a, rows: m, lda: k, weight: panels[i], into: c, ldc: n, workers: workers)
-                        }
+                        Gemm.panels(a, rows: m, lda: k, weight: panels[i], into: c, ldc: n, workers: workers)
                     }
                     let blas = rate { i in
-                        if side {
-                            Compute.parallel(2) { w in
-                                Gemm.linear(
-                                    a + w * m * k, rows: m, inner: k, weight: plain + i * k * n, outputs: n,
-                                    into: c + w * m * n, workers: 1)
-                            }
-                        } else {
-                            Gemm.linear(
-                                a, rows: m, inner: k, weight: plain + i * k * n, outputs: n, into: c, workers: workers)
-                        }
+                        Gemm.linear(
+                            a, rows: m, inner: k, weight: plain + i * k * n, outputs: n, into: c, workers: workers)
                     }
                     rows.append(
                         ProductRow(
