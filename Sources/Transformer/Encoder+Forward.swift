@@ -222,9 +222,11 @@ extension Encoder {
     /// Multi-head attention for every (sequence, head) pair, spread over the workers.
     ///
     /// For sequence b (rows o_b..<o_b+n of qkv) and head h:
-    ///   S [n, n̂]  = Q_h [n, dh] · K_hᵀ [dh, n] / √dh, pad columns n..<n̂ = −∞
+    ///   S [n, n̂]  = Q_h [n, dh] · K_hᵀ [dh, n̂] / √dh, pad columns n..<n̂ = −∞
     ///   P [n, n]  = softmax rows of S (written into the kept map, or over S in place)
     ///   ctx[o_b..., h·dh...] [n, dh] = P · V_h [n, dh]
+    /// With dh a multiple of 16 both products run in 6 × 16 register tiles straight off qkv (only K_h is
+    /// transposed, into Kᵀ [dh, n̂] with zero pad columns); otherwise through OpenBLAS.
     private func attention(
         plan: BatchPlan, ws: Workspace, maps: ArraySlice<UnsafeMutablePointer<Float>>?, workers: Int
     ) {
@@ -236,30 +238,93 @@ extension Encoder {
         let items = plan.count * heads
         let qkv = ws.qkv
         let context = ws.context
+        let tiled = dh % 16 == 0
+        let longest = ((plan.lengths.max() ?? 0) + 15) & ~15
         Compute.parallel(Swift.min(workers, items)) { worker in
             let scores = ws.scores + worker * ws.scoresPerWorker  // [n, n̂]
-            var item = worker
-            while item < items {
-                let b = item / heads
-                let h = item % heads
-                let n = plan.lengths[b]
-                let padded = (n + 15) & ~15
-                let q = qkv + plan.offsets[b] * 3 * d + h * dh  // [n, dh], row stride 3d
-                let k = q + d
-                let v = q + 2 * d
-                Gemm.abT(q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
-                let probabilities = maps.map { $0[$0.startIndex + b] + h * n * n }  // [n, n] or nil
-                for i in 0..<n {
-                    let row = scores + i * padded
-                    for j in n..<padded { row[j] = -.infinity }
-                    Kernels.softmax(
-                        scores: row, count: n, paddedCount: padded, into: probabilities.map { $0 + i * n } ?? row)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: tiled ? 2 * dh * longest + 96 : 96) { buffer in
+                let spill = buffer.baseAddress!  // [96] rows past the end of a tile
+                let keys = spill + 96  // Kᵀ [dh, n̂]
+                let values = keys + dh * longest  // V_h [n, dh], rows contiguous
+                var item = worker
+                while item < items {
+                    let b = item / heads
+                    let h = item % heads
+                    let n = plan.lengths[b]
+                    let padded = (n + 15) & ~15
+                    let q = qkv + plan.offsets[b] * 3 * d + h * dh  // [n, dh], row stride 3d
+                    let k = q + d
+                    let v = q + 2 * d
+                    let out = context + plan.offsets[b] * d + h * dh  // [n, dh], row stride d
+                    if tiled {
+                        Self.transposeKeys(k, stride: 3 * d, count: n, width: dh, into: keys, padded: padded)
+                        var i0 = 0
+                        while i0 < n {
+                            var j0 = 0
+                            while j0 < padded {
+                                Gemm.tile6x16(
+                                    q + i0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - i0), keys + j0, ldb: padded,
+                                    k: dh, scores + i0 * padded + j0, ldc: padded, scale: scale, spill: spill)
+                                j0 += 16
+                            }
+                            i0 += 6
+                        }
+                    } else {
+                        Gemm.abT(
+                            q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
+                    }
+                    let probabilities = maps.map { $0[$0.startIndex + b] + h * n * n }  // [n, n] or nil
+                    for i in 0..<n {
+                        let row = scores + i * padded
+                        for j in n..<padded { row[j] = -.infinity }
+                        Kernels.softmax(
+                            scores: row, count: n, paddedCount: padded, into: probabilities.map { $0 + i * n } ?? row)
+                    }
+                    let (p, ldp) = probabilities.map { ($0, n) } ?? (scores, padded)
+                    if tiled {
+                        // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them
+                        // together first.
+                        for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }
+                        var i0 = 0
+                        while i0 < n {
+                            var e0 = 0
+                            while e0 < dh {
+                                Gemm.tile6x16(
+                                    p + i0 * ldp, lda: ldp, rows: Swift.min(6, n - i0), values + e0, ldb: dh, k: n,
+                                    out + i0 * d + e0, ldc: d, scale: 1, spill: spill)
+                                e0 += 16
+                            }
+                            i0 += 6
+                        }
+                    } else {
+                        Gemm.ab(p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: out, ldc: d)
+                    }
+                    item += workers
                 }
-                let (p, ldp) = probabilities.map { ($0, n) } ?? (scores, padded)
-                Gemm.ab(
-                    p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: context + plan.offsets[b] * d + h * dh, ldc: d)
-                item += workers
             }
+        }
+    }
+
+    /// `keys[e, j] = k[j, e]` for j < count, 0 for count ≤ j < padded: Kᵀ [width, padded] from K's rows (`stride`
+    /// floats apart), eight keys per 32-byte store.
+    @inline(__always)
+    static func transposeKeys(
+        _ k: UnsafePointer<Float>, stride: Int, count n: Int, width: Int, into keys: UnsafeMutablePointer<Float>,
+        padded: Int
+    ) {
+        var j = 0
+        while j + 8 <= n {
+            let r = k + j &* stride
+            for e in 0..<width {
+                let v = SIMD8(
+                    r[e], r[stride &+ e], r[2 &* stride &+ e], r[3 &* stride &+ e], r[4 &* stride &+ e],
+                    r[5 &* stride &+ e], r[6 &* stride &+ e], r[7 &* stride &+ e])
+                UnsafeMutableRawPointer(keys + (e &* padded &+ j)).storeBytes(of: v, as: SIMD8<Float>.self)
+            }
+            j += 8
+        }
+        for e in 0..<width {
+            for t in j..<padded { keys[e &* padded &+ t] = t < n ? k[t &* stride &+ e] : 0 }
         }
     }
 
