@@ -189,18 +189,12 @@ extension Encoder {
                 Kernels.layerNorm(
                     x + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
             }
-            (ws.inner + t * f).update(from: w.intermediateBias, count: f)
         }
-        // inner [m, f] = act(b₁ + input · W₁)
-        Gemm.linear(
-            input + r0 * d, rows: m, inner: d, weight: w.intermediateWeight,
-            panels: w.intermediatePanels, outputs: f, into: ws.inner + r0 * f,
-            workers: workers)
-        let activation = c.activation
-        rowPass(rows, width: f, workers: workers) { t in
-            Kernels.activate(ws.inner + t * f, count: f, activation: activation)
-            Self.add(w.outputBias, to: x + t * d, count: d)
-        }
+        // inner [m, f] = act(b₁ + input · W₁): bias and activation applied to each register tile as it is written.
+        Gemm.panels(
+            input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: ws.inner + r0 * f, ldc: f,
+            workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
+        rowPass(rows, width: d, workers: workers) { t in Self.add(w.outputBias, to: x + t * d, count: d) }
         // x [m, d] += inner [m, f] · W₂ [f, d]  (b₂ already added)
         Gemm.linear(
             ws.inner + r0 * f, rows: m, inner: f, weight: w.outputWeight, panels: w.outputPanels,

@@ -11,6 +11,22 @@ import CBLAS
 private typealias V8 = SIMD8<Float>
 
 extension Gemm {
+    /// What a panel product does with its result.
+    enum Epilogue {
+        /// `C += A · W` (C holds the bias, or the residual plus bias).
+        case accumulate
+        /// `C = activation(A · W + bias)`, bias `[N]`: the first linear of a feed-forward block in one pass over C.
+        case biasActivation(UnsafePointer<Float>, Activation)
+
+        /// The same epilogue for the columns from `column` on.
+        func offset(by column: Int) -> Epilogue {
+            switch self {
+            case .accumulate: .accumulate
+            case .biasActivation(let bias, let activation): .biasActivation(bias + column, activation)
+            }
+        }
+    }
+
     /// Tokens per lane block (two 8-float vectors).
     static let laneTokens = 16
     /// How far ahead in the panel (floats) the kernel asks for lines.
@@ -28,9 +44,16 @@ extension Gemm {
     /// chunk (9 KB) is read from memory once and then hits L1.
     static func panels(
         _ a: UnsafePointer<Float>, rows m: Int, lda: Int, weight w: PanelMatrix, into c: UnsafeMutablePointer<Float>,
-        ldc: Int, workers: Int
+        ldc: Int, workers: Int, epilogue: Epilogue = .accumulate
     ) {
         let k = w.inner
+        if case .biasActivation(let bias, let activation) = epilogue, k > innerChunk, m > laneTokens {
+            // Several inner chunks: C = bias, accumulate, then the activation as its own pass.
+            for r in 0..<m { (c + r * ldc).update(from: bias, count: w.outputs) }
+            panels(a, rows: m, lda: lda, weight: w, into: c, ldc: ldc, workers: workers)
+            for r in 0..<m { Kernels.activate(c + r * ldc, count: w.outputs, activation: activation) }
+            return
+        }
         let blocks = (m + laneTokens - 1) / laneTokens
         // One lane block needs no chunking: its Aᵀ (K × 64 bytes) fits L1/L2 and the weight streams in order.
         let chunk = blocks == 1 ? k : Swift.min(k, innerChunk)
@@ -63,7 +86,8 @@ extension Gemm {
                             tile(
                                 lane, UnsafePointer(w.base + (panel * k + k0) * PanelMatrix.width), k: kn,
                                 c + row * ldc + column, ldc: ldc, rows: rows,
-                                columns: Swift.min(PanelMatrix.width, w.outputs - column))
+                                columns: Swift.min(PanelMatrix.width, w.outputs - column),
+                                epilogue: epilogue.offset(by: column))
                         }
                     }
                     g0 = g1
@@ -104,7 +128,7 @@ extension Gemm {
     @inline(__always)
     private static func tile(
         _ lanes: UnsafePointer<Float>, _ b: UnsafePointer<Float>, k: Int, _ c: UnsafeMutablePointer<Float>,
-        ldc: Int, rows: Int, columns: Int
+        ldc: Int, rows: Int, columns: Int, epilogue: Epilogue
     ) {
         var s00 = V8.zero
         var s01 = V8.zero
@@ -160,19 +184,32 @@ extension Gemm {
             store(s41, t + 72)
             store(s50, t + 80)
             store(s51, t + 88)
-            if columns == 6 {
-                for r in 0..<rows {
-                    let row = c + r * ldc
-                    row[0] += t[r]
-                    row[1] += t[16 + r]
-                    row[2] += t[32 + r]
-                    row[3] += t[48 + r]
-                    row[4] += t[64 + r]
-                    row[5] += t[80 + r]
+            switch epilogue {
+            case .accumulate:
+                if columns == 6 {
+                    for r in 0..<rows {
+                        let row = c + r * ldc
+                        row[0] += t[r]
+                        row[1] += t[16 + r]
+                        row[2] += t[32 + r]
+                        row[3] += t[48 + r]
+                        row[4] += t[64 + r]
+                        row[5] += t[80 + r]
+                    }
+                } else {
+                    for r in 0..<rows {
+                        for j in 0..<columns { c[r * ldc + j] += t[j * 16 + r] }
+                    }
                 }
-            } else {
+            case .biasActivation(let bias, let activation):
+                // Output j's 16 tokens are one vector: add b_j, activate, then write (not add) into C.
+                for j in 0..<columns {
+                    let lane = t + j * 16
+                    lane.setVec(0, lane.vec(0) + Vec(repeating: bias[j]))
+                    Kernels.activate(lane, count: 16, activation: activation)
+                }
                 for r in 0..<rows {
-                    for j in 0..<columns { c[r * ldc + j] += t[j * 16 + r] }
+                    for j in 0..<columns { c[r * ldc + j] = t[j * 16 + r] }
                 }
             }
         }
