@@ -148,20 +148,16 @@ extension Encoder {
             }
             input = h + r0 * d
         }
-        // qkv [m, 3d] = bqkv, then += input [m, d] · Wqkv [d, 3d]: one fused product (weights stored [in, out]).
-        rowPass(rows, width: 3 * d, workers: workers) { t in
-            (ws.qkv + t * 3 * d).update(from: w.qkvBias, count: 3 * d)
-        }
-        Gemm.linear(
-            input, rows: rows.count, inner: d, weight: w.qkvWeight, panels: w.qkvPanels, outputs: 3 * d,
-            into: ws.qkv + r0 * 3 * d,
-            workers: workers)
+        // qkv [m, 3d] = input [m, d] · Wqkv [d, 3d] + bqkv: one fused product (weights packed as panels).
+        Gemm.panels(
+            input, rows: rows.count, lda: d, weight: w.qkvPanels, into: ws.qkv + r0 * 3 * d, ldc: 3 * d,
+            workers: workers, epilogue: .bias(w.qkvBias))
     }
 
     /// Layer l after attention, for `rows` of x [T, d], in place:
     ///   post-LN: x = LN₁(x + ctx·Wo + bo);  x = LN₂(x + act(x·W₁ + b₁)·W₂ + b₂)
     ///   pre-LN:  x = x + ctx·Wo + bo;  x = x + act(LN₂(x)·W₁ + b₁)·W₂ + b₂  (and the final LN after the last layer)
-    /// Biases are written first and the products accumulate onto them (sgemm β = 1).
+    /// Biases and activations are applied by the products' epilogues, as each register tile is written.
     private func tail(_ l: Int, rows: Range<Int>, ws: Workspace, workers: Int) {
         let c = configuration
         let d = c.hiddenSize
@@ -172,12 +168,10 @@ extension Encoder {
         let pre = c.normPlacement == .pre
         let r0 = rows.lowerBound
         let m = rows.count
-        // x [m, d] += bo, then += ctx [m, d] · Wo [d, d]
-        rowPass(rows, width: d, workers: workers) { t in Self.add(w.attentionOutputBias, to: x + t * d, count: d) }
-        Gemm.linear(
-            ws.context + r0 * d, rows: m, inner: d, weight: w.attentionOutputWeight,
-            panels: w.attentionOutputPanels, outputs: d, into: x + r0 * d,
-            workers: workers)
+        // x [m, d] += ctx [m, d] · Wo [d, d] + bo
+        Gemm.panels(
+            ws.context + r0 * d, rows: m, lda: d, weight: w.attentionOutputPanels, into: x + r0 * d, ldc: d,
+            workers: workers, epilogue: .addBias(w.attentionOutputBias))
         // FFN input [m, d]: LN₂(x) into normed (pre), or x = LN₁(x) in place (post).
         let input = pre ? ws.normed : x
         rowPass(rows, width: d, workers: workers) { t in
@@ -194,12 +188,10 @@ extension Encoder {
         Gemm.panels(
             input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: ws.inner + r0 * f, ldc: f,
             workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
-        rowPass(rows, width: d, workers: workers) { t in Self.add(w.outputBias, to: x + t * d, count: d) }
-        // x [m, d] += inner [m, f] · W₂ [f, d]  (b₂ already added)
-        Gemm.linear(
-            ws.inner + r0 * f, rows: m, inner: f, weight: w.outputWeight, panels: w.outputPanels,
-            outputs: d, into: x + r0 * d,
-            workers: workers)
+        // x [m, d] += inner [m, f] · W₂ [f, d] + b₂
+        Gemm.panels(
+            ws.inner + r0 * f, rows: m, lda: f, weight: w.outputPanels, into: x + r0 * d, ldc: d, workers: workers,
+            epilogue: .addBias(w.outputBias))
         let last = l == c.layers - 1
         if !pre || last {
             rowPass(rows, width: d, workers: workers) { t in

@@ -15,16 +15,26 @@ extension Gemm {
     enum Epilogue {
         /// `C += A · W` (C holds the bias, or the residual plus bias).
         case accumulate
-        /// `C = activation(A · W + bias)`, bias `[N]`: the first linear of a feed-forward block in one pass over C.
+        /// `C = A · W + bias`, bias `[N]` (C's old contents ignored).
+        case bias(UnsafePointer<Float>)
+        /// `C += A · W + bias`: a residual connection with the layer's bias.
+        case addBias(UnsafePointer<Float>)
+        /// `C = activation(A · W + bias)`: the first linear of a feed-forward block in one pass over C.
         case biasActivation(UnsafePointer<Float>, Activation)
 
         /// The same epilogue for the columns from `column` on.
         func offset(by column: Int) -> Epilogue {
             switch self {
             case .accumulate: .accumulate
+            case .bias(let bias): .bias(bias + column)
+            case .addBias(let bias): .addBias(bias + column)
             case .biasActivation(let bias, let activation): .biasActivation(bias + column, activation)
             }
         }
+
+        /// The epilogue of the inner chunk starting at `inner`: the bias goes in with the first, later chunks
+        /// accumulate (`biasActivation` never runs chunked).
+        func chunk(startingAt inner: Int) -> Epilogue { inner == 0 ? self : .accumulate }
     }
 
     /// Tokens per lane block (two 8-float vectors).
@@ -87,7 +97,7 @@ extension Gemm {
                                 lane, UnsafePointer(w.base + (panel * k + k0) * PanelMatrix.width), k: kn,
                                 c + row * ldc + column, ldc: ldc, rows: rows,
                                 columns: Swift.min(PanelMatrix.width, w.outputs - column),
-                                epilogue: epilogue.offset(by: column))
+                                epilogue: epilogue.chunk(startingAt: k0).offset(by: column))
                         }
                     }
                     g0 = g1
@@ -184,32 +194,42 @@ extension Gemm {
             store(s41, t + 72)
             store(s50, t + 80)
             store(s51, t + 88)
+            var write = false
             switch epilogue {
             case .accumulate:
-                if columns == 6 {
-                    for r in 0..<rows {
-                        let row = c + r * ldc
-                        row[0] += t[r]
-                        row[1] += t[16 + r]
-                        row[2] += t[32 + r]
-                        row[3] += t[48 + r]
-                        row[4] += t[64 + r]
-                        row[5] += t[80 + r]
-                    }
-                } else {
-                    for r in 0..<rows {
-                        for j in 0..<columns { c[r * ldc + j] += t[j * 16 + r] }
-                    }
+                break
+            case .bias(let bias), .addBias(let bias):
+                for j in 0..<columns {
+                    let lane = t + j * 16
+                    lane.setVec(0, lane.vec(0) + Vec(repeating: bias[j]))
                 }
+                if case .bias = epilogue { write = true }
             case .biasActivation(let bias, let activation):
-                // Output j's 16 tokens are one vector: add b_j, activate, then write (not add) into C.
+                // Output j's 16 tokens are one vector: add b_j and activate it.
                 for j in 0..<columns {
                     let lane = t + j * 16
                     lane.setVec(0, lane.vec(0) + Vec(repeating: bias[j]))
                     Kernels.activate(lane, count: 16, activation: activation)
                 }
+                write = true
+            }
+            if write {
                 for r in 0..<rows {
                     for j in 0..<columns { c[r * ldc + j] = t[j * 16 + r] }
+                }
+            } else if columns == 6 {
+                for r in 0..<rows {
+                    let row = c + r * ldc
+                    row[0] += t[r]
+                    row[1] += t[16 + r]
+                    row[2] += t[32 + r]
+                    row[3] += t[48 + r]
+                    row[4] += t[64 + r]
+                    row[5] += t[80 + r]
+                }
+            } else {
+                for r in 0..<rows {
+                    for j in 0..<columns { c[r * ldc + j] += t[j * 16 + r] }
                 }
             }
         }
