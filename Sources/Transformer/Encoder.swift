@@ -93,21 +93,17 @@ public final class Encoder: Sendable {
 
 /// All parameters in one allocation, laid out for the kernels. Immutable after init.
 final class PackedParameters: @unchecked Sendable {
-    /// Linear weights are stored transposed, [in, out], for `Gemm.linear`.
+    /// Linear weights are kept only as panels (`PanelMatrix`, packed from the [in, out] transpose at init).
     struct Layer {
-        let qkvWeight: UnsafeMutablePointer<Float>  // [d, 3d]: columns 0..<d query, d..<2d key, 2d..<3d value
         let qkvBias: UnsafeMutablePointer<Float>  // [3d]
-        let attentionOutputWeight: UnsafeMutablePointer<Float>  // [d, d]
         let attentionOutputBias: UnsafeMutablePointer<Float>  // [d]
         let attentionNormWeight: UnsafeMutablePointer<Float>  // [d]
         let attentionNormBias: UnsafeMutablePointer<Float>  // [d]
-        let intermediateWeight: UnsafeMutablePointer<Float>  // [d, f]
         let intermediateBias: UnsafeMutablePointer<Float>  // [f]
-        let outputWeight: UnsafeMutablePointer<Float>  // [f, d]
         let outputBias: UnsafeMutablePointer<Float>  // [d]
         let outputNormWeight: UnsafeMutablePointer<Float>  // [d]
         let outputNormBias: UnsafeMutablePointer<Float>  // [d]
-        let qkvPanels: PanelMatrix  // the same four weights packed for `Gemm.panels`
+        let qkvPanels: PanelMatrix  // [d, 3d]: outputs 0..<d query, d..<2d key, 2d..<3d value
         let attentionOutputPanels: PanelMatrix
         let intermediatePanels: PanelMatrix
         let outputPanels: PanelMatrix
@@ -138,13 +134,11 @@ final class PackedParameters: @unchecked Sendable {
         if c.normPlacement == .pre, let g = w.finalNormWeight, let b = w.finalNormBias { tensors += [g, b] }
         for l in w.layers {
             tensors += [
-                l.queryWeight, l.keyWeight, l.valueWeight, l.queryBias, l.keyBias, l.valueBias,
-                l.attentionOutputWeight, l.attentionOutputBias, l.attentionNormWeight, l.attentionNormBias,
-                l.intermediateWeight, l.intermediateBias, l.outputWeight, l.outputBias, l.outputNormWeight,
-                l.outputNormBias,
+                l.queryBias, l.keyBias, l.valueBias, l.attentionOutputBias, l.attentionNormWeight,
+                l.attentionNormBias, l.intermediateBias, l.outputBias, l.outputNormWeight, l.outputNormBias,
             ]
         }
-        // Each tensor starts on a 64-byte boundary (the fused QKV matrix needs at most as much as its 3 parts).
+        // Each tensor starts on a 64-byte boundary (the fused QKV bias needs at most as much as its 3 parts).
         let total = tensors.reduce(0) { $0 + ($1.count + 15) & ~15 }
         base = .allocate(capacity: Swift.max(total, 16))
         var cursor = base
@@ -166,11 +160,18 @@ final class PackedParameters: @unchecked Sendable {
             finalNormWeight = nil
             finalNormBias = nil
         }
-        /// Writes the [out, in] matrices `parts` (stacked along out) as one transposed [in, Σ out] matrix.
-        func placeTransposed(_ parts: [Tensor]) -> UnsafeMutablePointer<Float> {
-            let p = cursor
+        let f = c.intermediateSize
+        let panelShapes = [(d, 3 * d), (d, d), (d, f), (f, d)]
+        let perLayer = panelShapes.reduce(0) { $0 + PanelMatrix.capacity(inner: $1.0, outputs: $1.1) }
+        panelBase = .allocate(capacity: Swift.max(perLayer * w.layers.count, 16))
+        var panelCursor = panelBase
+        /// Packs the [out, in] matrices `parts` (stacked along out) as the panels of one [in, Σ out] matrix, through
+        /// a transposed scratch copy.
+        func panels(_ parts: [Tensor]) -> PanelMatrix {
             let inputs = parts[0].shape[1]
             let outputs = parts.reduce(0) { $0 + $1.shape[0] }
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, inputs * outputs))
+            defer { p.deallocate() }
             var column = 0
             for t in parts {
                 let rows = t.shape[0]
@@ -181,46 +182,31 @@ final class PackedParameters: @unchecked Sendable {
                 }
                 column += rows
             }
-            cursor += (inputs * outputs + 15) & ~15
-            return p
-        }
-        let f = c.intermediateSize
-        let panelShapes = [(d, 3 * d), (d, d), (d, f), (f, d)]
-        let perLayer = panelShapes.reduce(0) { $0 + PanelMatrix.capacity(inner: $1.0, outputs: $1.1) }
-        panelBase = .allocate(capacity: Swift.max(perLayer * w.layers.count, 16))
-        var panelCursor = panelBase
-        func panels(_ transposed: UnsafeMutablePointer<Float>, inner k: Int, outputs n: Int) -> PanelMatrix {
-            let m = PanelMatrix(packing: transposed, inner: k, outputs: n, into: panelCursor)
-            panelCursor += PanelMatrix.capacity(inner: k, outputs: n)
+            let m = PanelMatrix(packing: p, inner: inputs, outputs: outputs, into: panelCursor)
+            panelCursor += PanelMatrix.capacity(inner: inputs, outputs: outputs)
             return m
         }
         var packed: [Layer] = []
         for l in w.layers {
-            let qkvWeight = placeTransposed([l.queryWeight, l.keyWeight, l.valueWeight])
             let qkvBias = cursor
             for t in [l.queryBias, l.keyBias, l.valueBias] {
                 t.storage.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: t.count) }
                 cursor += t.count
             }
             cursor += ((3 * d + 15) & ~15) - 3 * d
-            let attentionOutputWeight = placeTransposed([l.attentionOutputWeight])
             let attentionOutputBias = place(l.attentionOutputBias)
             let attentionNormWeight = place(l.attentionNormWeight)
             let attentionNormBias = place(l.attentionNormBias)
-            let intermediateWeight = placeTransposed([l.intermediateWeight])
             let intermediateBias = place(l.intermediateBias)
-            let outputWeight = placeTransposed([l.outputWeight])
             packed.append(
                 Layer(
-                    qkvWeight: qkvWeight, qkvBias: qkvBias, attentionOutputWeight: attentionOutputWeight,
-                    attentionOutputBias: attentionOutputBias, attentionNormWeight: attentionNormWeight,
-                    attentionNormBias: attentionNormBias, intermediateWeight: intermediateWeight,
-                    intermediateBias: intermediateBias, outputWeight: outputWeight, outputBias: place(l.outputBias),
+                    qkvBias: qkvBias, attentionOutputBias: attentionOutputBias,
+                    attentionNormWeight: attentionNormWeight, attentionNormBias: attentionNormBias,
+                    intermediateBias: intermediateBias, outputBias: place(l.outputBias),
                     outputNormWeight: place(l.outputNormWeight), outputNormBias: place(l.outputNormBias),
-                    qkvPanels: panels(qkvWeight, inner: d, outputs: 3 * d),
-                    attentionOutputPanels: panels(attentionOutputWeight, inner: d, outputs: d),
-                    intermediatePanels: panels(intermediateWeight, inner: d, outputs: f),
-                    outputPanels: panels(outputWeight, inner: f, outputs: d)))
+                    qkvPanels: panels([l.queryWeight, l.keyWeight, l.valueWeight]),
+                    attentionOutputPanels: panels([l.attentionOutputWeight]),
+                    intermediatePanels: panels([l.intermediateWeight]), outputPanels: panels([l.outputWeight])))
         }
         layers = packed
     }
