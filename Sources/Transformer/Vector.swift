@@ -1,6 +1,8 @@
 // Vectorised float32 math: SIMD16 exp, erf, tanh, GELU — polynomial approximations, no libm call per element.
 // Every Horner step is a fused multiply-add (`addingProduct`): Swift does not contract `p * r + c` by itself, and
 // the separate multiply and add cost a third more time (`attend bench --kernels`: GELU 1.55 → 1.07 ns/element).
+// Clamps stay on the sign-mask `select`: the standard library's `pointwiseMin`/`pointwiseMax` were faster in the
+// kernels bench, but inside the forward pass LLVM left them as out-of-line generic calls (25 % of a 32×128 pass).
 //
 // Accuracy (measured against Foundation's double-precision exp/erf in TransformerTests, see
 // `KernelTests.swift`): exp 1.1e-7 relative over [−87, 88]; erf 1.3e-7 absolute over [−6, 6]; exact GELU
