@@ -103,9 +103,9 @@ final class FloatBox {
     private let buffer: UnsafeMutableBufferPointer<Float>
 
     init(count: Int) {
+        // Not zero-filled: the pass writes every element (each map row's softmax covers all n keys) before `values`
+        // reads them, and at 32×128 the fill alone was a 151 MB memset per pass.
         buffer = .allocate(capacity: Swift.max(1, count))
-        // Every element is written by the pass before anyone reads it; initialise anyway so reads are defined.
-        buffer.initialize(repeating: 0)
         self.count = count
     }
 
