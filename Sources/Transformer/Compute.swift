@@ -3,12 +3,15 @@ import Dispatch
 
 /// How many cores the encoder uses, and how they are shared with OpenBLAS.
 ///
-/// Attend does its own threading: every parallel section (a matrix product split into row or column blocks, the
-/// per-sequence×head attention, the row-wise LayerNorm/activation passes) is spread over `threads` workers with
-/// `DispatchQueue.concurrentPerform`, and each worker calls OpenBLAS **single-threaded**. OpenBLAS's own pool is
-/// therefore pinned to 1 thread (`openblas_set_num_threads(1)`), so the two never stack up (`threads` workers ×
-/// OpenBLAS threads would oversubscribe the cores). The default is every active core. A caller running several
-/// forwards at once should give each a share: `threads` is global, so set it to cores ÷ concurrent forwards.
+/// Attend does its own threading: every parallel section (a matrix product split into panel ranges, the
+/// per-sequence×head attention, the row blocks of a large batch) is spread over `threads` workers. The calling thread
+/// is worker 0; the others are persistent `WorkerPool` helpers that spin briefly between sections (a 16-token pass
+/// has ~36 of them, tens of microseconds each) and sleep when idle. When the pool is owned by another forward pass
+/// (concurrent callers), a section falls back to `DispatchQueue.concurrentPerform`. OpenBLAS, which only serves
+/// products without packed panels (head widths not a multiple of 16), is pinned to one thread per call
+/// (`openblas_set_num_threads(1)`) so workers × OpenBLAS threads never oversubscribe the cores. The default is
+/// every active core. A caller running several forwards at once should give each a share: `threads` is global,
+/// so set it to cores ÷ concurrent forwards.
 public enum Compute {
     private static let state = ThreadState()
     /// Spinning helpers for every core but the caller's.
