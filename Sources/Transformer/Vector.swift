@@ -50,9 +50,11 @@ enum VectorMath {
 
     // MARK: exp (Cephes expf: range reduction x = n·ln2 + r, |r| ≤ ln2/2, degree-5 minimax for e^r)
 
+    /// e^x for x ≤ 88.37 (every caller's argument is at most 18: softmax's x − max ≤ 0, GELU's −y², erf's −x²,
+    /// tanh's 2|x| ≤ 18). No clamps: below −87.33 the lanes compute garbage that the final select replaces by 0.
     @inline(__always)
     static func exp(_ x: Vec) -> Vec {
-        let xc = minimum(maximum(x, Vec(repeating: -87.33)), Vec(repeating: 88.37))
+        let xc = x
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick; its low mantissa bits are then n.
         let magic = Vec(repeating: 12_582_912.0)
         let t = magic.addingProduct(xc, Vec(repeating: 1.442_695_04))
@@ -68,7 +70,7 @@ enum VectorMath {
         let bits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- SIMD16<Int32>(repeating: 0x4B40_0000)
         let scale = unsafeBitCast(
             (bits &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: Vec.self)
-        // Below −87.33 the result is under FLT_MIN: flush to 0, so exp(−∞) is exactly 0.
+        // Below −87.33 the result is under FLT_MIN (and n's exponent bits wrap): flush to 0, so exp(−∞) is exactly 0.
         return select(negativeMask(x + Vec(repeating: 87.33)), .zero, p * scale)
     }
 
