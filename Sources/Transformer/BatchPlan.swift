@@ -95,33 +95,3 @@ final class WorkspacePool: @unchecked Sendable {
         lock.unlock()
     }
 }
-
-/// A float buffer that a pass writes into (one sequence's maps of one layer). It owns its storage, so its address
-/// is stable for the box's lifetime without pinning (pinning arrays by nesting closures recursed once per box
-/// and overflowed the stack for thousands of sequences).
-final class FloatBox {
-    private let buffer: UnsafeMutableBufferPointer<Float>
-
-    init(count: Int) {
-        // Not zero-filled: the pass writes every element (each map row's softmax covers all n keys) before `values`
-        // reads them, and at 32×128 the fill alone was a 151 MB memset per pass.
-        buffer = .allocate(capacity: Swift.max(1, count))
-        self.count = count
-    }
-
-    private let count: Int
-
-    /// A copy of the values.
-    var values: [Float] { Array(UnsafeBufferPointer(rebasing: buffer[0..<count])) }
-
-    deinit { buffer.deallocate() }
-
-    /// Runs `body` with base pointers of all `boxes`, which stay alive (and so valid) until `body` returns.
-    static func withPointers<R>(
-        _ boxes: [FloatBox], _ body: ([UnsafeMutablePointer<Float>]) -> R
-    ) -> R {
-        withExtendedLifetime(boxes) {
-            body(boxes.map { $0.buffer.baseAddress! })
-        }
-    }
-}

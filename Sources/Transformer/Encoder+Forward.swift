@@ -14,21 +14,17 @@ extension Encoder {
         let plan = BatchPlan(inputs, configuration: c, keepLayers: options.attentionLayers)
         let ws = workspaces.take(plan, configuration: c, workers: workers)
         defer { workspaces.giveBack(ws) }
-        // Kept maps are written straight into the output arrays: layer → sequence → [H, n, n].
-        let mapBoxes = plan.keepLayers.map { _ in plan.lengths.map { FloatBox(count: c.heads * $0 * $0) } }
-        let hidden = FloatBox.withPointers(mapBoxes.flatMap { $0 }) { pointers in
-            var maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>] = [:]
-            for (k, l) in plan.keepLayers.enumerated() {
-                maps[l] = pointers[(k * plan.count)..<((k + 1) * plan.count)]
-            }
-            return run(plan, ws: ws, maps: maps, hiddenStates: options.hiddenStates, workers: workers)
-        }
+        // Kept maps are written straight into the output arrays: layer → sequence → [H, n, n]. They are not
+        // zero-filled (the pass writes every element; the fill was 151 MB per 32×128 pass) and not copied after.
+        var maps: [[[Float]]] = plan.keepLayers.map { _ in plan.lengths.map { Self.unfilled(c.heads * $0 * $0) } }
+        let keep = Dictionary(uniqueKeysWithValues: plan.keepLayers.enumerated().map { ($1, $0) })
+        let hidden = run(plan, ws: ws, maps: &maps, keep: keep, hiddenStates: options.hiddenStates, workers: workers)
         return (0..<plan.count).map { b in
             let last = plan.rows(of: b, in: ws.x, width: d)
             var attentions: [Int: Tensor] = [:]
             for (k, l) in plan.keepLayers.enumerated() {
                 let n = plan.lengths[b]
-                attentions[l] = Tensor(shape: [c.heads, n, n], storage: mapBoxes[k][b].values)
+                attentions[l] = Tensor(shape: [c.heads, n, n], storage: maps[k][b])
             }
             return EncoderOutput(
                 lastHiddenState: last, hiddenStates: options.hiddenStates ? hidden[b] : nil, attentions: attentions,
@@ -36,10 +32,16 @@ extension Encoder {
         }
     }
 
-    /// Embeddings and every layer on ws.x; returns the hidden states per sequence when asked for.
+    /// A float array of `count` elements that the pass writes in full before anyone reads it (no zero fill; any bit
+    /// pattern is a valid Float).
+    static func unfilled(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// Embeddings and every layer on ws.x; returns the hidden states per sequence when asked for. Layer l's maps go
+    /// into `maps[keep[l]]` (one array per sequence) when l is kept.
     private func run(
-        _ plan: BatchPlan, ws: Workspace, maps: [Int: ArraySlice<UnsafeMutablePointer<Float>>], hiddenStates: Bool,
-        workers: Int
+        _ plan: BatchPlan, ws: Workspace, maps: inout [[[Float]]], keep: [Int: Int], hiddenStates: Bool, workers: Int
     ) -> [[Tensor]] {
         let c = configuration
         let d = c.hiddenSize
@@ -72,7 +74,11 @@ extension Encoder {
         blocks { head(0, rows: $0, ws: ws, workers: inside) }
         for l in 0..<c.layers {
             // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
-            attention(plan: plan, ws: ws, maps: maps[l], workers: workers)
+            if let k = keep[l] {
+                maps[k].withUnsafeMutableBufferPointer { attention(plan: plan, ws: ws, maps: $0, workers: workers) }
+            } else {
+                attention(plan: plan, ws: ws, maps: nil, workers: workers)
+            }
             blocks { rows in
                 tail(l, rows: rows, ws: ws, workers: inside)
                 if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }
@@ -214,7 +220,7 @@ extension Encoder {
     /// With dh a multiple of 16 both products run in 6 × 16 register tiles straight off qkv (only K_h is
     /// transposed, into Kᵀ [dh, n̂] with zero pad columns); otherwise through OpenBLAS.
     private func attention(
-        plan: BatchPlan, ws: Workspace, maps: ArraySlice<UnsafeMutablePointer<Float>>?, workers: Int
+        plan: BatchPlan, ws: Workspace, maps: UnsafeMutableBufferPointer<[Float]>?, workers: Int
     ) {
         let c = configuration
         let d = c.hiddenSize
@@ -226,66 +232,91 @@ extension Encoder {
         let context = ws.context
         let tiled = dh % 16 == 0
         let longest = ((plan.lengths.max() ?? 0) + 15) & ~15
-        Compute.parallel(Swift.min(workers, items)) { worker in
-            let scores = ws.scores + worker * ws.scoresPerWorker  // [n, n̂]
+        /// Runs `body` with worker `worker`'s scores block and tile scratch: spill [96], Kᵀ [dh, n̂], V_h [n, dh].
+        func withScratch(_ worker: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: tiled ? 2 * dh * longest + 96 : 96) { buffer in
-                let spill = buffer.baseAddress!  // [96] rows past the end of a tile
-                let keys = spill + 96  // Kᵀ [dh, n̂]
-                let values = keys + dh * longest  // V_h [n, dh], rows contiguous
-                var item = worker
-                while item < items {
-                    let b = item / heads
-                    let h = item % heads
-                    let n = plan.lengths[b]
-                    let padded = (n + 15) & ~15
-                    let q = qkv + plan.offsets[b] * 3 * d + h * dh  // [n, dh], row stride 3d
-                    let k = q + d
-                    let v = q + 2 * d
-                    let out = context + plan.offsets[b] * d + h * dh  // [n, dh], row stride d
-                    if tiled {
-                        Self.transposeKeys(k, stride: 3 * d, count: n, width: dh, into: keys, padded: padded)
-                        var i0 = 0
-                        while i0 < n {
-                            var j0 = 0
-                            while j0 < padded {
-                                Gemm.tile6x16(
-                                    q + i0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - i0), keys + j0, ldb: padded,
-                                    k: dh, scores + i0 * padded + j0, ldc: padded, scale: scale, spill: spill)
-                                j0 += 16
+                body(ws.scores + worker * ws.scoresPerWorker, buffer.baseAddress!)
+            }
+        }
+        /// Head h of sequence b; its probabilities go to `probabilities` [n, n], or stay in the scores.
+        func head(
+            _ b: Int, _ h: Int, probabilities: UnsafeMutablePointer<Float>?, scores: UnsafeMutablePointer<Float>,
+            scratch spill: UnsafeMutablePointer<Float>
+        ) {
+            let keys = spill + 96  // Kᵀ [dh, n̂]
+            let values = keys + dh * longest  // V_h [n, dh], rows contiguous
+            let n = plan.lengths[b]
+            let padded = (n + 15) & ~15
+            let q = qkv + plan.offsets[b] * 3 * d + h * dh  // [n, dh], row stride 3d
+            let k = q + d
+            let v = q + 2 * d
+            let out = context + plan.offsets[b] * d + h * dh  // [n, dh], row stride d
+            if tiled {
+                Self.transposeKeys(k, stride: 3 * d, count: n, width: dh, into: keys, padded: padded)
+                var i0 = 0
+                while i0 < n {
+                    var j0 = 0
+                    while j0 < padded {
+                        Gemm.tile6x16(
+                            q + i0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - i0), keys + j0, ldb: padded, k: dh,
+                            scores + i0 * padded + j0, ldc: padded, scale: scale, spill: spill)
+                        j0 += 16
+                    }
+                    i0 += 6
+                }
+            } else {
+                Gemm.abT(q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
+            }
+            for i in 0..<n {
+                let row = scores + i * padded
+                for j in n..<padded { row[j] = -.infinity }
+                Kernels.softmax(
+                    scores: row, count: n, paddedCount: padded, into: probabilities.map { $0 + i * n } ?? row)
+            }
+            let (p, ldp) = probabilities.map { ($0, n) } ?? (scores, padded)
+            if tiled {
+                // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them together.
+                for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }
+                var i0 = 0
+                while i0 < n {
+                    var e0 = 0
+                    while e0 < dh {
+                        Gemm.tile6x16(
+                            p + i0 * ldp, lda: ldp, rows: Swift.min(6, n - i0), values + e0, ldb: dh, k: n,
+                            out + i0 * d + e0, ldc: d, scale: 1, spill: spill)
+                        e0 += 16
+                    }
+                    i0 += 6
+                }
+            } else {
+                Gemm.ab(p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: out, ldc: d)
+            }
+        }
+        if let maps {
+            // Sequence by sequence, its map array borrowed in place while its heads run over the workers.
+            for b in 0..<plan.count {
+                let n = plan.lengths[b]
+                maps[b].withUnsafeMutableBufferPointer { map in
+                    let base = map.baseAddress!  // [H, n, n]
+                    Compute.parallel(Swift.min(workers, heads)) { worker in
+                        withScratch(worker) { scores, scratch in
+                            var h = worker
+                            while h < heads {
+                                head(b, h, probabilities: base + h * n * n, scores: scores, scratch: scratch)
+                                h += workers
                             }
-                            i0 += 6
                         }
-                    } else {
-                        Gemm.abT(
-                            q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
                     }
-                    let probabilities = maps.map { $0[$0.startIndex + b] + h * n * n }  // [n, n] or nil
-                    for i in 0..<n {
-                        let row = scores + i * padded
-                        for j in n..<padded { row[j] = -.infinity }
-                        Kernels.softmax(
-                            scores: row, count: n, paddedCount: padded, into: probabilities.map { $0 + i * n } ?? row)
+                }
+            }
+        } else {
+            Compute.parallel(Swift.min(workers, items)) { worker in
+                withScratch(worker) { scores, scratch in
+                    var item = worker
+                    while item < items {
+                        head(item / heads, item % heads, probabilities: nil, scores: scores, scratch: scratch)
+                        item += workers
                     }
-                    let (p, ldp) = probabilities.map { ($0, n) } ?? (scores, padded)
-                    if tiled {
-                        // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them
-                        // together first.
-                        for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }
-                        var i0 = 0
-                        while i0 < n {
-                            var e0 = 0
-                            while e0 < dh {
-                                Gemm.tile6x16(
-                                    p + i0 * ldp, lda: ldp, rows: Swift.min(6, n - i0), values + e0, ldb: dh, k: n,
-                                    out + i0 * d + e0, ldc: d, scale: 1, spill: spill)
-                                e0 += 16
-                            }
-                            i0 += 6
-                        }
-                    } else {
-                        Gemm.ab(p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: out, ldc: d)
-                    }
-                    item += workers
                 }
             }
         }
