@@ -4,8 +4,9 @@
 
 /// Process-wide allocator settings for the forward pass's large, short-lived buffers.
 ///
-/// A pass that keeps attention maps returns fresh arrays of ~151 MB (MiniLM, 32×128: 6 layers × 32 × 12 × 128² floats). glibc's defaults serve such
-/// blocks with `mmap` and give freed heap tops back to the kernel, so every pass page-faults its output in again
+/// A pass that keeps attention maps returns fresh arrays of ~151 MB (MiniLM, 32×128: 6 layers × 32 × 12 × 128²
+/// floats). glibc's defaults serve such blocks with `mmap` and give freed heap tops back to the kernel, so every pass
+/// page-faults its output in again
 /// (measured: 32×128 with maps 1,054 → 701 ms per pass once the memory stays in the process). Here blocks up to
 /// 32 MiB come from the heap, up to 1 GiB of free heap top is kept, and the heap grows 64 MiB at a time. The resident
 /// size then stays near its high-water mark instead of shrinking between requests. A `MALLOC_*_` variable in the
