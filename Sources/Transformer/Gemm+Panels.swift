@@ -46,7 +46,8 @@ extension Gemm {
     /// Bytes of panels walked together by every lane block (half of a 512 KB L2).
     static let groupBytes = 256 << 10
 
-    /// `C[M, N] += A[M, K] · W[K, N]` with W packed as panels (C holds the bias, or the residual plus bias).
+    /// `A[M, K] · W[K, N]` with W packed as panels, into C [M, N] as `epilogue` says (by default added to C, which
+    /// holds the bias or the residual plus bias).
     ///
     /// The inner dimension is walked in chunks of at most `innerChunk` (so the transposed activations of a chunk,
     /// ≤ 256 tokens × 384 × 4 bytes, stay in L2); per chunk the panels are split over `workers` (each owns whole
