@@ -6,7 +6,7 @@ import Dispatch
 /// Attend does its own threading: every parallel section (a matrix product split into panel ranges, the
 /// per-sequence×head attention, the row blocks of a large batch) is spread over `threads` workers. The calling thread
 /// is worker 0; the others are persistent `WorkerPool` helpers that spin briefly between sections (a 16-token pass
-/// has ~36 of them, tens of microseconds each) and sleep when idle. When the pool is owned by another forward pass
+/// has ~30 of them, tens of microseconds each) and sleep when idle. When the pool is owned by another forward pass
 /// (concurrent callers), a section falls back to `DispatchQueue.concurrentPerform`. OpenBLAS, which only serves
 /// products without packed panels (head widths not a multiple of 16), is pinned to one thread per call
 /// (`openblas_set_num_threads(1)`) so workers × OpenBLAS threads never oversubscribe the cores. The default is

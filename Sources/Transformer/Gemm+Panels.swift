@@ -47,7 +47,8 @@ extension Gemm {
     static let groupBytes = 256 << 10
 
     /// `A[M, K] · W[K, N]` with W packed as panels, into C [M, N] as `epilogue` says (by default added to C, which
-    /// holds the bias or the residual plus bias).
+    /// holds the bias or the residual plus bias). Against OpenBLAS on the same products see `attend bench --products`
+    /// (docs/benchmark.md): ahead at 16 and 64 rows, level at 256.
     ///
     /// The inner dimension is walked in chunks of at most `innerChunk` (so the transposed activations of a chunk,
     /// ≤ 256 tokens × 384 × 4 bytes, stay in L2); per chunk the panels are split over `workers` (each owns whole
@@ -85,6 +86,7 @@ extension Gemm {
                 // Panels in groups of ≤ `groupBytes` (they stay in L2); per group every lane block (its Aᵀ chunk in
                 // L1) meets every panel of the group.
                 let group = Swift.max(1, groupBytes / (kn * PanelMatrix.width * MemoryLayout<Float>.stride))
+                let chunkEpilogue = epilogue.chunk(startingAt: k0)
                 var g0 = range.lowerBound
                 while g0 < range.upperBound {
                     let g1 = Swift.min(range.upperBound, g0 + group)
@@ -98,7 +100,7 @@ extension Gemm {
                                 lane, UnsafePointer(w.base + (panel * k + k0) * PanelMatrix.width), k: kn,
                                 c + row * ldc + column, ldc: ldc, rows: rows,
                                 columns: Swift.min(PanelMatrix.width, w.outputs - column),
-                                epilogue: epilogue.chunk(startingAt: k0).offset(by: column))
+                                epilogue: chunkEpilogue.offset(by: column))
                         }
                     }
                     g0 = g1

@@ -5,23 +5,15 @@ import CBLAS
 /// Matrix products: the encoder's linear layers through pre-packed panels (`Gemm.panels`), attention and any
 /// weight without panels through `cblas_sgemm`, row-major, split over `Compute.threads` workers.
 enum Gemm {
-    /// `C[M, N] += A[M, K] · Wt[K, N]` (C holds the bias, or the residual plus bias): a linear layer whose weight is
-    /// stored transposed, [in, out].
-    ///
-    /// With `panels` (the same weight pre-packed, as every encoder layer has) the product runs in `Gemm.panels`,
-    /// which beats OpenBLAS here (`attend bench --products`, best of many calls, 2-core EPYC, AVX2): at 16 rows
-    /// 96 vs 64–73 GFLOP/s on one thread and 153–178 vs 115–126 on two, hot or cold weights alike; level at 256
-    /// rows on one thread (88–94 vs 80–94), and in a 32×128 pass with 64-row blocks 15 % faster than OpenBLAS at
-    /// its best block of 256 (no per-call weight packing, a block's activations stay in L2).
-    /// Without panels, through OpenBLAS: tall products split into row blocks, short ones (few tokens) into column
-    /// blocks of the weight, so each worker runs one single-threaded sgemm of a useful size.
+    /// `C[M, N] += A[M, K] · Wt[K, N]` through OpenBLAS, for a weight stored transposed, [in, out], without panels
+    /// (the encoder's own layers run in `Gemm.panels`; this serves the sgemm peak of `attend bench` and the
+    /// OpenBLAS column of `attend bench --products`). Tall products split into row blocks, short ones (few tokens)
+    /// into column blocks of the weight, so each worker runs one single-threaded sgemm of a useful size.
     static func linear(
-        _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, weight w: UnsafePointer<Float>,
-        panels: PanelMatrix? = nil, outputs n: Int, into c: UnsafeMutablePointer<Float>, workers: Int
+        _ a: UnsafePointer<Float>, rows m: Int, inner k: Int, weight w: UnsafePointer<Float>, outputs n: Int,
+        into c: UnsafeMutablePointer<Float>, workers: Int
     ) {
-        if let panels {
-            Gemm.panels(a, rows: m, lda: k, weight: panels, into: c, ldc: n, workers: workers)
-        } else if workers <= 1 || m * n * k < 1 << 18 {
+        if workers <= 1 || m * n * k < 1 << 18 {
             sgemm(a, m, k, w, n, ldb: n, c, ldc: n)
         } else if m >= 32 * workers {
             Compute.parallelRanges(m, parts: workers, granule: 8) { r in
