@@ -1,5 +1,7 @@
 // The forward pass. Shape legend: see Encoder.swift (B, n_b, T = Σ n_b, d, H, dh, f, L, n̂).
 
+import CBLAS
+
 extension Encoder {
     /// Runs a batch (different lengths, packed internally). Throws for an empty sequence, one longer than
     /// `maxPositions`, or an id outside the (type) vocabulary. Each output equals that sequence's solo run.
@@ -55,23 +57,27 @@ extension Encoder {
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
         recordHidden()
         // Many tokens: each worker takes a contiguous share of the rows and walks it in blocks of `blockRows`
-        // (single-threaded products, one barrier per stage). Few tokens: one block, the products split over the
-        // workers by output columns.
+        // (single-threaded products, one barrier per stage; the block's FFN activations in the worker's own rows of
+        // ws.inner). Few tokens: one block, the products split over the workers by output columns.
         let blockRows = Encoder.blockRows
-        let blocked = workers > 1 && plan.tokens >= blockRows * workers
+        let blocked = plan.tokens >= blockRows * workers
         let inside = blocked ? 1 : workers
-        func blocks(_ body: (Range<Int>) -> Void) {
-            guard blocked else { return body(0..<plan.tokens) }
-            Compute.parallelRanges(plan.tokens, parts: workers, granule: 8) { share in
-                var start = share.lowerBound
-                while start < share.upperBound {
-                    let end = Swift.min(start + blockRows, share.upperBound)
-                    body(start..<end)
+        func blocks(_ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+            guard blocked else { return body(0..<plan.tokens, ws.inner) }
+            let units = (plan.tokens + 7) / 8
+            Compute.parallel(workers) { worker in
+                let lower = Swift.min(plan.tokens, units * worker / workers * 8)
+                let upper = Swift.min(plan.tokens, units * (worker + 1) / workers * 8)
+                let inner = ws.inner + worker * blockRows * c.intermediateSize  // [blockRows, f]
+                var start = lower
+                while start < upper {
+                    let end = Swift.min(start + blockRows, upper)
+                    body(start..<end, inner)
                     start = end
                 }
             }
         }
-        blocks { head(0, rows: $0, ws: ws, workers: inside) }
+        blocks { rows, _ in head(0, rows: rows, ws: ws, workers: inside) }
         for l in 0..<c.layers {
             // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
             if let k = keep[l] {
@@ -79,8 +85,8 @@ extension Encoder {
             } else {
                 attention(plan: plan, ws: ws, maps: nil, workers: workers)
             }
-            blocks { rows in
-                tail(l, rows: rows, ws: ws, workers: inside)
+            blocks { rows, inner in
+                tail(l, rows: rows, ws: ws, inner: inner, workers: inside)
                 if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }
             }
             recordHidden()
@@ -163,8 +169,11 @@ extension Encoder {
     /// Layer l after attention, for `rows` of x [T, d], in place:
     ///   post-LN: x = LN₁(x + ctx·Wo + bo);  x = LN₂(x + act(x·W₁ + b₁)·W₂ + b₂)
     ///   pre-LN:  x = x + ctx·Wo + bo;  x = x + act(LN₂(x)·W₁ + b₁)·W₂ + b₂  (and the final LN after the last layer)
-    /// Biases and activations are applied by the products' epilogues, as each register tile is written.
-    private func tail(_ l: Int, rows: Range<Int>, ws: Workspace, workers: Int) {
+    /// Biases and activations are applied by the products' epilogues, as each register tile is written; the FFN's
+    /// activations go to `inner` [rows.count, f].
+    private func tail(
+        _ l: Int, rows: Range<Int>, ws: Workspace, inner: UnsafeMutablePointer<Float>, workers: Int
+    ) {
         let c = configuration
         let d = c.hiddenSize
         let f = c.intermediateSize
@@ -192,11 +201,11 @@ extension Encoder {
         }
         // inner [m, f] = act(b₁ + input · W₁): bias and activation applied to each register tile as it is written.
         Gemm.panels(
-            input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: ws.inner + r0 * f, ldc: f,
+            input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: inner, ldc: f,
             workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
         // x [m, d] += inner [m, f] · W₂ [f, d] + b₂
         Gemm.panels(
-            ws.inner + r0 * f, rows: m, lda: f, weight: w.outputPanels, into: x + r0 * d, ldc: d, workers: workers,
+            inner, rows: m, lda: f, weight: w.outputPanels, into: x + r0 * d, ldc: d, workers: workers,
             epilogue: .addBias(w.outputBias))
         let last = l == c.layers - 1
         if !pre || last {
@@ -270,10 +279,10 @@ extension Encoder {
             for i in 0..<n {
                 let row = scores + i * padded
                 for j in n..<padded { row[j] = -.infinity }
-                Kernels.softmax(
-                    scores: row, count: n, paddedCount: padded, into: probabilities.map { $0 + i * n } ?? row)
+                Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row)
             }
-            let (p, ldp) = probabilities.map { ($0, n) } ?? (scores, padded)
+            // P stays in the scores block (hot in L2) for P·V; a kept map gets a streamed copy below.
+            let (p, ldp) = (UnsafeMutablePointer(scores), padded)
             if tiled {
                 // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them together.
                 for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }
@@ -290,6 +299,11 @@ extension Encoder {
                 }
             } else {
                 Gemm.ab(p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: out, ldc: d)
+            }
+            if let probabilities {
+                // The kept map [n, n]: written once, read after the pass, so streamed past the caches.
+                for i in 0..<n { attend_stream_copy(probabilities + i * n, p + i * ldp, n) }
+                attend_stream_fence()
             }
         }
         if let maps {

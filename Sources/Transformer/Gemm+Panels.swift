@@ -41,8 +41,8 @@ extension Gemm {
     static let laneTokens = 16
     /// How far ahead in the panel (floats) the kernel asks for lines.
     static let prefetchDistance = 512
-    /// Inner indices per pass when several lane blocks share a panel.
-    static let innerChunk = 384
+    /// Inner indices per pass: the panels' chunk (`PanelMatrix.chunk`).
+    static let innerChunk = PanelMatrix.chunk
     /// Bytes of panels walked together by every lane block (half of a 512 KB L2).
     static let groupBytes = 256 << 10
 
@@ -51,15 +51,17 @@ extension Gemm {
     /// (docs/benchmark.md): ahead at 16 and 64 rows, level at 256.
     ///
     /// The inner dimension is walked in chunks of at most `innerChunk` (so the transposed activations of a chunk,
-    /// ≤ 256 tokens × 384 × 4 bytes, stay in L2); per chunk the panels are split over `workers` (each owns whole
-    /// 6-column strips of C) and every worker walks its panels in order and, for each, all lane blocks: a panel
-    /// chunk (9 KB) is read from memory once and then hits L1.
+    /// ≤ 256 tokens × 384 × 4 bytes, stay in L2), the panels' own chunks: per chunk the panels are split over
+    /// `workers` (each owns whole 6-column strips of C) and every worker walks its panels in order, in groups that
+    /// fit L2, and for each group all lane blocks. A worker's panels of one chunk are one contiguous stream, read
+    /// from memory once per call (a 64-row block of the 1536-input W₂ went from 66 to 93 GFLOP/s on one core when
+    /// its chunks stopped being strided: `attend bench --products`).
     static func panels(
         _ a: UnsafePointer<Float>, rows m: Int, lda: Int, weight w: PanelMatrix, into c: UnsafeMutablePointer<Float>,
         ldc: Int, workers: Int, epilogue: Epilogue = .accumulate
     ) {
         let k = w.inner
-        if case .biasActivation(let bias, let activation) = epilogue, k > innerChunk, m > laneTokens {
+        if case .biasActivation(let bias, let activation) = epilogue, k > innerChunk {
             // Several inner chunks: C = bias, accumulate, then the activation as its own pass.
             for r in 0..<m { (c + r * ldc).update(from: bias, count: w.outputs) }
             panels(a, rows: m, lda: lda, weight: w, into: c, ldc: ldc, workers: workers)
@@ -67,8 +69,7 @@ extension Gemm {
             return
         }
         let blocks = (m + laneTokens - 1) / laneTokens
-        // One lane block needs no chunking: its Aᵀ (K × 64 bytes) fits L1/L2 and the weight streams in order.
-        let chunk = blocks == 1 ? k : Swift.min(k, innerChunk)
+        let chunk = Swift.min(k, innerChunk)
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: blocks * chunk * laneTokens * MemoryLayout<Float>.stride, alignment: 64)
         defer { raw.deallocate() }
@@ -97,7 +98,7 @@ extension Gemm {
                         for panel in g0..<g1 {
                             let column = panel * PanelMatrix.width
                             tile(
-                                lane, UnsafePointer(w.base + (panel * k + k0) * PanelMatrix.width), k: kn,
+                                lane, w.panel(panel, chunkAt: k0), k: kn,
                                 c + row * ldc + column, ldc: ldc, rows: rows,
                                 columns: Swift.min(PanelMatrix.width, w.outputs - column),
                                 epilogue: chunkEpilogue.offset(by: column))

@@ -1,9 +1,14 @@
-/// A linear layer's weight packed once for `Gemm.panels`: panels of 6 outputs, each stored k-major,
-/// `[⌈N/6⌉][K][6]`, the last panel zero-padded. A product then reads each panel as one contiguous stream of
-/// 24 bytes per inner index (one stream is what the hardware prefetcher follows best), with no per-call packing.
+/// A linear layer's weight packed once for `Gemm.panels`: panels of 6 outputs, stored chunk by chunk of the inner
+/// dimension, `[⌈K/chunk⌉][⌈N/6⌉][kc][6]` (kc = `chunk`, or what is left of K in the last chunk), the last panel
+/// zero-padded. A product walks one inner chunk at a time over a run of panels, and that run is one contiguous
+/// stream of 24 bytes per inner index (one stream is what the hardware prefetcher and the kernel's prefetch hint
+/// follow best), with no per-call packing. With K ≤ `chunk` this is plain `[⌈N/6⌉][K][6]`.
 struct PanelMatrix: @unchecked Sendable {
     /// Outputs per panel.
     static let width = 6
+    /// Inner indices per chunk: a chunk of 16 tokens' transposed activations (24 KB) stays in L1, of a 64-row block
+    /// (96 KB) in L2.
+    static let chunk = 384
 
     /// `[panels][inner][6]` floats, owned by whoever allocated them.
     let base: UnsafeMutablePointer<Float>
@@ -17,6 +22,13 @@ struct PanelMatrix: @unchecked Sendable {
 
     static func panels(_ outputs: Int) -> Int { (outputs + width - 1) / width }
 
+    /// Where panel `panel`'s inner chunk starting at `k0` (a multiple of `chunk`) begins: `[kc][6]` floats.
+    @inline(__always)
+    func panel(_ panel: Int, chunkAt k0: Int) -> UnsafePointer<Float> {
+        let kc = Swift.min(Self.chunk, inner - k0)
+        return UnsafePointer(base + (panels * k0 + panel * kc) * Self.width)
+    }
+
     /// Floats needed for a K × N weight (rounded up to a whole 64-byte line).
     static func capacity(inner: Int, outputs: Int) -> Int { (panels(outputs) * width * inner + 15) & ~15 }
 
@@ -28,14 +40,20 @@ struct PanelMatrix: @unchecked Sendable {
         inner = k
         outputs = n
         let w = Self.width
-        for panel in 0..<Self.panels(n) {
-            let column = panel * w
-            let count = Swift.min(w, n - column)
-            let destination = base + panel * k * w
-            for i in 0..<k {
-                let row = destination + i * w
-                for j in 0..<w { row[j] = j < count ? transposed[i * n + column + j] : 0 }
+        let count = Self.panels(n)
+        var k0 = 0
+        while k0 < k {
+            let kc = Swift.min(Self.chunk, k - k0)
+            for panel in 0..<count {
+                let column = panel * w
+                let used = Swift.min(w, n - column)
+                let destination = base + (count * k0 + panel * kc) * w
+                for i in 0..<kc {
+                    let row = destination + i * w
+                    for j in 0..<w { row[j] = j < used ? transposed[(k0 + i) * n + column + j] : 0 }
+                }
             }
+            k0 += kc
         }
     }
 }

@@ -95,9 +95,17 @@ import Testing
         }
     }
 
+    @Test func panels_MatchNaiveProduct_WhenInnerDimensionSpansSeveralChunks() {
+        // The panels are packed chunk by chunk (the last chunk shorter); every row count walks them chunk-wise.
+        for m in [1, 16, 17, 70] {
+            check(m: m, k: 2 * PanelMatrix.chunk + 17, n: 31, workers: 1)
+            check(m: m, k: 3 * PanelMatrix.chunk, n: 13, workers: 2)
+        }
+    }
+
     @Test func panels_AppliesBiasAndGELU_WhenInnerDimensionIsChunked() {
-        // k > innerChunk with several lane blocks takes the bias-fill, accumulate, activate route.
-        for m in [17, 33] {
+        // k > innerChunk takes the bias-fill, accumulate, activate route, with one lane block or several.
+        for m in [1, 16, 17, 33] {
             check(m: m, k: Gemm.innerChunk + 50, n: 29, workers: 2, mode: .biasGELU)
         }
     }
