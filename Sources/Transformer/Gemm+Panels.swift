@@ -70,44 +70,67 @@ extension Gemm {
         }
         let blocks = (m + laneTokens - 1) / laneTokens
         let chunk = Swift.min(k, innerChunk)
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: blocks * chunk * laneTokens * MemoryLayout<Float>.stride, alignment: 64)
-        defer { raw.deallocate() }
-        let lanes = raw.bindMemory(to: Float.self, capacity: blocks * chunk * laneTokens)  // Aᵀ [blocks][chunk][16]
         let parts = m * w.outputs * k < 1 << 16 ? 1 : workers
-        var k0 = 0
-        while k0 < k {
-            let kn = Swift.min(chunk, k - k0)
+        // One worker: each chunk's Aᵀ is transposed just before it is used, into one chunk-sized buffer (L2-sized).
+        // Several: every chunk's Aᵀ first, then one parallel section walks all chunks (one barrier, not one per chunk).
+        let laneFloats = blocks * (parts == 1 ? chunk : k) * laneTokens
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: laneFloats * MemoryLayout<Float>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let lanes = raw.bindMemory(to: Float.self, capacity: laneFloats)  // Aᵀ chunks, each [blocks][kn][16]
+        /// Aᵀ of the chunk k0..<k0+kn into `into` [blocks][kn][16].
+        func transposeChunk(_ k0: Int, _ kn: Int, into chunkLanes: UnsafeMutablePointer<Float>) {
             for block in 0..<blocks {
                 transpose(
                     a + block * laneTokens * lda + k0, rows: Swift.min(laneTokens, m - block * laneTokens), lda: lda,
-                    inner: kn, into: lanes + block * kn * laneTokens)
+                    inner: kn, into: chunkLanes + block * kn * laneTokens)
+            }
+        }
+        /// The chunk k0..<k0+kn of the panels in `range`. Panels in groups of ≤ `groupBytes` (they stay in L2); per
+        /// group every lane block (its Aᵀ chunk in L1) meets every panel of the group.
+        func walk(_ k0: Int, _ kn: Int, _ chunkLanes: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+            let group = Swift.max(1, groupBytes / (kn * PanelMatrix.width * MemoryLayout<Float>.stride))
+            let chunkEpilogue = epilogue.chunk(startingAt: k0)
+            var g0 = range.lowerBound
+            while g0 < range.upperBound {
+                let g1 = Swift.min(range.upperBound, g0 + group)
+                for block in 0..<blocks {
+                    let row = block * laneTokens
+                    let rows = Swift.min(laneTokens, m - row)
+                    let lane = chunkLanes + block * kn * laneTokens
+                    for panel in g0..<g1 {
+                        let column = panel * PanelMatrix.width
+                        tile(
+                            lane, w.panel(panel, chunkAt: k0), k: kn, c + row * ldc + column, ldc: ldc, rows: rows,
+                            columns: Swift.min(PanelMatrix.width, w.outputs - column),
+                            epilogue: chunkEpilogue.offset(by: column))
+                    }
+                }
+                g0 = g1
+            }
+        }
+        if parts == 1 {
+            var k0 = 0
+            while k0 < k {
+                let kn = Swift.min(chunk, k - k0)
+                transposeChunk(k0, kn, into: lanes)
+                walk(k0, kn, lanes, 0..<w.panels)
+                k0 += kn
+            }
+        } else {
+            var k0 = 0
+            while k0 < k {
+                transposeChunk(k0, Swift.min(chunk, k - k0), into: lanes + blocks * k0 * laneTokens)
+                k0 += chunk
             }
             Compute.parallelRanges(w.panels, parts: parts) { range in
-                // Panels in groups of ≤ `groupBytes` (they stay in L2); per group every lane block (its Aᵀ chunk in
-                // L1) meets every panel of the group.
-                let group = Swift.max(1, groupBytes / (kn * PanelMatrix.width * MemoryLayout<Float>.stride))
-                let chunkEpilogue = epilogue.chunk(startingAt: k0)
-                var g0 = range.lowerBound
-                while g0 < range.upperBound {
-                    let g1 = Swift.min(range.upperBound, g0 + group)
-                    for block in 0..<blocks {
-                        let row = block * laneTokens
-                        let rows = Swift.min(laneTokens, m - row)
-                        let lane = lanes + block * kn * laneTokens
-                        for panel in g0..<g1 {
-                            let column = panel * PanelMatrix.width
-                            tile(
-                                lane, w.panel(panel, chunkAt: k0), k: kn,
-                                c + row * ldc + column, ldc: ldc, rows: rows,
-                                columns: Swift.min(PanelMatrix.width, w.outputs - column),
-                                epilogue: chunkEpilogue.offset(by: column))
-                        }
-                    }
-                    g0 = g1
+                var k0 = 0
+                while k0 < k {
+                    let kn = Swift.min(chunk, k - k0)
+                    walk(k0, kn, lanes + blocks * k0 * laneTokens, range)
+                    k0 += kn
                 }
             }
-            k0 += kn
         }
     }
 
