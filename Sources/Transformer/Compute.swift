@@ -42,12 +42,17 @@ public enum Compute {
 
     /// Splits 0..<count into `parts` contiguous ranges aligned to `granule` and runs them in parallel.
     static func parallelRanges(_ count: Int, parts: Int, granule: Int = 1, _ body: (Range<Int>) -> Void) {
+        parallelShares(count, parts: parts, granule: granule) { _, range in body(range) }
+    }
+
+    /// `parallelRanges` that also tells each body its part index (0..<parts), for per-worker scratch.
+    static func parallelShares(_ count: Int, parts: Int, granule: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let units = (count + granule - 1) / granule
         let parts = Swift.max(1, Swift.min(parts, units))
         parallel(parts) { p in
             let lower = Swift.min(count, (units * p / parts) * granule)
             let upper = Swift.min(count, (units * (p + 1) / parts) * granule)
-            if lower < upper { body(lower..<upper) }
+            if lower < upper { body(p, lower..<upper) }
         }
     }
 }

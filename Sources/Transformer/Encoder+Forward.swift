@@ -64,16 +64,10 @@ extension Encoder {
         let inside = blocked ? 1 : workers
         func blocks(_ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
             guard blocked else { return body(0..<plan.tokens, ws.inner) }
-            let units = (plan.tokens + 7) / 8
-            Compute.parallel(workers) { worker in
-                let lower = Swift.min(plan.tokens, units * worker / workers * 8)
-                let upper = Swift.min(plan.tokens, units * (worker + 1) / workers * 8)
+            Compute.parallelShares(plan.tokens, parts: workers, granule: 8) { worker, share in
                 let inner = ws.inner + worker * blockRows * c.intermediateSize  // [blockRows, f]
-                var start = lower
-                while start < upper {
-                    let end = Swift.min(start + blockRows, upper)
-                    body(start..<end, inner)
-                    start = end
+                for start in stride(from: share.lowerBound, to: share.upperBound, by: blockRows) {
+                    body(start..<Swift.min(start + blockRows, share.upperBound), inner)
                 }
             }
         }
@@ -282,7 +276,8 @@ extension Encoder {
                 Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row)
             }
             // P stays in the scores block (hot in L2) for P·V; a kept map gets a streamed copy below.
-            let (p, ldp) = (UnsafeMutablePointer(scores), padded)
+            let p = scores
+            let ldp = padded
             if tiled {
                 // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them together.
                 for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }

@@ -48,7 +48,7 @@ extension Gemm {
 
     /// `A[M, K] · W[K, N]` with W packed as panels, into C [M, N] as `epilogue` says (by default added to C, which
     /// holds the bias or the residual plus bias). Against OpenBLAS on the same products see `attend bench --products`
-    /// (docs/benchmark.md): ahead at 16 and 64 rows, level at 256.
+    /// (docs/benchmark.md): ahead at 16, 64 and 128 rows, level or ahead at 256.
     ///
     /// The inner dimension is walked in chunks of at most `innerChunk` (so the transposed activations of a chunk,
     /// ≤ 256 tokens × 384 × 4 bytes, stay in L2), the panels' own chunks: per chunk the panels are split over
@@ -109,27 +109,16 @@ extension Gemm {
                 g0 = g1
             }
         }
+        let starts = stride(from: 0, to: k, by: chunk)
         if parts == 1 {
-            var k0 = 0
-            while k0 < k {
-                let kn = Swift.min(chunk, k - k0)
-                transposeChunk(k0, kn, into: lanes)
-                walk(k0, kn, lanes, 0..<w.panels)
-                k0 += kn
+            for k0 in starts {
+                transposeChunk(k0, Swift.min(chunk, k - k0), into: lanes)
+                walk(k0, Swift.min(chunk, k - k0), lanes, 0..<w.panels)
             }
         } else {
-            var k0 = 0
-            while k0 < k {
-                transposeChunk(k0, Swift.min(chunk, k - k0), into: lanes + blocks * k0 * laneTokens)
-                k0 += chunk
-            }
+            for k0 in starts { transposeChunk(k0, Swift.min(chunk, k - k0), into: lanes + blocks * k0 * laneTokens) }
             Compute.parallelRanges(w.panels, parts: parts) { range in
-                var k0 = 0
-                while k0 < k {
-                    let kn = Swift.min(chunk, k - k0)
-                    walk(k0, kn, lanes + blocks * k0 * laneTokens, range)
-                    k0 += kn
-                }
+                for k0 in starts { walk(k0, Swift.min(chunk, k - k0), lanes + blocks * k0 * laneTokens, range) }
             }
         }
     }

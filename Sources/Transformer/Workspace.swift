@@ -12,11 +12,10 @@ final class Workspace: @unchecked Sendable {
     let normed: UnsafeMutablePointer<Float>  // [T, d] pre-LN block input
     let qkv: UnsafeMutablePointer<Float>  // [T, 3d]
     let context: UnsafeMutablePointer<Float>  // [T, d]
-    /// Feed-forward activations [innerRows, f] of the rows in hand: worker w's block uses rows from
-    /// w · `Encoder.blockRows` on, so a block's [64, f] stays in L2 from block to block instead of a fresh [T, f]
+    /// Feed-forward activations [min(T, workers · `Encoder.blockRows`), f] of the rows in hand: worker w's block uses
+    /// rows from w · blockRows on, so a block's [64, f] stays in L2 from block to block instead of a fresh [T, f]
     /// streaming through memory; a pass too small to walk blocks uses all its T rows from row 0.
     let inner: UnsafeMutablePointer<Float>
-    let innerRows: Int
     let scores: UnsafeMutablePointer<Float>  // workers × [n_max, n̂_max]
 
     init(tokens t: Int, longest: Int, configuration c: EncoderConfiguration, workers: Int) {
@@ -27,8 +26,7 @@ final class Workspace: @unchecked Sendable {
         normed = .allocate(capacity: t * d)
         qkv = .allocate(capacity: t * 3 * d)
         context = .allocate(capacity: t * d)
-        innerRows = Swift.min(t, workers * Encoder.blockRows)
-        inner = .allocate(capacity: Swift.max(1, innerRows * c.intermediateSize))
+        inner = .allocate(capacity: Swift.max(1, Swift.min(t, workers * Encoder.blockRows) * c.intermediateSize))
         scoresPerWorker = longest * ((longest + 15) & ~15)
         scores = .allocate(capacity: Swift.max(1, workers * scoresPerWorker))
     }
