@@ -102,7 +102,9 @@ import Transformer
             limits: .init(maxBatchTokens: 40, maxBatchSize: 4, maxWait: .milliseconds(1), queueCapacity: 64),
             observer: { counter.add($0, $1, $2) })
         defer { batcher.shutdown() }
-        let big = (0..<40).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
+        // 100 chunks of 4: far more than can run while the small job is being queued (with 10 chunks the tiny
+        // model sometimes finished them all before the small job arrived, and the check below lost its meaning).
+        let big = (0..<400).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
         let bigTask = Task { try await batcher.run(model: TestModels.tiny, inputs: big, options: ForwardOptions()) }
         for _ in 0..<200 where counter.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
         let small = try await batcher.run(
