@@ -46,14 +46,15 @@ let package = Package(
 
         // Leaves.
         .target(name: "Sockets", swiftSettings: common),
-        .target(name: "HTTP1", swiftSettings: common),
+        .target(name: "JSON", swiftSettings: common),
+        .target(name: "HTTP1", dependencies: ["JSON"], swiftSettings: common),
         .target(name: "Transformer", dependencies: ["CBLAS"], swiftSettings: numerics),
 
         // The server on the leaves; knows nothing of transformers.
         .target(
             name: "HTTPServer",
             dependencies: [
-                "Sockets", "HTTP1", "CZlib", "COpenSSL",
+                "Sockets", "HTTP1", "JSON", "CZlib", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),
@@ -62,7 +63,7 @@ let package = Package(
         .target(
             name: "AttendService",
             dependencies: [
-                "HTTPServer", "HTTP1", "Transformer",
+                "HTTPServer", "HTTP1", "JSON", "Transformer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "attend",
             dependencies: [
-                "AttendService", "Transformer", "HTTPServer",
+                "AttendService", "JSON", "Transformer", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,7 +80,8 @@ let package = Package(
 
         // One test target per module.
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: common),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: common),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "JSON"], swiftSettings: common),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: common),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "HTTP1", "Sockets", .product(name: "Logging", package: "swift-log")],
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "AttendServiceTests",
             dependencies: [
-                "AttendService", "HTTPServer", "HTTP1", "Transformer",
+                "AttendService", "HTTPServer", "HTTP1", "JSON", "Transformer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The OpenAPI 3.1 description of every route, served at `GET /openapi.json`.
 enum OpenAPIDocument {

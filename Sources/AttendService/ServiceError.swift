@@ -1,4 +1,5 @@
 import HTTP1
+import JSON
 
 /// A client-visible failure: HTTP status, a stable machine-readable code and a human message; rendered as
 /// `{"error":{"code":"...","message":"..."}}` (with `Retry-After` when set).

@@ -1,3 +1,5 @@
+import JSON
+
 /// Byte formatting helpers of `ResponseEncoder`: numbers, fields, dates and JSON error bodies.
 extension ResponseEncoder {
     /// An RFC 9110 §5.6.7 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, for seconds since 1970.
@@ -35,47 +37,17 @@ extension ResponseEncoder {
         return bytes
     }
 
-    /// The JSON error body `{"error":{"code":"...","message":"..."}}` (strings JSON-escaped).
-    public static func errorBody(code: String, message: String) -> [UInt8] {
-        var bytes: [UInt8] = Array(#"{"error":{"code":"#.utf8)
-        appendJSONString(code, to: &bytes)
-        bytes.append(contentsOf: #","message":"#.utf8)
-        appendJSONString(message, to: &bytes)
-        bytes.append(contentsOf: "}}".utf8)
-        return bytes
-    }
-
     /// The response to a parse error: its status, a JSON error body and `Connection: close`.
     public static func errorResponse(for error: ParseError) -> Response {
         Response(
             status: error.status,
             headers: ["Content-Type": "application/json", "Connection": "close"],
-            body: errorBody(code: error.code, message: error.message))
+            body: JSONString.errorBody(code: error.code, message: error.message))
     }
 
     /// The bytes answering a parse error (always closing the connection).
     public mutating func encodeError(_ error: ParseError, into buffer: inout [UInt8]) {
         encode(Self.errorResponse(for: error), keepAlive: false, into: &buffer)
-    }
-
-    static func appendJSONString(_ string: String, to bytes: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case ASCII.lf: bytes.append(contentsOf: #"\n"#.utf8)
-            case ASCII.cr: bytes.append(contentsOf: #"\r"#.utf8)
-            case ASCII.tab: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Appends `name: value` CRLF. Never lets a field break the framing: a name byte that is not a token

@@ -1,5 +1,6 @@
 import AttendService
 import Foundation
+import JSON
 import Logging
 
 /// Bootstraps swift-log once: human-readable text or one JSON object per line, on standard error.

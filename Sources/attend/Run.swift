@@ -3,6 +3,7 @@ import AttendService
 import Foundation
 import HTTP1
 import HTTPServer
+import JSON
 import Logging
 
 /// `attend run`: one `POST /attend` request from stdin (or `--text`), answered on stdout through the same router

@@ -1,6 +1,7 @@
 import AttendService
 import Foundation
 import HTTPServer
+import JSON
 import Logging
 import Transformer
 
@@ -99,29 +100,5 @@ extension LoopbackClient.Reply {
     var errorCode: String? {
         guard case .string(let code)? = json?["error"]?["code"] else { return nil }
         return code
-    }
-}
-
-extension JSONValue {
-    var array: [JSONValue]? {
-        if case .array(let a) = self { return a }
-        return nil
-    }
-
-    var number: Double? {
-        if case .number(let n) = self { return n.double }
-        return nil
-    }
-
-    var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    var floats: [Float] { (array ?? []).compactMap { $0.number.map(Float.init) } }
-
-    subscript(index: Int) -> JSONValue? {
-        guard let a = array, index < a.count else { return nil }
-        return a[index]
     }
 }

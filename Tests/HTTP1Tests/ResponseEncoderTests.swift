@@ -193,9 +193,4 @@ import Testing
             #expect(text(bytes) == expected)
         }
     }
-
-    @Test func encoder_EscapesJSON_WhenErrorMessageHasQuotesAndControls() {
-        let body = ResponseEncoder.errorBody(code: "c\"d", message: "a\\b\n\u{1}é")
-        #expect(text(body) == #"{"error":{"code":"c\"d","message":"a\\b\n\u0001é"}}"#)
-    }
 }

@@ -1,3 +1,4 @@
+import JSON
 /// Reads typed members of a JSON object, naming the key path on every error and rejecting unknown keys.
 struct ObjectReader {
     let path: String

@@ -1,3 +1,4 @@
+import JSON
 import Transformer
 
 /// The `analysis` member of one `/attend` result (request option `"analysis": true`), for the attention page.

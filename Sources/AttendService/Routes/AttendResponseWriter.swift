@@ -1,3 +1,4 @@
+import JSON
 import Transformer
 
 /// Writes the `POST /attend` response body straight from the encoder outputs.

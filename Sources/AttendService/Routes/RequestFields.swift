@@ -1,3 +1,4 @@
+import JSON
 /// Typed access to the members of a request's JSON object, answering 400 with the field's name for a wrong
 /// type and for members the endpoint does not know.
 struct RequestFields {

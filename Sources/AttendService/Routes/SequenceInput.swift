@@ -1,3 +1,4 @@
+import JSON
 import Transformer
 
 /// The sequences of a request, from exactly one of `text`, `tokens` or `input_ids` (each a single sequence or a

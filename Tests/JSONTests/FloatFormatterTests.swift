@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AttendService
+@testable import JSON
 
 private func shortest(_ v: Float) -> String {
     let w = JSONWriter()

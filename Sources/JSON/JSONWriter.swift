@@ -172,7 +172,7 @@ public final class JSONWriter {
         byte(UInt8(ascii: "]"))
     }
 
-    /// Appends a quoted, escaped string.
+    /// Appends a quoted, escaped string (``JSONString``'s escaping).
     public func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
@@ -180,18 +180,14 @@ public final class JSONWriter {
             storage[count] = UInt8(ascii: "\"")
             count += 1
             for b in utf8 {
-                switch b {
-                case UInt8(ascii: "\""): raw("\\\"")
-                case UInt8(ascii: "\\"): raw("\\\\")
-                case 0x0A: raw("\\n")
-                case 0x0D: raw("\\r")
-                case 0x09: raw("\\t")
-                case 0..<0x20:
-                    raw("\\u00")
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    byte(hex[Int(b >> 4)])
-                    byte(hex[Int(b & 15)])
-                default: byte(b)
+                if let e = JSONString.escape(b) {
+                    reserve(e.count)
+                    withUnsafeBytes(of: e.bytes) { raw in
+                        for i in 0..<e.count { storage[count + i] = raw[i] }
+                    }
+                    count += e.count
+                } else {
+                    byte(b)
                 }
             }
             byte(UInt8(ascii: "\""))

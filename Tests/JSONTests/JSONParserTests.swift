@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AttendService
+@testable import JSON
 
 @Suite struct JSONParserTests {
     let parser = JSONParser()
