@@ -22,7 +22,7 @@ let numerics: [SwiftSetting] = common + [
 
 let package = Package(
     name: "Attend",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "attend", targets: ["attend"]),
         .library(name: "Transformer", targets: ["Transformer"]),
@@ -59,11 +59,27 @@ let package = Package(
             ],
             swiftSettings: common),
 
-        // The only target that imports both sides.
+        // The service without HTTP: models, typed jobs and their checks, budgets, batching, analysis.
+        .target(name: "AttendCore", dependencies: ["Transformer", "JSON"], swiftSettings: common),
+
+        // The only target that imports both sides: routes, typed JSON models, writers, the page, OpenAPI.
         .target(
-            name: "AttendService",
+            name: "AttendHTTP",
             dependencies: [
-                "HTTPServer", "HTTP1", "JSON", "Transformer",
+                "AttendCore", "HTTPServer", "HTTP1", "JSON", "Transformer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/app.js"),
+                .embedInCode("Resources/app.css"), .embedInCode("Resources/openapi.json"),
+            ],
+            swiftSettings: common),
+
+        // What `attend bench` measures.
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "AttendHTTP", "AttendCore", "HTTPServer", "JSON", "Transformer", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),
@@ -72,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "attend",
             dependencies: [
-                "AttendService", "JSON", "Transformer", "HTTPServer",
+                "AttendHTTP", "AttendCore", "Benchmarks", "JSON", "Transformer", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,11 +106,19 @@ let package = Package(
             name: "TransformerTests", dependencies: ["Transformer"],
             resources: [.copy("Fixtures")], swiftSettings: common),
         .testTarget(
-            name: "AttendServiceTests",
+            name: "AttendCoreTests", dependencies: ["AttendCore", "Transformer", "JSON", "TestSupport"],
+            swiftSettings: common),
+        .testTarget(
+            name: "AttendHTTPTests",
             dependencies: [
-                "AttendService", "HTTPServer", "HTTP1", "JSON", "Transformer",
+                "AttendHTTP", "AttendCore", "HTTPServer", "HTTP1", "JSON", "Transformer", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: common),
+
+        // Shared by the test targets and the benchmarks: a loopback HTTP client on Sockets, tiny seeded models.
+        .target(
+            name: "TestSupport", dependencies: ["Sockets", "AttendCore", "Transformer"], path: "Tests/TestSupport",
             swiftSettings: common),
     ]
 )

@@ -15,7 +15,7 @@ public struct ParserLimits: Sendable, Equatable {
 
     /// Creates limits; the defaults suit an API server.
     public init(
-        maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 16384, maxHeaderCount: Int = 100,
+        maxRequestLineBytes: Int = 8192, maxHeaderBytes: Int = 64 << 10, maxHeaderCount: Int = 100,
         maxBodyBytes: Int = 8 << 20, maxChunkLineBytes: Int = 1024
     ) {
         self.maxRequestLineBytes = maxRequestLineBytes

@@ -32,7 +32,7 @@ final class Connection: @unchecked Sendable {
     /// Guards every field below. Entry points (Dispatch handlers, the sweep, the server, handler tasks) take it;
     /// everything they call assumes it is held.
     private let lock = Lock()
-    private var encoder = ResponseEncoder(serverName: "Attend")
+    private lazy var encoder = ResponseEncoder(serverName: core.configuration.serverName)
     private var tls: TLSSession?
     private var handshaking = false
     private var parser: RequestParser

@@ -1,9 +1,8 @@
 import HTTP1
-import JSON
 
-/// An error a handler throws to answer with a status and a JSON body
-/// `{"error":{"code":"...","message":"..."}}`. Any other thrown error becomes a 500 with code `internal_error`.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
+/// An error a handler throws to answer with a status and a JSON body `{"error":{"code":"...","message":"..."}}`.
+/// Errors of other layers conform to ``HTTPResponseError`` themselves; this is the server's own.
+public struct HTTPError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// The response status.
     public var status: HTTPStatus
     /// A stable machine-readable code (snake_case by convention).
@@ -23,17 +22,11 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
-    /// The JSON response for this error.
-    public var response: Response {
-        var headers = self.headers
-        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        return Response(status: status, headers: headers, body: JSONString.errorBody(code: code, message: message))
-    }
-
-    /// The response for any error: an `HTTPError` as itself, anything else as a 500 `internal_error`
-    /// (the error's text is not sent to the client).
-    static func response(for error: any Error) -> Response {
-        if let error = error as? HTTPError {
+    /// The response for any error: an ``HTTPResponseError`` as itself, `CancellationError` as a 503 `cancelled`,
+    /// anything else as a 500 `internal_error` (the error's text is not sent to the client). The only place
+    /// thrown errors become responses.
+    public static func response(for error: any Error) -> Response {
+        if let error = error as? any HTTPResponseError {
             return error.response
         }
         if error is CancellationError {

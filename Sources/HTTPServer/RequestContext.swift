@@ -11,13 +11,19 @@ public struct RequestContext: Sendable {
     public var remoteAddress: String
     /// The server's logger (as given to `Server.init`).
     public var logger: Logger
+    /// What the handler recorded while answering (read by middlewares after `next`); one per request.
+    public var facts: RequestFacts
 
     /// Creates a context.
-    public init(pathParameters: [String: String] = [:], route: String = "", remoteAddress: String, logger: Logger) {
+    public init(
+        pathParameters: [String: String] = [:], route: String = "", remoteAddress: String, logger: Logger,
+        facts: RequestFacts = RequestFacts()
+    ) {
         self.pathParameters = pathParameters
         self.route = route
         self.remoteAddress = remoteAddress
         self.logger = logger
+        self.facts = facts
     }
 }
 

@@ -67,6 +67,8 @@ public struct ServerConfiguration: Sendable {
     public var tls: TLSConfiguration?
     /// I/O threads (serial Dispatch queues connections are spread over); 0 = one per CPU core.
     public var ioThreads: Int
+    /// The `Server` header of every response; nil sends none.
+    public var serverName: String? = nil
 
     /// Creates a configuration.
     public init(

@@ -1,5 +1,7 @@
 import ArgumentParser
-import AttendService
+import AttendCore
+import AttendHTTP
+import Benchmarks
 import Foundation
 import Logging
 import Transformer

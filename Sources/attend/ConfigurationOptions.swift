@@ -1,5 +1,6 @@
 import ArgumentParser
-import AttendService
+import AttendCore
+import AttendHTTP
 import Foundation
 
 /// `--config`, shared by the subcommands.

@@ -1,4 +1,5 @@
-import AttendService
+import AttendCore
+import AttendHTTP
 import Foundation
 import JSON
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
-import AttendService
+import AttendCore
+import AttendHTTP
 import Dispatch
 import Foundation
 import HTTPServer

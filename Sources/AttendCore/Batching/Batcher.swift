@@ -1,0 +1,312 @@
+import Foundation
+import Transformer
+
+/// Coalesces concurrent forward-pass requests for one model into one batched pass.
+///
+/// Jobs wait in one bounded FIFO queue. A dedicated thread (not Swift's cooperative pool, which must never block
+/// on a multi-millisecond matrix product) takes the oldest job, waits at most `maxWait` for others of the same
+/// model to arrive, then runs every queued job of that model that fits the token budget and batch size as one
+/// `Encoder.forward` call (the union of the requested attention layers and hidden states; each job's outputs are
+/// its own sequences, which the encoder computes independently of their neighbours). A job larger than the budget
+/// (or batch size) runs alone in chunks that fit; after each chunk its remainder goes back to the end of the queue,
+/// so jobs behind it are not starved, and a job cancelled meanwhile stops there. A full queue is refused at once (`CoreError.overloaded`); a job
+/// whose task is cancelled (its client went away) before the thread takes it is dropped and never computed.
+public final class Batcher: @unchecked Sendable {
+    public struct Limits: Sendable {
+        public var maxBatchTokens: Int
+        public var maxBatchSize: Int
+        public var maxWait: Duration
+        public var queueCapacity: Int
+
+        public init(
+            maxBatchTokens: Int = 8192, maxBatchSize: Int = 64, maxWait: Duration = .microseconds(1500),
+            queueCapacity: Int = 256
+        ) {
+            self.maxBatchTokens = maxBatchTokens
+            self.maxBatchSize = maxBatchSize
+            self.maxWait = maxWait
+            self.queueCapacity = queueCapacity
+        }
+    }
+
+    /// Observes each batch run: number of requests, sequences, tokens (the metrics hook).
+    public typealias Observer = @Sendable (_ requests: Int, _ sequences: Int, _ tokens: Int) -> Void
+
+    public let limits: Limits
+    private let observer: Observer?
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var stopped = false
+    private var thread: Thread?
+
+    public init(limits: Limits, observer: Observer? = nil) {
+        self.limits = limits
+        self.observer = observer
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "attend-compute"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Jobs waiting (not yet taken by the compute thread).
+    public var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Stops the compute thread after the current batch; queued jobs fail with 503.
+    public func shutdown() {
+        condition.lock()
+        stopped = true
+        let pending = queue
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        for job in pending {
+            job.finish(.failure(CoreError.shuttingDown))
+        }
+    }
+
+    /// Runs `inputs` through `model`'s encoder, batched with concurrent callers. Throws `CoreError.overloaded` when
+    /// the queue is full, `CancellationError` when the task is cancelled before the pass starts, or the
+    /// encoder's `TransformerError`.
+    public func run(model: ServedModel, inputs: [EncoderInput], options: ForwardOptions) async throws
+        -> [EncoderOutput]
+    {
+        try await run(model: model, inputs: inputs, options: options) { _, output in output }
+    }
+
+    /// Like ``run(model:inputs:options:)``, handing each sequence's output (trimmed to `options`) to `each` on the
+    /// compute thread as soon as its pass ends: pooling and analysis happen there, with the batch, and maps kept
+    /// only to be summarised are dropped pass by pass instead of living until the whole job ends.
+    public func run<Value: Sendable>(
+        model: ServedModel, inputs: [EncoderInput], options: ForwardOptions,
+        each: @escaping @Sendable (_ index: Int, _ output: EncoderOutput) -> Value
+    ) async throws -> [Value] {
+        let job = Job(model: model, inputs: inputs, options: options) { each($0, $1) }
+        let results = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<[any Sendable], any Error>) in
+                condition.lock()
+                job.continuation = continuation
+                if Task.isCancelled {
+                    condition.unlock()
+                    job.finish(.failure(CancellationError()))
+                    return
+                }
+                if stopped || queue.count >= limits.queueCapacity {
+                    let stopping = stopped
+                    condition.unlock()
+                    job.finish(
+                        .failure(
+                            stopping
+                                ? CoreError.shuttingDown
+                                : CoreError.overloaded(
+                                    "the compute queue is full (\(limits.queueCapacity) requests); retry shortly",
+                                    retryAfter: 1)))
+                    return
+                }
+                queue.append(job)
+                condition.signal()
+                condition.unlock()
+            }
+        } onCancel: {
+            condition.lock()
+            job.cancelled = true
+            let index = queue.firstIndex { $0 === job }
+            if let index { queue.remove(at: index) }
+            condition.unlock()
+            if index != nil { job.finish(.failure(CancellationError())) }
+        }
+        return results.compactMap { $0 as? Value }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopped { condition.wait() }
+            if stopped {
+                condition.unlock()
+                return
+            }
+            // Wait for company: until the budget is full or the oldest job has waited maxWait.
+            let head = queue[0]
+            let deadline = Date(timeIntervalSinceNow: limits.maxWait.seconds - head.age.seconds)
+            while !stopped, Date() < deadline, queuedTokens(for: head.model.name) < limits.maxBatchTokens,
+                !queue.isEmpty, queue[0] === head
+            {
+                _ = condition.wait(until: deadline)
+            }
+            if stopped || queue.isEmpty {
+                condition.unlock()
+                continue
+            }
+            let batch = takeBatch()
+            condition.unlock()
+            execute(batch)
+        }
+    }
+
+    private func queuedTokens(for name: String) -> Int {
+        var total = 0
+        for job in queue where job.model.name == name { total += job.tokens }
+        return total
+    }
+
+    /// Removes the oldest job and every later job of the same model that fits the budget, each with the range of
+    /// its inputs to run. A job over the budget (or already partly run) goes alone, one chunk that fits. Lock held.
+    private func takeBatch() -> [(job: Job, range: Range<Int>)] {
+        let head = queue.removeFirst()
+        if head.next > 0 || head.tokens > limits.maxBatchTokens || head.inputs.count > limits.maxBatchSize {
+            var end = head.next
+            var tokens = 0
+            while end < head.inputs.count, end - head.next < limits.maxBatchSize,
+                end == head.next || tokens + head.inputs[end].ids.count <= limits.maxBatchTokens
+            {
+                tokens += head.inputs[end].ids.count
+                end += 1
+            }
+            return [(head, head.next..<end)]
+        }
+        var batch = [(job: head, range: 0..<head.inputs.count)]
+        var tokens = head.tokens
+        var sequences = head.inputs.count
+        var index = 0
+        while index < queue.count {
+            let job = queue[index]
+            if job.model.name == head.model.name, job.next == 0, tokens + job.tokens <= limits.maxBatchTokens,
+                sequences + job.inputs.count <= limits.maxBatchSize
+            {
+                batch.append((job, 0..<job.inputs.count))
+                tokens += job.tokens
+                sequences += job.inputs.count
+                queue.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        return batch
+    }
+
+    /// Records a chunk's outputs; finishes the job when it is complete or cancelled, else queues the rest.
+    private func advance(_ job: Job, range: Range<Int>, outputs: [EncoderOutput]) {
+        for (offset, output) in outputs.enumerated() {
+            job.partial.append(job.transform(range.lowerBound + offset, job.trim(output)))
+        }
+        job.next = range.upperBound
+        if job.next == job.inputs.count {
+            job.finish(.success(job.partial))
+            return
+        }
+        condition.lock()
+        let cancelled = job.cancelled
+        let stopping = stopped
+        if !cancelled && !stopping {
+            job.tokens = job.inputs[job.next...].reduce(0) { $0 + $1.ids.count }
+            queue.append(job)
+            condition.signal()
+        }
+        condition.unlock()
+        if cancelled {
+            job.finish(.failure(CancellationError()))
+        } else if stopping {
+            job.finish(.failure(CoreError.shuttingDown))
+        }
+    }
+
+    private func execute(_ batch: [(job: Job, range: Range<Int>)]) {
+        let encoder = batch[0].job.model.encoder
+        var options = ForwardOptions()
+        var inputs: [EncoderInput] = []
+        for (job, range) in batch {
+            options.attentionLayers.formUnion(job.options.attentionLayers)
+            options.hiddenStates = options.hiddenStates || job.options.hiddenStates
+            inputs.append(contentsOf: job.inputs[range])
+        }
+        observer?(batch.count, inputs.count, inputs.reduce(0) { $0 + $1.ids.count })
+        do {
+            let outputs = try encoder.forward(inputs, options: options)
+            var start = 0
+            for (job, range) in batch {
+                let mine = Array(outputs[start..<(start + range.count)])
+                start += range.count
+                advance(job, range: range, outputs: mine)
+            }
+        } catch {
+            if batch.count == 1 {
+                batch[0].job.finish(.failure(error))
+                return
+            }
+            // One job's input broke the batch: run each alone so the others still get their answer.
+            for (job, range) in batch {
+                do {
+                    advance(
+                        job, range: range, outputs: try encoder.forward(Array(job.inputs[range]), options: job.options))
+                } catch {
+                    job.finish(.failure(error))
+                }
+            }
+        }
+    }
+
+    final class Job: @unchecked Sendable {
+        let model: ServedModel
+        let inputs: [EncoderInput]
+        let options: ForwardOptions
+        /// Tokens not yet computed (guarded by the batcher's lock).
+        var tokens: Int
+        /// Index of the first input not yet computed, and the outputs so far (touched by the compute thread only).
+        var next = 0
+        var partial: [any Sendable] = []
+        /// Applied to each trimmed output on the compute thread (pooling, analysis).
+        let transform: @Sendable (Int, EncoderOutput) -> any Sendable
+        /// Set under the batcher's lock when the waiting task is cancelled.
+        var cancelled = false
+        let enqueued = ContinuousClock.now
+        var continuation: CheckedContinuation<[any Sendable], any Error>?
+        private let lock = NSLock()
+
+        init(
+            model: ServedModel, inputs: [EncoderInput], options: ForwardOptions,
+            transform: @escaping @Sendable (Int, EncoderOutput) -> any Sendable
+        ) {
+            self.transform = transform
+            self.model = model
+            self.inputs = inputs
+            self.options = options
+            self.tokens = inputs.reduce(0) { $0 + $1.ids.count }
+        }
+
+        var age: Duration { ContinuousClock.now - enqueued }
+
+        /// Resumes the waiting task once; later calls do nothing.
+        func finish(_ result: Result<[any Sendable], any Error>) {
+            let c: CheckedContinuation<[any Sendable], any Error>? = lock.withLock {
+                let c = continuation
+                continuation = nil
+                return c
+            }
+            c?.resume(with: result)
+        }
+
+        /// Drops what a wider batch computed but this job did not ask for.
+        func trim(_ output: EncoderOutput) -> EncoderOutput {
+            var o = output
+            if o.attentions.count != options.attentionLayers.count {
+                o.attentions = o.attentions.filter { options.attentionLayers.contains($0.key) }
+            }
+            if !options.hiddenStates { o.hiddenStates = nil }
+            return o
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    package var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}

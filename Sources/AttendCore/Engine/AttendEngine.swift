@@ -1,0 +1,164 @@
+import Foundation
+import Transformer
+
+/// The service without HTTP: the models, the batcher and its compute thread, the per-request caps, the memory
+/// budget and the worker threads for heavy request work. The HTTP layer decodes requests into typed values
+/// (``AttendRequest``, ``EmbeddingRequest``, ``SequenceSource``), calls the engine, and writes what it returns.
+///
+/// One request's walk: ``prepare(_:)`` resolves the model, tokenizes (on ``workers`` when large) and checks
+/// it into an ``AttendJob`` with its size estimate; ``attend(_:write:)`` reserves the estimate against the
+/// ``budget``, runs the job through the ``batcher`` (pooling and analysis on the compute thread, per pass) and
+/// hands the results to the caller's writer before releasing the reservation.
+public final class AttendEngine: Sendable {
+    public let configuration: CoreConfiguration
+    public let registry: ModelRegistry
+    public let batcher: Batcher
+    public let budget: MemoryBudget
+    /// Threads for tokenizing and serializing large requests (never Swift's cooperative pool).
+    public let workers: Workers
+    public let limits: RequestLimits
+
+    /// Sources and bodies at least this large are tokenized or written on ``workers``; smaller ones inline.
+    public static let offloadBytes = 64 << 10
+
+    /// An engine for `configuration`; pass `registry` to serve already-built models (tests, `attend run`).
+    public init(
+        configuration: CoreConfiguration, registry: ModelRegistry? = nil, observer: Batcher.Observer? = nil
+    ) {
+        self.configuration = configuration
+        self.registry = registry ?? ModelRegistry(entries: configuration.models)
+        let compute = configuration.compute
+        self.batcher = Batcher(
+            limits: Batcher.Limits(
+                maxBatchTokens: compute.maxBatchTokens, maxBatchSize: compute.maxBatchSize,
+                maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity),
+            observer: observer)
+        self.budget = MemoryBudget(
+            capacity: compute.maxMemoryBytes ?? MemoryBudget.defaultCapacity(),
+            maxWait: .milliseconds(compute.maxBudgetWaitMilliseconds))
+        self.workers = Workers(
+            count: max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4)), name: "attend-worker")
+        self.limits = RequestLimits(maxTokens: compute.maxRequestTokens, maxSequences: compute.maxRequestSequences)
+    }
+
+    /// Loads every configured model (call after the server listens); returns load errors by model name.
+    @discardableResult
+    public func loadModels() -> [String: String] {
+        if configuration.compute.threads > 0 { Compute.setThreads(configuration.compute.threads) }
+        return registry.loadAll()
+    }
+
+    /// Stops the compute thread (queued jobs fail with `shuttingDown`) and the workers.
+    public func shutdown() {
+        batcher.shutdown()
+        workers.shutdown()
+    }
+
+    // MARK: Reading input
+
+    /// Tokenizes and checks `source` for `model`: on ``workers`` when it is large, inline otherwise.
+    public func read(
+        _ source: SequenceSource, model: ServedModel, addSpecialTokens: Bool = true, truncate: Bool = false
+    ) async throws -> SequenceInput {
+        let reader = SequenceReader(
+            model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, limits: limits)
+        guard Self.approximateBytes(source) >= Self.offloadBytes else { return try reader.read(source) }
+        return try await workers.run { try reader.read(source) }
+    }
+
+    static func approximateBytes(_ source: SequenceSource) -> Int {
+        switch source {
+        case .texts(let texts): return texts.reduce(0) { $0 + $1.utf8.count }
+        case .words(let lists): return lists.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count + 1 } }
+        case .ids(let lists): return lists.reduce(0) { $0 + $1.count } * 6
+        }
+    }
+
+    // MARK: /attend
+
+    /// Checks `request` into a job: model, input, layers and heads, and the size estimate. Throws
+    /// `CoreError.responseTooLarge` when the estimated answer is over `server.max_response_bytes` or the memory
+    /// it needs is over the whole budget.
+    public func prepare(_ request: AttendRequest) async throws -> AttendJob {
+        let model = try registry.resolve(request.model)
+        let c = model.configuration
+        let layers = try Selection.resolve(request.layers, count: c.layers, kind: "layer")
+        let heads = try Selection.resolve(request.heads, count: c.heads, kind: "head")
+        let input = try await read(
+            request.source, model: model, addSpecialTokens: request.addSpecialTokens, truncate: request.truncate)
+        let estimate = JobEstimate.attend(
+            encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
+            attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
+            precision: request.precision, chunkTokens: configuration.compute.maxBatchTokens)
+        let limit = configuration.maxResponseBytes
+        let shrink =
+            "select fewer \"layers\" or \"heads\", send \"attentions\": false or \"hidden_states\": false, "
+            + "set \"precision\" (e.g. 4), or send fewer or shorter sequences"
+        guard estimate.responseBytes <= limit else {
+            throw CoreError.responseTooLarge(
+                "the response would be about \(estimate.responseBytes) bytes, over the limit of \(limit) bytes; "
+                    + shrink)
+        }
+        guard estimate.memoryBytes <= budget.capacity else {
+            throw CoreError.responseTooLarge(
+                "the request needs about \(estimate.memoryBytes) bytes of memory, over the service's budget of "
+                    + "\(budget.capacity) bytes (compute.max_memory_bytes); " + shrink)
+        }
+        return AttendJob(
+            model: model, input: input, layers: layers, heads: heads, attentions: request.attentions,
+            hiddenStates: request.hiddenStates, analysis: request.analysis,
+            pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
+            precision: request.precision, estimate: estimate)
+    }
+
+    /// Runs `job` within a reservation of its memory estimate and hands its results to `write` (which
+    /// serializes them) before the reservation ends.
+    public func attend<T: Sendable>(
+        _ job: AttendJob, write: @Sendable ([SequenceResult]) async throws -> T
+    ) async throws -> T {
+        try await budget.withReservation(job.estimate.memoryBytes) {
+            let results = try await run(job)
+            return try await write(results)
+        }
+    }
+
+    /// Runs `job` through the batcher; pooling and analysis happen on the compute thread as each pass ends,
+    /// and maps kept only for the analysis are dropped there.
+    public func run(_ job: AttendJob) async throws -> [SequenceResult] {
+        try await batcher.run(model: job.model, inputs: job.input.encoderInputs, options: job.forwardOptions) {
+            _, output in
+            var output = output
+            let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
+            var summary: AttentionSummary?
+            if job.analysis {
+                summary = AttentionSummary(attentions: output.attentions, layers: job.layers, heads: job.heads)
+                if !job.attentions { output.attentions = [:] }
+            }
+            output.pooled = nil
+            return SequenceResult(output: output, pooled: pooled, summary: summary)
+        }
+    }
+
+    // MARK: Embeddings
+
+    /// One pooled vector per input (the model's pooling, mean when it has none; its normalisation), cut to
+    /// `dimensions` when asked.
+    public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
+        let model = try registry.resolve(request.model)
+        let d = model.configuration.hiddenSize
+        if let dimensions = request.dimensions, dimensions != d {
+            throw CoreError.unsupported(
+                "this model's embeddings have \(d) dimensions, not \(dimensions)", field: "dimensions")
+        }
+        let input = try await read(request.source, model: model, truncate: request.truncate)
+        let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling
+        let normalize = model.defaultNormalize
+        let bytes = input.encodings.reduce(0) { $0 + ($1.count + 2) * d * 4 } + input.encodings.count * d * 13
+        let vectors = try await budget.withReservation(bytes) {
+            try await batcher.run(model: model, inputs: input.encoderInputs, options: ForwardOptions()) { _, output in
+                Encoder.pool(output.lastHiddenState, pooling, normalize: normalize) ?? []
+            }
+        }
+        return Embeddings(model: model, vectors: vectors, tokens: input.totalTokens)
+    }
+}

@@ -1,0 +1,71 @@
+import Transformer
+
+/// A checked `/attend` request for one model: tokenized input, resolved layer and head indexes, and what it
+/// will cost (``estimate``) — everything the batcher and the response writer need, nothing HTTP.
+public struct AttendJob: Sendable {
+    public var model: ServedModel
+    public var input: SequenceInput
+    /// Selected layers, non-negative, in request order (duplicates dropped).
+    public var layers: [Int]
+    /// Selected heads, non-negative, in request order (duplicates dropped).
+    public var heads: [Int]
+    public var attentions: Bool
+    public var hiddenStates: Bool
+    public var analysis: Bool
+    public var pooling: Pooling
+    public var normalize: Bool
+    public var precision: Int?
+    /// Sizes known before computing.
+    public var estimate: JobEstimate
+
+    public init(
+        model: ServedModel, input: SequenceInput, layers: [Int], heads: [Int], attentions: Bool, hiddenStates: Bool,
+        analysis: Bool, pooling: Pooling, normalize: Bool, precision: Int?, estimate: JobEstimate
+    ) {
+        self.model = model
+        self.input = input
+        self.layers = layers
+        self.heads = heads
+        self.attentions = attentions
+        self.hiddenStates = hiddenStates
+        self.analysis = analysis
+        self.pooling = pooling
+        self.normalize = normalize
+        self.precision = precision
+        self.estimate = estimate
+    }
+
+    /// What the pass must keep for this job's sequences: the selected layers' maps when they are returned or
+    /// analysed, hidden states when asked.
+    public var forwardOptions: ForwardOptions {
+        ForwardOptions(attentionLayers: attentions || analysis ? Set(layers) : [], hiddenStates: hiddenStates)
+    }
+}
+
+/// Sizes of a job, from the shapes alone, before anything is computed.
+public struct JobEstimate: Sendable, Equatable {
+    /// Upper estimate of the serialized JSON response.
+    public var responseBytes: Int
+    /// Bytes the job's outputs occupy while it runs and is written: kept maps (all heads of the selected layers,
+    /// since the encoder keeps whole layers), analysis, hidden states, embeddings, plus the response body.
+    public var memoryBytes: Int
+
+    public init(responseBytes: Int, memoryBytes: Int) {
+        self.responseBytes = responseBytes
+        self.memoryBytes = memoryBytes
+    }
+}
+
+/// One sequence's answer: the encoder's output trimmed to what the job asked for, its pooled vector (computed
+/// once, on the compute thread) and its attention analysis when asked.
+public struct SequenceResult: Sendable {
+    public var output: EncoderOutput
+    public var pooled: [Float]?
+    public var summary: AttentionSummary?
+
+    public init(output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?) {
+        self.output = output
+        self.pooled = pooled
+        self.summary = summary
+    }
+}

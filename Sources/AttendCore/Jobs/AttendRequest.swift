@@ -1,0 +1,28 @@
+import Transformer
+
+/// A `POST /attend` request as typed values, before it is checked against a model (the HTTP layer decodes it
+/// from JSON; ``AttendEngine/prepare(_:)`` turns it into an ``AttendJob``).
+public struct AttendRequest: Sendable, Equatable {
+    /// The model's name; nil = the first configured model.
+    public var model: String?
+    public var source: SequenceSource
+    public var addSpecialTokens = true
+    public var truncate = false
+    /// Layers and heads to return, negative counting from the end; nil = all.
+    public var layers: [Int]?
+    public var heads: [Int]?
+    public var attentions = true
+    public var hiddenStates = false
+    /// Attention rollout and per-head entropy per result.
+    public var analysis = false
+    /// Overrides of the model's pooling and normalisation.
+    public var pooling: Pooling?
+    public var normalize: Bool?
+    /// Digits after the point in the JSON answer (nil = shortest round trip); sizes the estimate.
+    public var precision: Int?
+
+    public init(model: String? = nil, source: SequenceSource) {
+        self.model = model
+        self.source = source
+    }
+}

@@ -1,0 +1,27 @@
+import AttendCore
+import HTTP1
+import HTTPServer
+import JSON
+import Transformer
+
+extension AttendApp {
+    /// `POST /attend`: embeddings and attention maps (README "POST /attend").
+    @Sendable func attend(_ request: Request, _ context: RequestContext) async throws -> Response {
+        try Self.requireJSON(request)
+        let typed = try AttendRequest.decode(request.body, registry: engine.registry, limits: engine.limits)
+        let job = try await engine.prepare(typed)
+        let workers = engine.workers
+        let body = try await engine.attend(job) { results in
+            let write: @Sendable () -> [UInt8] = {
+                let w = JSONWriter(capacity: min(job.estimate.responseBytes, 1 << 26))
+                AttendResponseWriter.write(job, results: results, into: w)
+                return w.bytes
+            }
+            return job.estimate.responseBytes >= AttendEngine.offloadBytes ? try await workers.run(write) : write()
+        }
+        let tokens = job.input.totalTokens
+        metrics.recordTokens(model: job.model.name, count: tokens)
+        context.facts.add(Self.tokensFact, tokens)
+        return Self.json(body, tokens: tokens)
+    }
+}

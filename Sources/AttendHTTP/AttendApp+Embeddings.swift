@@ -1,0 +1,51 @@
+import AttendCore
+import Foundation
+import HTTP1
+import HTTPServer
+import JSON
+
+extension AttendApp {
+    /// `POST /v1/embeddings`: OpenAI's embeddings API (input string | [string] | [int] | [[int]]).
+    @Sendable func embeddings(_ request: Request, _ context: RequestContext) async throws -> Response {
+        try Self.requireJSON(request)
+        var fields = try RequestFields.parse(request.body)
+        let model = try engine.registry.resolve(try fields.string("model"))
+        let input = fields.value("input")
+        let format = try fields.string("encoding_format") ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw RequestError.invalidRequest("\"encoding_format\" must be \"float\" or \"base64\", got \"\(format)\"")
+        }
+        let dimensions = try fields.int("dimensions", 1...1_000_000)
+        _ = try fields.string("user")
+        try fields.finish()
+        let decoder = SourceDecoder(limits: engine.limits, vocabularySize: model.configuration.vocabularySize)
+        let typed = EmbeddingRequest(model: model.name, source: try decoder.readOpenAI(input), dimensions: dimensions)
+        let result = try await engine.embed(typed)
+        metrics.recordTokens(model: model.name, count: result.tokens)
+        context.facts.add(Self.tokensFact, result.tokens)
+        let d = model.configuration.hiddenSize
+        let w = JSONWriter(capacity: 256 + result.vectors.count * d * 13)
+        w.raw("{\"object\":\"list\",\"data\":[")
+        for (i, vector) in result.vectors.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            w.raw("{\"object\":\"embedding\",\"index\":")
+            w.int(i)
+            w.raw(",\"embedding\":")
+            if format == "base64" {
+                let data = vector.withUnsafeBufferPointer { Data(buffer: $0) }
+                w.string(data.base64EncodedString())
+            } else {
+                w.floats(vector)
+            }
+            w.byte(UInt8(ascii: "}"))
+        }
+        w.raw("],\"model\":")
+        w.string(model.name)
+        w.raw(",\"usage\":{\"prompt_tokens\":")
+        w.int(result.tokens)
+        w.raw(",\"total_tokens\":")
+        w.int(result.tokens)
+        w.raw("}}")
+        return Self.json(w.bytes, tokens: result.tokens)
+    }
+}

@@ -1,0 +1,90 @@
+import AttendCore
+import Foundation
+import HTTP1
+import HTTPServer
+import Logging
+
+extension AttendApp {
+    /// The request fact (``RequestFacts``) holding the tokens a request computed (logged and counted).
+    static let tokensFact = "tokens"
+
+    /// One log line and the metrics for every request, including 404/405 and errors. Labels come from closed
+    /// sets: the route patterns (`unmatched` otherwise) and the standard methods (`other` otherwise).
+    var logAndCount: Middleware {
+        { [metrics] request, context, next in
+            let start = ContinuousClock.now
+            let response = try await next(request, context)
+            let seconds = (ContinuousClock.now - start).seconds
+            let route = Self.routePatterns.contains(context.route) ? context.route : "unmatched"
+            metrics.recordRequest(
+                route: route, method: Metrics.methodLabel(request.method.rawValue), status: response.status.code,
+                seconds: seconds, bytes: response.body.count)
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.path)",
+                    "status": "\(response.status.code)", "bytes": "\(response.body.count)",
+                    "ms": "\(String(format: "%.2f", seconds * 1000))",
+                    "tokens": "\(context.facts.count(Self.tokensFact))",
+                ])
+            return response
+        }
+    }
+
+    /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.
+    var authenticate: Middleware {
+        { [apiKeys] request, context, next in
+            guard !apiKeys.isEmpty, !Self.publicRoutes.contains(context.route) else {
+                return try await next(request, context)
+            }
+            var presented: String?
+            if let authorization = request.headers["authorization"] {
+                let parts = authorization.split(separator: " ", maxSplits: 1)
+                if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]) }
+            }
+            if presented == nil { presented = request.headers["x-api-key"] }
+            guard let key = presented, Self.matches(Array(key.utf8), apiKeys) else {
+                throw RequestError.unauthorized(presented: presented != nil)
+            }
+            return try await next(request, context)
+        }
+    }
+
+    /// Constant-time comparison against every key: every key is compared over the full length of the longer of
+    /// the two, so the time depends only on the lengths, never on where bytes differ or which key matched.
+    static func matches(_ presented: [UInt8], _ keys: [[UInt8]]) -> Bool {
+        var found: UInt8 = 0
+        for key in keys {
+            var difference = UInt8(truncatingIfNeeded: presented.count ^ key.count)
+            difference |= UInt8(truncatingIfNeeded: (presented.count ^ key.count) >> 8)
+            let length = max(presented.count, key.count)
+            for i in 0..<length {
+                let a = i < presented.count ? presented[i] : 0
+                let b = i < key.count ? key[i] : 0
+                difference |= a ^ b
+            }
+            found |= difference == 0 ? 1 : 0
+        }
+        return found == 1
+    }
+
+    /// 415 unless the body is declared JSON.
+    static func requireJSON(_ request: Request) throws(RequestError) {
+        let type = request.headers["content-type"]?.lowercased() ?? ""
+        let mediaType = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw .unsupportedMediaType(type.isEmpty ? nil : type)
+        }
+    }
+
+    /// The response header telling clients how many tokens a request computed.
+    static let tokensHeader = "X-Attend-Tokens"
+
+    /// A JSON response: `Content-Type: application/json`, `X-Content-Type-Options: nosniff`, and with `tokens`
+    /// the ``tokensHeader`` for the client.
+    static func json(_ body: [UInt8], status: HTTPStatus = .ok, tokens: Int? = nil) -> Response {
+        var headers: HTTPHeaders = ["Content-Type": "application/json", "X-Content-Type-Options": "nosniff"]
+        if let tokens { headers.add(name: tokensHeader, value: String(tokens)) }
+        return Response(status: status, headers: headers, body: body)
+    }
+}

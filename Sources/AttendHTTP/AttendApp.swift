@@ -1,0 +1,100 @@
+import AttendCore
+import Foundation
+import HTTP1
+import HTTPServer
+import JSON
+import Logging
+import Transformer
+
+/// The HTTP face of Attend: the routes, their typed JSON models, the writers, the page and OpenAPI, on top of the
+/// core (``AttendEngine``).
+///
+/// `attend serve` builds one, starts an `HTTPServer.Server` with ``makeRouter()`` and
+/// ``serverConfiguration``, then calls ``loadModels()``; `attend run` answers one request through the same router.
+public final class AttendApp: Sendable {
+    public let configuration: ServiceConfiguration
+    /// The service without HTTP: models, jobs, budgets, batching.
+    public let engine: AttendEngine
+    public let metrics: Metrics
+    let apiKeys: [[UInt8]]
+    /// `GET /openapi.json`'s body: the model names are fixed by the configuration, so it is rendered once.
+    let openAPIBody: [UInt8]
+
+    /// The `Server` header every response carries.
+    public static let serverName = "Attend"
+
+    /// A service for `configuration`; pass `registry` to serve already-built models (tests).
+    public init(configuration: ServiceConfiguration, registry: ModelRegistry? = nil) {
+        self.configuration = configuration
+        let metrics = Metrics()
+        self.metrics = metrics
+        self.engine = AttendEngine(
+            configuration: configuration.core, registry: registry,
+            observer: { metrics.recordBatch(requests: $0, sequences: $1, tokens: $2) })
+        self.apiKeys = configuration.server.apiKeys.map { Array($0.utf8) }
+        self.openAPIBody = OpenAPIDocument.json(models: engine.registry.names)
+    }
+
+    /// The configured models.
+    public var registry: ModelRegistry { engine.registry }
+
+    /// Loads every configured model (call after the server listens); returns load errors by model name.
+    @discardableResult
+    public func loadModels() -> [String: String] { engine.loadModels() }
+
+    /// What `attend serve` does after loading: nil when every model loaded (keep serving), else the message to
+    /// log before shutting down and exiting 1 (each failed model with its error, which names the file or tensor).
+    public static func startupFailure(_ failures: [String: String]) -> String? {
+        guard !failures.isEmpty else { return nil }
+        let list = failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        return "\(failures.count) model(s) failed to load, stopping: \(list)"
+    }
+
+    /// Stops the compute thread (queued requests get 503).
+    public func shutdown() { engine.shutdown() }
+
+    /// The HTTP server's configuration from `server`.
+    public var serverConfiguration: ServerConfiguration {
+        let s = configuration.server
+        var c = ServerConfiguration(
+            host: s.host, port: s.port,
+            limits: ParserLimits(
+                maxRequestLineBytes: s.maxRequestLineBytes, maxHeaderBytes: s.maxHeaderBytes,
+                maxHeaderCount: s.maxHeaders, maxBodyBytes: s.maxBodyBytes),
+            timeouts: ServerConfiguration.Timeouts(
+                header: .milliseconds(s.headerTimeoutMilliseconds), idle: .milliseconds(s.idleTimeoutMilliseconds),
+                body: .milliseconds(s.bodyTimeoutMilliseconds), write: .milliseconds(s.writeTimeoutMilliseconds)),
+            maxConnections: s.maxConnections,
+            gzip: ServerConfiguration.Gzip(enabled: s.gzip, minimumBytes: s.gzipMinimumBytes),
+            tls: s.tlsCertificatePath.map { TLSConfiguration(certificatePath: $0, keyPath: s.tlsKeyPath ?? "") })
+        c.serverName = Self.serverName
+        return c
+    }
+
+    /// Every route, behind the logging/metrics and authentication middlewares.
+    public func makeRouter() -> FrozenRouter {
+        var router = Router()
+        router.use(logAndCount)
+        router.use(authenticate)
+        router.add(.POST, "/attend", attend)
+        router.add(.POST, "/tokenize", tokenize)
+        router.add(.POST, "/v1/embeddings", embeddings)
+        router.add(.GET, "/models", listModels)
+        router.add(.GET, "/models/{name}", describeModel)
+        router.add(.GET, "/healthz", healthz)
+        router.add(.GET, "/readyz", readyz)
+        router.add(.GET, "/metrics", renderMetrics)
+        router.add(.GET, "/openapi.json", openAPI)
+        PageRoutes.register(on: &router)
+        return router.freeze()
+    }
+
+    /// Routes that stay public when API keys are configured.
+    static let publicRoutes: Set<String> = Set(["/healthz", "/readyz", "/openapi.json"]).union(PageRoutes.paths)
+
+    /// The route patterns, for metric labels (anything else is counted as `unmatched`).
+    static let routePatterns: Set<String> = Set([
+        "/attend", "/tokenize", "/v1/embeddings", "/models", "/models/{name}", "/healthz", "/readyz", "/metrics",
+        "/openapi.json",
+    ]).union(PageRoutes.paths)
+}

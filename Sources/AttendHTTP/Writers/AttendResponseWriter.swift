@@ -1,0 +1,105 @@
+import AttendCore
+import JSON
+import Transformer
+
+/// Writes the `POST /attend` response body straight from the encoder outputs.
+package enum AttendResponseWriter {
+    package static func write(_ request: AttendJob, results: [SequenceResult], into w: JSONWriter) {
+        w.precision = request.precision
+        w.raw("{\"model\":")
+        w.string(request.model.name)
+        w.raw(",\"layers\":")
+        w.ints(request.layers)
+        w.raw(",\"heads\":")
+        w.ints(request.heads)
+        w.raw(",\"results\":[")
+        for (i, (encoding, result)) in zip(request.input.encodings, results).enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            writeResult(request, encoding: encoding, result: result, into: w)
+        }
+        w.raw("],\"usage\":{\"tokens\":")
+        w.int(request.input.totalTokens)
+        w.raw("}}")
+    }
+
+    static func writeEncoding(_ encoding: Encoding, kind: SequenceInput.Kind, into w: JSONWriter) {
+        w.raw("\"tokens\":")
+        w.strings(encoding.tokens)
+        w.raw(",\"input_ids\":")
+        w.ints(encoding.ids)
+        switch kind {
+        case .text:
+            w.raw(",\"offsets\":[")
+            for (i, offset) in encoding.offsets.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if let offset {
+                    w.byte(UInt8(ascii: "["))
+                    w.int(offset.lowerBound)
+                    w.byte(UInt8(ascii: ","))
+                    w.int(offset.upperBound)
+                    w.byte(UInt8(ascii: "]"))
+                } else {
+                    w.null()
+                }
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .tokens:
+            w.raw(",\"word_ids\":[")
+            for (i, word) in encoding.wordIDs.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                if let word { w.int(word) } else { w.null() }
+            }
+            w.byte(UInt8(ascii: "]"))
+        case .inputIDs:
+            break
+        }
+    }
+
+    static func writeResult(_ request: AttendJob, encoding: Encoding, result: SequenceResult, into w: JSONWriter) {
+        let output = result.output
+        w.byte(UInt8(ascii: "{"))
+        writeEncoding(encoding, kind: request.input.kind, into: w)
+        let hidden = output.lastHiddenState
+        let n = hidden.shape[0]
+        let d = hidden.shape[1]
+        w.raw(",\"embeddings\":")
+        hidden.storage.withUnsafeBufferPointer { w.matrix($0, rows: n, columns: d) }
+        if let pooled = result.pooled {
+            w.raw(",\"pooled\":")
+            w.floats(pooled)
+        }
+        if request.attentions {
+            w.raw(",\"attentions\":[")
+            for (li, layer) in request.layers.enumerated() {
+                if li > 0 { w.byte(UInt8(ascii: ",")) }
+                w.byte(UInt8(ascii: "["))
+                if let map = output.attentions[layer] {
+                    let nn = map.shape[1] * map.shape[2]
+                    map.storage.withUnsafeBufferPointer { all in
+                        for (hi, head) in request.heads.enumerated() {
+                            if hi > 0 { w.byte(UInt8(ascii: ",")) }
+                            w.matrix(
+                                UnsafeBufferPointer(rebasing: all[(head * nn)..<((head + 1) * nn)]), rows: map.shape[1],
+                                columns: map.shape[2])
+                        }
+                    }
+                }
+                w.byte(UInt8(ascii: "]"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        if request.analysis, let summary = result.summary {
+            w.raw(",\"analysis\":")
+            summary.write(to: w)
+        }
+        if request.hiddenStates, let states = output.hiddenStates {
+            w.raw(",\"hidden_states\":[")
+            for (i, state) in states.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                state.storage.withUnsafeBufferPointer { w.matrix($0, rows: state.shape[0], columns: state.shape[1]) }
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        w.byte(UInt8(ascii: "}"))
+    }
+}
