@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 """A static stand-in for the service, for working on the page without a Swift build.
 
-Serves the page's assets straight from Sources/AttendService/Page/*.swift (the string literals), with the same
+Serves the page's assets straight from Sources/AttendHTTP/Resources/ (index.html, app.js, app.css), with the same
 headers as PageAsset, plus a canned GET /models and a POST /attend that answers with random (numpy) attention maps
 in the /attend response shape, including `analysis` (rollout, entropy). Errors use the service's JSON shape.
 
 Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--no-analysis] [--api-key KEY]
 """
 import argparse
-import glob
 import json
 import os
 import re
@@ -17,21 +16,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-PAGE = os.path.join(ROOT, "Sources", "AttendService", "Page")
+PAGE = os.path.join(ROOT, "Sources", "AttendHTTP", "Resources")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def swift_literals():
-    """name -> text of every `static let name = #\"\"\"...\"\"\"#` in the Page folder (indentation removed)."""
+def page_files():
+    """The page's files as the binary embeds them."""
     out = {}
-    pattern = re.compile(r'static let (\w+) = #"""\n(.*?)\n( *)"""#', re.S)
-    for path in glob.glob(os.path.join(PAGE, "*.swift")):
-        with open(path, encoding="utf-8") as f:
-            for name, body, indent in pattern.findall(f.read()):
-                lines = [line[len(indent):] if line.startswith(indent) else line.lstrip(" ")
-                         for line in body.split("\n")]
-                out[name] = "\n".join(lines)
+    for name in ("index.html", "app.js", "app.css"):
+        with open(os.path.join(PAGE, name), encoding="utf-8") as f:
+            out[name] = f.read()
     return out
 
 
@@ -97,11 +92,11 @@ def main():
     parser.add_argument("--no-analysis", action="store_true")
     parser.add_argument("--api-key", default=None, help="answer 401 unless this Bearer key is sent")
     args = parser.parse_args()
-    assets = swift_literals()
+    assets = page_files()
     routes = {
-        "/": ("text/html; charset=utf-8", assets["html"]),
-        "/app.js": ("text/javascript; charset=utf-8", assets["javascript"]),
-        "/app.css": ("text/css; charset=utf-8", assets["css"]),
+        "/": ("text/html; charset=utf-8", assets["index.html"]),
+        "/app.js": ("text/javascript; charset=utf-8", assets["app.js"]),
+        "/app.css": ("text/css; charset=utf-8", assets["app.css"]),
     }
 
     class Handler(BaseHTTPRequestHandler):

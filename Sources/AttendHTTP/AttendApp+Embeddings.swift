@@ -8,7 +8,7 @@ extension AttendApp {
     /// `POST /v1/embeddings`: OpenAI's embeddings API (input string | [string] | [int] | [[int]]).
     @Sendable func embeddings(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
-        var fields = try RequestFields.parse(request.body)
+        var fields = try RequestFields.parse(request.body, schema: .embeddings)
         let model = try engine.registry.resolve(try fields.string("model"))
         let input = fields.value("input")
         let format = try fields.string("encoding_format") ?? "float"

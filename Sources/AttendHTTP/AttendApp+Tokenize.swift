@@ -7,7 +7,7 @@ extension AttendApp {
     /// `POST /tokenize`: tokens, ids and offsets without running the encoder.
     @Sendable func tokenize(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
-        var fields = try RequestFields.parse(request.body)
+        var fields = try RequestFields.parse(request.body, schema: .tokenize)
         let model = try engine.registry.resolve(try fields.string("model"))
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)
         let truncate = try fields.bool("truncate", default: false)

@@ -5,12 +5,30 @@ extension ServerCore {
     /// queues): request body decoding, routing with middlewares, response compression.
     func respond(to request: Request, context: RequestContext) async -> Response {
         var request = request
-        if let failure = decodeBody(of: &request) {
-            return await router.respond(to: request, context: context, failing: failure)
+        if request.headers["content-encoding"] != nil {
+            if request.body.count >= Offload.minimumBytes {
+                let (decoded, failure) = await Offload.run { [self, request] in
+                    var copy = request
+                    let failure = self.decodeBody(of: &copy)
+                    return (copy, failure)
+                }
+                request = decoded
+                if let failure { return await router.respond(to: request, context: context, failing: failure) }
+            } else if let failure = decodeBody(of: &request) {
+                return await router.respond(to: request, context: context, failing: failure)
+            }
         }
-        var response = await router.respond(to: request, context: context)
-        compress(&response, for: request)
-        return response
+        let response = await router.respond(to: request, context: context)
+        if response.body.count >= Offload.minimumBytes {
+            return await Offload.run { [self, request] in
+                var copy = response
+                self.compress(&copy, for: request)
+                return copy
+            }
+        }
+        var small = response
+        compress(&small, for: request)
+        return small
     }
 
     /// Inflates a `Content-Encoding: gzip` body in place (bounded by `limits.maxBodyBytes`): 413 past it, 400 when

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// SIGTERM/SIGINT through Dispatch signal sources (the default handlers are ignored first), running `action`
-/// once on the first signal.
+/// once on the first signal; a second signal (an impatient operator, or an orchestrator's repeated TERM) exits at
+/// once with status 130 (128 + SIGINT's number; 143 for SIGTERM), without waiting for the drain.
 final class SignalHandler: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
 
@@ -16,7 +17,9 @@ final class SignalHandler: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                guard fired.claim() else { return }
+                guard fired.claim() else {
+                    _exit(128 + number)
+                }
                 Task { await action(number) }
             }
             source.resume()

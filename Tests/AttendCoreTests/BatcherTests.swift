@@ -77,66 +77,109 @@ import Transformer
         #expect(counter.all.map(\.requests).reduce(0, +) == 6)
     }
 
+    /// A batcher whose events go to `log`.
+    static func batcher(_ limits: Batcher.Limits, _ log: EventLog<Batcher.Event>) -> Batcher {
+        Batcher(limits: limits, events: { log.record($0) })
+    }
+
+    static func passes(_ events: [Batcher.Event]) -> Int {
+        events.filter { if case .passStarted = $0 { return true } else { return false } }.count
+    }
+
+    static func finished(_ events: [Batcher.Event]) -> Int { events.filter { $0 == .passFinished }.count }
+
     @Test func batcher_DropsAJob_WhenItsTaskIsCancelledBeforeThePass() async throws {
-        let counter = Counter()
-        let batcher = Batcher(
-            limits: .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .milliseconds(500), queueCapacity: 8),
-            observer: { counter.add($0, $1, $2) })
-        defer { batcher.shutdown() }
+        let log = EventLog<Batcher.Event>()
+        let batcher = Self.batcher(
+            .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .seconds(30), queueCapacity: 8), log)
         let task = Task {
             try await batcher.run(
                 model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 9, 3])], options: ForwardOptions())
         }
-        for _ in 0..<100 where batcher.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await log.wait { $0.contains(.enqueued(depth: 1)) })
         #expect(batcher.depth == 1)
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(batcher.depth == 0)
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(counter.all.isEmpty, "a cancelled job was computed")
+        // Once the compute thread has stopped nothing can run any more: the job was never computed.
+        batcher.shutdown()
+        #expect(await log.wait { $0.contains(.stopped) })
+        #expect(Self.passes(log.all) == 0, "a cancelled job was computed: \(log.all)")
+        #expect(log.all.contains(.dropped))
     }
 
     @Test func batcher_SplitsABigJobAndServesOthersBetweenChunks_WhenJobOverBudget() async throws {
-        let counter = Counter()
-        let batcher = Batcher(
-            limits: .init(maxBatchTokens: 40, maxBatchSize: 4, maxWait: .milliseconds(1), queueCapacity: 64),
-            observer: { counter.add($0, $1, $2) })
+        let log = EventLog<Batcher.Event>()
+        let batcher = Self.batcher(.init(maxBatchTokens: 40, maxBatchSize: 4, maxWait: .zero, queueCapacity: 64), log)
         defer { batcher.shutdown() }
-        // 100 chunks of 4: far more than can run while the small job is being queued (with 10 chunks the tiny
-        // model sometimes finished them all before the small job arrived, and the check below lost its meaning).
         let big = (0..<400).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
         let bigTask = Task { try await batcher.run(model: TestModels.tiny, inputs: big, options: ForwardOptions()) }
-        for _ in 0..<200 where counter.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+        // The small job is queued once the big one has started: it must be served between two of its chunks.
+        #expect(await log.wait { Self.finished($0) >= 1 })
         let small = try await batcher.run(
             model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 9, 3])], options: ForwardOptions())
-        let smallDoneAfter = counter.all.count
+        let smallDoneAfter = Self.passes(log.all)
         let outputs = try await bigTask.value
         #expect(small.count == 1)
         #expect(outputs.count == big.count)
-        #expect(counter.all.allSatisfy { $0.sequences <= 4 && $0.tokens <= 40 })
-        #expect(smallDoneAfter < counter.all.count, "the small job waited for the whole big job")
+        let all = log.all
+        for case .passStarted(_, let sequences, let tokens) in all { #expect(sequences <= 4 && tokens <= 40) }
+        #expect(Self.passes(all) == 100 + 1)
+        #expect(smallDoneAfter < Self.passes(all), "the small job waited for the whole big job")
         let solo = try TestModels.tiny.encoder.forward([big[37]], options: ForwardOptions())[0]
         #expect(maxDifference(outputs[37].lastHiddenState.storage, solo.lastHiddenState.storage) <= 1e-5)
     }
 
     @Test func batcher_StopsASplitJob_WhenItsTaskIsCancelledWhileRunning() async throws {
-        let counter = Counter()
-        let batcher = Batcher(
-            limits: .init(maxBatchTokens: 3, maxBatchSize: 1, maxWait: .milliseconds(1), queueCapacity: 64),
-            observer: { counter.add($0, $1, $2) })
-        defer { batcher.shutdown() }
+        let log = EventLog<Batcher.Event>()
+        let batcher = Self.batcher(.init(maxBatchTokens: 3, maxBatchSize: 1, maxWait: .zero, queueCapacity: 64), log)
         let big = (0..<5000).map { i in EncoderInput(ids: [2, Int32(3 + i % 50), 4]) }
         let task = Task { try await batcher.run(model: TestModels.tiny, inputs: big, options: ForwardOptions()) }
-        for _ in 0..<200 where counter.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await log.wait { Self.finished($0) >= 1 })
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
-        try await Task.sleep(for: .milliseconds(100))
-        let passes = counter.all.count
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(counter.all.count == passes)
-        #expect(passes < big.count)
+        let passesAtCancel = Self.passes(log.all)
+        batcher.shutdown()
+        #expect(await log.wait { $0.contains(.stopped) })
+        // The pass running at the cancellation may finish; no chunk after it starts.
+        #expect(Self.passes(log.all) <= passesAtCancel + 1)
+        #expect(Self.passes(log.all) < big.count)
+    }
+
+    @Test func batcher_RefusesWithOverloaded_WhenTheQueueIsFull() async throws {
+        let log = EventLog<Batcher.Event>()
+        let batcher = Self.batcher(
+            .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .seconds(30), queueCapacity: 1), log)
+        defer { batcher.shutdown() }
+        let first = Task {
+            try await batcher.run(
+                model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 3])], options: ForwardOptions())
+        }
+        #expect(await log.wait { $0.contains(.enqueued(depth: 1)) })
+        await #expect {
+            _ = try await batcher.run(
+                model: TestModels.tiny, inputs: [EncoderInput(ids: [2, 4])], options: ForwardOptions())
+        } throws: { error in
+            guard case CoreError.overloaded(_, let retryAfter) = error else { return false }
+            return retryAfter == 1
+        }
+        first.cancel()
+        _ = await first.result
+    }
+
+    @Test func batcher_HandsEachOutputToTheTransform_InInputOrder() async throws {
+        let batcher = Batcher(limits: .init(maxBatchTokens: 6, maxBatchSize: 2, maxWait: .zero, queueCapacity: 8))
+        defer { batcher.shutdown() }
+        let inputs = (0..<5).map { i in EncoderInput(ids: [2, Int32(10 + i), 3]) }
+        let results = try await batcher.run(
+            model: TestModels.tiny, inputs: inputs, options: ForwardOptions(attentionLayers: [0])
+        ) { index, output in
+            (index, output.attentions.keys.sorted(), output.lastHiddenState.shape)
+        }
+        #expect(results.map(\.0) == Array(0..<5))
+        #expect(results.allSatisfy { $0.1 == [0] && $0.2 == [3, 32] })
     }
 }
 

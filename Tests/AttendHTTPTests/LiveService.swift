@@ -40,7 +40,7 @@ struct LiveService {
     /// throws or an expectation fails.
     static func with<T>(
         models: [ServedModel]? = [TestModels.tiny, TestModels.other],
-        _ configure: (inout ServiceConfiguration) -> Void = { _ in },
+        configure: (inout ServiceConfiguration) -> Void = { _ in },
         _ body: (LiveService) async throws -> T
     ) async throws -> T {
         let service = try start(models: models, configure)

@@ -2,7 +2,8 @@ import Sockets
 
 /// A minimal blocking HTTP/1.1 client over IPv4 loopback with keep-alive, on the `Sockets` module, for benchmarks
 /// (`attend bench`) and end-to-end tests. Reads `Content-Length` and chunked bodies; no TLS, no compression.
-public final class LoopbackClient {
+/// Not synchronised: use one client from one thread at a time (it may be handed between threads).
+public final class LoopbackClient: @unchecked Sendable {
     /// A response as received.
     public struct Reply: Sendable {
         public var status: Int

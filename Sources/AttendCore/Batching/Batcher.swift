@@ -32,16 +32,35 @@ public final class Batcher: @unchecked Sendable {
     /// Observes each batch run: number of requests, sequences, tokens (the metrics hook).
     public typealias Observer = @Sendable (_ requests: Int, _ sequences: Int, _ tokens: Int) -> Void
 
+    /// What the batcher does, in order, for observers (metrics, tests that synchronise on events, not sleeps).
+    public enum Event: Sendable, Equatable {
+        /// A job joined the queue, which now holds `depth` jobs.
+        case enqueued(depth: Int)
+        /// A job left the queue before it ran (its task was cancelled).
+        case dropped
+        /// A pass starts over this many requests, sequences and tokens.
+        case passStarted(requests: Int, sequences: Int, tokens: Int)
+        /// That pass ended and its outputs were handed out.
+        case passFinished
+        /// The compute thread exited after ``shutdown()``; nothing runs any more.
+        case stopped
+    }
+
+    /// Receives every ``Event`` (on the thread that caused it; keep it short).
+    public typealias EventHandler = @Sendable (Event) -> Void
+
     public let limits: Limits
     private let observer: Observer?
+    private let events: EventHandler?
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var stopped = false
     private var thread: Thread?
 
-    public init(limits: Limits, observer: Observer? = nil) {
+    public init(limits: Limits, observer: Observer? = nil, events: EventHandler? = nil) {
         self.limits = limits
         self.observer = observer
+        self.events = events
         let thread = Thread { [self] in self.loop() }
         thread.name = "attend-compute"
         thread.stackSize = 8 << 20
@@ -109,8 +128,10 @@ public final class Batcher: @unchecked Sendable {
                     return
                 }
                 queue.append(job)
+                let depth = queue.count
                 condition.signal()
                 condition.unlock()
+                events?(.enqueued(depth: depth))
             }
         } onCancel: {
             condition.lock()
@@ -118,7 +139,10 @@ public final class Batcher: @unchecked Sendable {
             let index = queue.firstIndex { $0 === job }
             if let index { queue.remove(at: index) }
             condition.unlock()
-            if index != nil { job.finish(.failure(CancellationError())) }
+            if index != nil {
+                events?(.dropped)
+                job.finish(.failure(CancellationError()))
+            }
         }
         return results.compactMap { $0 as? Value }
     }
@@ -129,6 +153,7 @@ public final class Batcher: @unchecked Sendable {
             while queue.isEmpty && !stopped { condition.wait() }
             if stopped {
                 condition.unlock()
+                events?(.stopped)
                 return
             }
             // Wait for company: until the budget is full or the oldest job has waited maxWait.
@@ -225,7 +250,10 @@ public final class Batcher: @unchecked Sendable {
             options.hiddenStates = options.hiddenStates || job.options.hiddenStates
             inputs.append(contentsOf: job.inputs[range])
         }
-        observer?(batch.count, inputs.count, inputs.reduce(0) { $0 + $1.ids.count })
+        let tokens = inputs.reduce(0) { $0 + $1.ids.count }
+        observer?(batch.count, inputs.count, tokens)
+        events?(.passStarted(requests: batch.count, sequences: inputs.count, tokens: tokens))
+        defer { events?(.passFinished) }
         do {
             let outputs = try encoder.forward(inputs, options: options)
             var start = 0

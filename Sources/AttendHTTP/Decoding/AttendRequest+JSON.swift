@@ -6,7 +6,7 @@ extension AttendRequest {
     /// Decodes a `POST /attend` body (README "POST /attend"): types are checked here (400), everything that
     /// depends on the model in the core.
     static func decode(_ body: [UInt8], registry: ModelRegistry, limits: RequestLimits) throws -> AttendRequest {
-        var fields = try RequestFields.parse(body)
+        var fields = try RequestFields.parse(body, schema: .attend)
         let name = try fields.string("model")
         let model = try registry.resolve(name)
         let addSpecialTokens = try fields.bool("add_special_tokens", default: true)

@@ -4,17 +4,19 @@ import JSON
 /// type and for members the endpoint does not know.
 struct RequestFields {
     let members: [(key: String, value: JSONValue)]
+    let schema: RequestSchema
     private var used: Set<String> = []
 
-    init(_ value: JSONValue) throws(RequestError) {
+    init(_ value: JSONValue, schema: RequestSchema) throws(RequestError) {
         guard case .object(let members) = value else {
             throw .invalidRequest("the request body must be a JSON object, got \(value.typeName)")
         }
         self.members = members
+        self.schema = schema
     }
 
-    /// Parses a request body (400 for anything but a strict JSON object).
-    static func parse(_ body: [UInt8]) throws(RequestError) -> RequestFields {
+    /// Parses a request body of `schema` (400 for anything but a strict JSON object).
+    static func parse(_ body: [UInt8], schema: RequestSchema) throws(RequestError) -> RequestFields {
         guard !body.isEmpty else { throw .invalidRequest("the request body is empty; send a JSON object") }
         let value: JSONValue
         do {
@@ -22,10 +24,11 @@ struct RequestFields {
         } catch {
             throw .invalidJSON("\(error)")
         }
-        return try RequestFields(value)
+        return try RequestFields(value, schema: schema)
     }
 
     mutating func value(_ key: String) -> JSONValue? {
+        assert(schema.fields.contains(key), "\(key) is not a member of \(schema.rawValue)")
         used.insert(key)
         guard let v = members.first(where: { $0.key == key })?.value else { return nil }
         return v == .null ? nil : v
