@@ -2,6 +2,8 @@ import AttendCore
 import Foundation
 import JSON
 import Testing
+import HTTP1
+import HTTPServer
 import Transformer
 
 @testable import AttendHTTP
@@ -119,5 +121,30 @@ import Transformer
         let minilm = try ServiceConfiguration.parse(
             json: Array(try Data(contentsOf: root.appendingPathComponent("config/minilm.json"))))
         #expect(minilm.models.map(\.name) == ["minilm", "seeded"])
+    }
+
+    @Test func defaults_AreDefinedOnce_WhenTheDefaultFileSpellsThemOut() throws {
+        // config/default.json names every default; parsing it must give what an empty configuration has, and the
+        // server's defaults must be the HTTP layers' own.
+        let embedded = try ServiceConfiguration.embeddedDefault()
+        var bare = try parse("{" + Self.model + "}")
+        bare.models = embedded.models
+        #expect(embedded == bare)
+        let http = ServerConfiguration()
+        #expect(bare.server.maxHeaderBytes == ParserLimits.default.maxHeaderBytes)
+        #expect(bare.server.maxBodyBytes == ParserLimits.default.maxBodyBytes)
+        #expect(bare.server.maxConnections == http.maxConnections)
+        #expect(bare.server.headerTimeoutMilliseconds == 10_000 && http.timeouts.header == .seconds(10))
+        #expect(bare.server.gzipMinimumBytes == http.gzip.minimumBytes)
+    }
+
+    @Test func configuration_ReadsTheMemoryBudget_AndRejectsATinyOne() throws {
+        let c = try parse(#"{"compute":{"max_memory_bytes":1073741824,"budget_wait_ms":250},"# + Self.model + "}")
+        #expect(c.compute.maxMemoryBytes == 1 << 30)
+        #expect(c.compute.maxBudgetWaitMilliseconds == 250)
+        #expect(try parse("{" + Self.model + "}").compute.maxMemoryBytes == nil)
+        expectError(
+            #"{"compute":{"max_memory_bytes":1000},"# + Self.model + "}",
+            "compute.max_memory_bytes: expected integer 16777216...17592186044416")
     }
 }

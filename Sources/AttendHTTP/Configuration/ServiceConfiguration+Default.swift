@@ -12,6 +12,7 @@ extension ServiceConfiguration {
             "max_response_bytes": 268435456,
             "api_keys": [],
             "log_format": "text",
+            "expose_paths": false,
             "limits": {
               "max_body_bytes": 8388608,
               "max_header_bytes": 65536,
@@ -25,6 +26,7 @@ extension ServiceConfiguration {
             "threads": 0,
             "max_request_tokens": 16384,
             "max_request_sequences": 2048,
+            "budget_wait_ms": 10000,
             "batching": { "max_batch_tokens": 8192, "max_batch_size": 64, "max_wait_ms": 1.5, "queue_capacity": 256 }
           },
           "models": [
