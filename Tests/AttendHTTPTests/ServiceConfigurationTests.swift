@@ -1,9 +1,9 @@
 import AttendCore
 import Foundation
-import JSON
-import Testing
 import HTTP1
 import HTTPServer
+import JSON
+import Testing
 import Transformer
 
 @testable import AttendHTTP
