@@ -28,4 +28,17 @@ enum AllocatorTuning {
             if getenv("MALLOC_TOP_PAD_") == nil { _ = mallopt(topPad, 64 << 20) }
         #endif
     }
+
+    /// Returns the free heap to the system (`malloc_trim(0)`: the heap top and free pages inside it). Called when
+    /// the service goes idle after large requests, so the kept heap does not outlive the burst that grew it.
+    static func trim() {
+        #if canImport(Glibc)
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(nil, "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
+    }
+
+    /// Reservations at least this large since the last idle moment trigger a ``trim()``.
+    static let trimAfterBytes = 64 << 20
 }

@@ -88,4 +88,21 @@ import Testing
         try "536870912\n".write(to: root.appendingPathComponent("memory.max"), atomically: true, encoding: .utf8)
         #expect(MemoryBudget.cgroupMemoryLimit(root: root.path) == 536_870_912)
     }
+
+    @Test func onIdle_Fires_WhenTheLastReservationEndsAfterReachingTheThreshold() async throws {
+        let budget = MemoryBudget(capacity: 1000)
+        let log = EventLog<String>()
+        budget.onIdle(afterReaching: 500) { log.record("idle") }
+        try await budget.reserve(100)
+        budget.release(100)
+        try await budget.reserve(300)
+        try await budget.reserve(300)
+        budget.release(300)
+        #expect(log.all.isEmpty)
+        budget.release(300)
+        #expect(await log.wait { $0 == ["idle"] })
+        try await budget.reserve(100)
+        budget.release(100)
+        #expect(log.all == ["idle"])
+    }
 }

@@ -24,7 +24,9 @@ public final class MemoryBudget: @unchecked Sendable {
     private let condition = NSCondition()
     private var used = 0
     private var peak = 0
+    private var peakSinceIdle = 0
     private var waiters: [Waiter] = []
+    private var idle: (threshold: Int, handler: @Sendable () -> Void)?
 
     public init(capacity: Int, maxWait: Duration = .seconds(10)) {
         self.capacity = max(1, capacity)
@@ -87,11 +89,22 @@ public final class MemoryBudget: @unchecked Sendable {
     /// Returns `bytes` reserved earlier and wakes the waiters that now fit, in order.
     public func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        let ready: [CheckedContinuation<Void, any Error>] = condition.withLock {
+        let (ready, onIdle): ([CheckedContinuation<Void, any Error>], (@Sendable () -> Void)?) = condition.withLock {
             used -= bytes
-            return grantWaiting()
+            let ready = grantWaiting()
+            guard used == 0, let idle, peakSinceIdle >= idle.threshold else { return (ready, nil) }
+            peakSinceIdle = 0
+            return (ready, idle.handler)
         }
         for c in ready { c.resume() }
+        if let onIdle { DispatchQueue.global(qos: .utility).async { onIdle() } }
+    }
+
+    /// Calls `handler` (on a background queue) each time nothing is reserved any more after the reservations
+    /// reached `threshold` bytes: the moment to give freed memory back to the system (`attend` trims the heap
+    /// there, so the resident size returns close to where it was after a burst of large requests).
+    public func onIdle(afterReaching threshold: Int, _ handler: @escaping @Sendable () -> Void) {
+        condition.withLock { idle = (threshold, handler) }
     }
 
     /// Reserves `bytes` around `body`.
@@ -107,6 +120,7 @@ public final class MemoryBudget: @unchecked Sendable {
     private func take(_ bytes: Int) {
         used += bytes
         peak = max(peak, used)
+        peakSinceIdle = max(peakSinceIdle, used)
     }
 
     // Lock held: grants waiters from the front while they fit (FIFO: a large one is not overtaken).
