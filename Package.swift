@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "JSON", swiftSettings: common),
         .target(name: "HTTP1", dependencies: ["JSON"], swiftSettings: common),
         .target(name: "Transformer", dependencies: ["CBLAS"], swiftSettings: numerics),
+        // `attend bench`'s measurements of the encoder (and the OpenBLAS comparison it needs).
+        .target(name: "Benchmarks", dependencies: ["Transformer", "CBLAS"], swiftSettings: common),
 
         // The server on the leaves; knows nothing of transformers.
         .target(
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "attend",
             dependencies: [
-                "AttendService", "JSON", "Transformer", "HTTPServer",
+                "AttendService", "Benchmarks", "JSON", "Transformer", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AttendService
+import Benchmarks
 import Foundation
 import Logging
 import Transformer
