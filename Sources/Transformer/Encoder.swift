@@ -44,6 +44,19 @@ public final class Encoder: Sendable {
         return total * Double(configuration.layers)
     }
 
+    /// Float parameters the encoder holds (float32: 4 bytes each): embedding tables, LayerNorms, linear weights and
+    /// biases. The sinusoidal position table is computed, not counted.
+    public var parameterCount: Int {
+        let c = configuration
+        let d = c.hiddenSize
+        let f = c.intermediateSize
+        var count = (c.vocabularySize + c.typeVocabularySize) * d + 2 * d
+        if c.positionalEncoding == .learned { count += c.maxPositions * d }
+        if c.normPlacement == .pre { count += 2 * d }
+        count += c.layers * (4 * d * d + 2 * d * f + 4 * d + f + d + 4 * d)
+        return count
+    }
+
     private static func check(_ w: EncoderWeights, _ c: EncoderConfiguration) throws(TransformerError) {
         let d = c.hiddenSize
         let f = c.intermediateSize
