@@ -57,4 +57,39 @@ package struct PanelMatrix: @unchecked Sendable {
             k0 += kc
         }
     }
+
+    /// An all-zero K × N weight at `base` (which must hold `capacity(inner:outputs:)` floats), to be filled with
+    /// ``store(rows:firstOutput:)``.
+    init(zeroing base: UnsafeMutablePointer<Float>, inner k: Int, outputs n: Int) {
+        self.base = base
+        inner = k
+        outputs = n
+        base.initialize(repeating: 0, count: Self.capacity(inner: k, outputs: n))
+    }
+
+    /// Stores whole rows of a weight kept `[out, in]` (PyTorch's layout: `rows.count / inner` rows of K inputs) as
+    /// the outputs from `firstOutput` on: output o's inner index i lands in lane o % 6 of panel o / 6 in i's chunk,
+    /// where ``init(packing:inner:outputs:into:)`` puts element [i, o] of the transpose. Packing an `[out, in]`
+    /// weight row by row this way needs no transposed copy.
+    func store(rows: UnsafeBufferPointer<Float>, firstOutput: Int) {
+        guard let source = rows.baseAddress, inner > 0 else { return }
+        let k = inner
+        let w = Self.width
+        let count = panels
+        let rowCount = rows.count / k
+        precondition(firstOutput >= 0 && firstOutput + rowCount <= outputs, "rows past the matrix's outputs")
+        for r in 0..<rowCount {
+            let output = firstOutput + r
+            let panel = output / w
+            let row = source + r * k
+            var k0 = 0
+            while k0 < k {
+                let kc = Swift.min(Self.chunk, k - k0)
+                // Chunk k0 starts at count * k0 * w; within it panel p starts at p * kc * w.
+                let destination = base + (count * k0 + panel * kc) * w + output % w
+                for i in 0..<kc { destination[i * w] = row[k0 + i] }
+                k0 += kc
+            }
+        }
+    }
 }
