@@ -54,6 +54,9 @@ public enum MemoryBenchmark {
         public var afterLoad: Sample
         /// After one forward pass (1×128, no maps): the pages a request touches and the pass's workspace.
         public var afterPass: Sample
+        /// After 1×128 passes over every token id once: every row of the word-embedding table read, so a table
+        /// used in place from the mapped file is all resident (the ceiling a long-running service approaches).
+        public var afterEveryID: Sample
         /// Whether `VmHWM` was reset just before the load.
         public var peakWasReset: Bool
 
@@ -69,7 +72,11 @@ public enum MemoryBenchmark {
             if let fileBytes { weights += " (model.safetensors \(mb(fileBytes)) MB)" }
             lines.append(weights)
             lines.append(pad("MB", 22) + pad("VmRSS", 10) + pad("RssAnon", 10) + pad("RssFile", 10) + "VmHWM")
-            for (name, s) in [("before load", before), ("after load", afterLoad), ("after a 1x128 pass", afterPass)] {
+            let samples = [
+                ("before load", before), ("after load", afterLoad), ("after a 1x128 pass", afterPass),
+                ("after every id", afterEveryID),
+            ]
+            for (name, s) in samples {
                 lines.append(
                     pad(name, 22) + pad(mb(s.resident), 10) + pad(mb(s.anonymous), 10) + pad(mb(s.file), 10)
                         + mb(s.peak))
@@ -77,15 +84,19 @@ public enum MemoryBenchmark {
             lines.append(
                 "after load: VmRSS \(mb(afterLoad.resident)) MB = \(ratio(afterLoad.resident)) the weights; "
                     + "load peak (VmHWM\(peakWasReset ? " reset before the load" : "")) \(mb(afterLoad.peak)) MB = "
-                    + "\(ratio(afterLoad.peak))")
+                    + "\(ratio(afterLoad.peak)); every id read: VmRSS \(mb(afterEveryID.resident)) MB = "
+                    + "\(ratio(afterEveryID.resident))")
             return lines.joined(separator: "\n")
         }
     }
 
     /// The current figures; nil where `/proc/self/status` is unavailable (not Linux).
     public static func sample() -> Sample? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        return Sample(status: text)
+        // Read to the end: a /proc file's size reads as 0, and `String(contentsOfFile:)` then stops after one page.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/status") else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return Sample(status: String(decoding: data, as: UTF8.self))
     }
 
     /// Resets `VmHWM` to the current `VmRSS` (writes 5 to `/proc/self/clear_refs`, Linux ≥ 4.0); false when the
@@ -101,7 +112,8 @@ public enum MemoryBenchmark {
         }
     }
 
-    /// Samples, resets the peak, runs `load`, samples again, runs one 1×128 pass and samples a last time.
+    /// Samples, resets the peak, runs `load`, samples again, runs one 1×128 pass and samples, runs 1×128 passes over
+    /// every token id and samples a last time.
     /// `name` and `file` describe the model in the report. Throws `load`'s error; nil off Linux.
     public static func run(
         name: String, file: String?, load: () throws -> Model
@@ -116,13 +128,19 @@ public enum MemoryBenchmark {
         let ids = (0..<length).map { _ in Int32(generator.next() % UInt64(c.vocabularySize)) }
         _ = try model.encoder.forward([EncoderInput(ids: ids)], options: ForwardOptions())
         guard let afterPass = sample() else { return nil }
+        for start in stride(from: 0, to: c.vocabularySize, by: length) {
+            let ids = (start..<Swift.min(c.vocabularySize, start + length)).map { Int32($0) }
+            _ = try model.encoder.forward([EncoderInput(ids: ids)], options: ForwardOptions())
+        }
+        guard let afterEveryID = sample() else { return nil }
         let fileBytes = file.flatMap { path -> Int? in
             (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
         }
         return withExtendedLifetime(model) {
             Report(
                 model: name, weightBytes: model.encoder.parameterCount * 4, fileBytes: fileBytes, before: before,
-                afterLoad: afterLoad, afterPass: afterPass, peakWasReset: reset)
+                afterLoad: afterLoad, afterPass: afterPass, afterEveryID: afterEveryID,
+                peakWasReset: reset)
         }
     }
 }
