@@ -9,6 +9,11 @@
 /// mapping as the table on ``EncoderWeights``. Every problem is a ``TransformerError`` naming the file and the
 /// tensor or field: a missing tensor, a wrong shape, an unsupported dtype, a truncated file, an offset past the
 /// end, a NaN or infinite weight, a missing vocabulary, a malformed or unsupported `config.json`.
+///
+/// Memory: each weight is held once. The encoder is packed straight from the mapped file
+/// (``encoder(from:configuration:)``), tensor by tensor, the file's pages released behind it and the file unmapped
+/// once packed; an F32 word-embedding table is read in place from a mapping of its own bytes (``MappedFloats``), so
+/// the checkpoint must be replaced by renaming a new file over it, never rewritten in place, while it is served.
 public enum CheckpointLoader {
     /// Embedding tensors (Hugging Face names without `bert.`) → parameters (the table on ``EncoderWeights``).
     static let embeddingTensors: [(name: String, parameter: EncoderParameter)] = [
