@@ -12,7 +12,7 @@
 ///
 /// Memory: each weight is held once. The encoder is packed straight from the mapped file
 /// (``encoder(from:configuration:)``), tensor by tensor, the file's pages released behind it and the file unmapped
-/// once packed; an F32 word-embedding table is read in place from a mapping of its own bytes (``MappedFloats``), so
+/// once packed; an F32 word-embedding table is read in place from a mapping of its own bytes (`MappedFloats`), so
 /// the checkpoint must be replaced by renaming a new file over it, never rewritten in place, while it is served.
 public enum CheckpointLoader {
     /// Embedding tensors (Hugging Face names without `bert.`) → parameters (the table on ``EncoderWeights``).
@@ -125,7 +125,7 @@ public enum CheckpointLoader {
     /// An encoder packed straight from `file`: every tensor the configuration needs is first checked for presence,
     /// shape and dtype, then read once, run by run (converted to float32 if it is F16 or BF16, checked finite, packed
     /// into the encoder's layout, its pages of the file released behind it). An F32 word-embedding table is not
-    /// copied: the encoder reads it in place from a mapping of its own bytes (``MappedFloats``), which outlives
+    /// copied: the encoder reads it in place from a mapping of its own bytes (`MappedFloats`), which outlives
     /// `file`, so only the rows requests touch become resident. The errors are those of
     /// ``weights(from:configuration:)``, and the encoder computes bit for bit what
     /// `Encoder(configuration:weights: weights(from: file, configuration:))` computes, without the copies.

@@ -21,11 +21,11 @@ import Foundation
 /// file was cut short; `.tensorOutOfBounds` otherwise). Gaps and trailing bytes are tolerated.
 ///
 /// The mapping is read-only and private; it lives as long as this object, and so does the open file (for
-/// ``mappedFloats(_:)``). Reading a tensor leaves its pages resident in this process until the object goes away;
-/// ``forEachRun(_:width:_:)`` releases them as it goes, so that streaming a whole checkpoint into an encoder keeps
+/// `mappedFloats(_:)`). Reading a tensor leaves its pages resident in this process until the object goes away;
+/// `forEachRun(_:width:_:)` releases them as it goes, so that streaming a whole checkpoint into an encoder keeps
 /// about one run of it resident. (As with any mapping, a file truncated by another process while mapped would fault
 /// on access: ``CheckpointLoader`` reads every tensor right away and lets the file go, keeping only an F32
-/// word-embedding table mapped, see ``MappedFloats``.)
+/// word-embedding table mapped, see `MappedFloats`.)
 public final class SafetensorsFile: @unchecked Sendable {
     // @unchecked: the bytes are immutable after init and only read (the kernel may drop and re-read pages of the
     // mapping, never change them); they are unmapped or freed in deinit.
