@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "AttendHTTP", "AttendCore", "HTTPServer", "JSON", "Transformer", "TestSupport",
+                "AttendHTTP", "AttendCore", "HTTPServer", "JSON", "Transformer", "TestSupport", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),

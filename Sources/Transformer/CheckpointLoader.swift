@@ -9,88 +9,49 @@
 /// mapping as the table on ``EncoderWeights``. Every problem is a ``TransformerError`` naming the file and the
 /// tensor or field: a missing tensor, a wrong shape, an unsupported dtype, a truncated file, an offset past the
 /// end, a NaN or infinite weight, a missing vocabulary, a malformed or unsupported `config.json`.
+///
+/// Memory: each weight is held once. The encoder is packed straight from the mapped file
+/// (``encoder(from:configuration:)``), tensor by tensor, the file's pages released behind it and the file unmapped
+/// once packed; an F32 word-embedding table is read in place from a mapping of its own bytes (`MappedFloats`), so
+/// the checkpoint must be replaced by renaming a new file over it, never rewritten in place, while it is served.
 public enum CheckpointLoader {
-    /// Shape of a parameter in terms of the configuration.
-    enum Dimensions {
-        case hidden, intermediate
-        case vocabularyByHidden, positionsByHidden, typesByHidden
-        case hiddenByHidden, intermediateByHidden, hiddenByIntermediate
-
-        func shape(_ c: EncoderConfiguration) -> [Int] {
-            let d = c.hiddenSize
-            let f = c.intermediateSize
-            switch self {
-            case .hidden: return [d]
-            case .intermediate: return [f]
-            case .vocabularyByHidden: return [c.vocabularySize, d]
-            case .positionsByHidden: return [c.maxPositions, d]
-            case .typesByHidden: return [c.typeVocabularySize, d]
-            case .hiddenByHidden: return [d, d]
-            case .intermediateByHidden: return [f, d]
-            case .hiddenByIntermediate: return [d, f]
-            }
-        }
-    }
-
-    /// One row of the table: a Hugging Face tensor name (without `bert.`), its shape, the field it fills.
-    struct Binding<Target> {
-        var name: String
-        var dimensions: Dimensions
-        var assign: (inout Target, Tensor) -> Void
-    }
-
-    /// Embedding tensors → ``EncoderWeights`` fields.
-    static var embeddingTensors: [Binding<EncoderWeights>] {
-        [
-            Binding(name: "embeddings.word_embeddings.weight", dimensions: .vocabularyByHidden) {
-                $0.wordEmbeddings = $1
-            },
-            Binding(name: "embeddings.position_embeddings.weight", dimensions: .positionsByHidden) {
-                $0.positionEmbeddings = $1
-            },
-            Binding(name: "embeddings.token_type_embeddings.weight", dimensions: .typesByHidden) {
-                $0.typeEmbeddings = $1
-            },
-            Binding(name: "embeddings.LayerNorm.weight", dimensions: .hidden) { $0.embeddingNormWeight = $1 },
-            Binding(name: "embeddings.LayerNorm.bias", dimensions: .hidden) { $0.embeddingNormBias = $1 },
-        ]
-    }
+    /// Embedding tensors (Hugging Face names without `bert.`) → parameters (the table on ``EncoderWeights``).
+    static let embeddingTensors: [(name: String, parameter: EncoderParameter)] = [
+        ("embeddings.word_embeddings.weight", .wordEmbeddings),
+        ("embeddings.position_embeddings.weight", .positionEmbeddings),
+        ("embeddings.token_type_embeddings.weight", .typeEmbeddings),
+        ("embeddings.LayerNorm.weight", .embeddingNormWeight),
+        ("embeddings.LayerNorm.bias", .embeddingNormBias),
+    ]
 
     /// Per-layer tensors (after `encoder.layer.{i}.`) → ``EncoderWeights/Layer`` fields.
-    static var layerTensors: [Binding<EncoderWeights.Layer>] {
-        [
-            Binding(name: "attention.self.query.weight", dimensions: .hiddenByHidden) { $0.queryWeight = $1 },
-            Binding(name: "attention.self.query.bias", dimensions: .hidden) { $0.queryBias = $1 },
-            Binding(name: "attention.self.key.weight", dimensions: .hiddenByHidden) { $0.keyWeight = $1 },
-            Binding(name: "attention.self.key.bias", dimensions: .hidden) { $0.keyBias = $1 },
-            Binding(name: "attention.self.value.weight", dimensions: .hiddenByHidden) { $0.valueWeight = $1 },
-            Binding(name: "attention.self.value.bias", dimensions: .hidden) { $0.valueBias = $1 },
-            Binding(name: "attention.output.dense.weight", dimensions: .hiddenByHidden) {
-                $0.attentionOutputWeight = $1
-            },
-            Binding(name: "attention.output.dense.bias", dimensions: .hidden) { $0.attentionOutputBias = $1 },
-            Binding(name: "attention.output.LayerNorm.weight", dimensions: .hidden) {
-                $0.attentionNormWeight = $1
-            },
-            Binding(name: "attention.output.LayerNorm.bias", dimensions: .hidden) { $0.attentionNormBias = $1 },
-            Binding(name: "intermediate.dense.weight", dimensions: .intermediateByHidden) {
-                $0.intermediateWeight = $1
-            },
-            Binding(name: "intermediate.dense.bias", dimensions: .intermediate) { $0.intermediateBias = $1 },
-            Binding(name: "output.dense.weight", dimensions: .hiddenByIntermediate) { $0.outputWeight = $1 },
-            Binding(name: "output.dense.bias", dimensions: .hidden) { $0.outputBias = $1 },
-            Binding(name: "output.LayerNorm.weight", dimensions: .hidden) { $0.outputNormWeight = $1 },
-            Binding(name: "output.LayerNorm.bias", dimensions: .hidden) { $0.outputNormBias = $1 },
-        ]
-    }
+    static let layerTensors: [(name: String, field: EncoderParameter.Layer)] = [
+        ("attention.self.query.weight", .queryWeight),
+        ("attention.self.query.bias", .queryBias),
+        ("attention.self.key.weight", .keyWeight),
+        ("attention.self.key.bias", .keyBias),
+        ("attention.self.value.weight", .valueWeight),
+        ("attention.self.value.bias", .valueBias),
+        ("attention.output.dense.weight", .attentionOutputWeight),
+        ("attention.output.dense.bias", .attentionOutputBias),
+        ("attention.output.LayerNorm.weight", .attentionNormWeight),
+        ("attention.output.LayerNorm.bias", .attentionNormBias),
+        ("intermediate.dense.weight", .intermediateWeight),
+        ("intermediate.dense.bias", .intermediateBias),
+        ("output.dense.weight", .outputWeight),
+        ("output.dense.bias", .outputBias),
+        ("output.LayerNorm.weight", .outputNormWeight),
+        ("output.LayerNorm.bias", .outputNormBias),
+    ]
 
     /// Loads `directory` (see the type's documentation). The model's source is `.checkpoint(directory:)`.
     public static func load(directory: String) throws(TransformerError) -> Model {
         let configPath = CheckpointFiles.join(directory, "config.json")
         let configuration = try configuration(huggingFace: CheckpointFiles.jsonObject(configPath), file: configPath)
-        let weightsPath = CheckpointFiles.join(directory, "model.safetensors")
-        let file = try SafetensorsFile(path: weightsPath)
-        let weights = try weights(from: file, configuration: configuration)
+        // The file (its mapping and descriptor) goes away once the encoder is packed, before the vocabulary loads.
+        let encoder = try encoder(
+            from: SafetensorsFile(path: CheckpointFiles.join(directory, "model.safetensors")),
+            configuration: configuration)
         let tokenizer = try WordPieceTokenizer.load(directory: directory)
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
             throw .invalidVocabulary(
@@ -99,7 +60,6 @@ public enum CheckpointLoader {
                     + "\(configuration.vocabularySize)")
         }
         let (pooling, normalize) = try sentencePooling(directory: directory)
-        let encoder = try Encoder(configuration: configuration, weights: weights)
         return Model(
             encoder: encoder, tokenizer: tokenizer, defaultPooling: pooling, defaultNormalize: normalize,
             source: .checkpoint(directory: directory))
@@ -162,51 +122,45 @@ public enum CheckpointLoader {
         return configuration
     }
 
-    /// Reads every parameter named in the table from `file`, checking shapes against `configuration`.
+    /// An encoder packed straight from `file`: every tensor the configuration needs is first checked for presence,
+    /// shape and dtype, then read once, run by run (converted to float32 if it is F16 or BF16, checked finite, packed
+    /// into the encoder's layout, its pages of the file released behind it). An F32 word-embedding table is not
+    /// copied: the encoder reads it in place from a mapping of its own bytes (`MappedFloats`), which outlives
+    /// `file`, so only the rows requests touch become resident. The errors are those of
+    /// ``weights(from:configuration:)``, and the encoder computes bit for bit what
+    /// `Encoder(configuration:weights: weights(from: file, configuration:))` computes, without the copies.
+    public static func encoder(
+        from file: SafetensorsFile, configuration: EncoderConfiguration
+    ) throws(TransformerError) -> Encoder {
+        try configuration.validate()
+        return try Encoder(
+            configuration: configuration, source: CheckpointTensors(file: file, configuration: configuration))
+    }
+
+    /// Reads every parameter named in the table from `file` into ``EncoderWeights``, checking shapes against
+    /// `configuration` (for tools and tests: ``encoder(from:configuration:)`` packs an encoder without this copy).
+    /// Throws `.missingTensor`, `.shapeMismatch`, `.unsupportedDType` or `.nonFiniteWeight`, naming the file and the
+    /// tensor.
     public static func weights(
         from file: SafetensorsFile, configuration: EncoderConfiguration
     ) throws(TransformerError) -> EncoderWeights {
-        let prefix = file.entries["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
-        func load(_ name: String, _ dimensions: Dimensions) throws(TransformerError) -> Tensor {
-            let shape = dimensions.shape(configuration)
-            for candidate in candidates(prefix + name) where file.entries[candidate] != nil {
-                let tensor = try file.tensor(candidate, shape: shape)
-                // A NaN or infinity would silently turn every output into NaN (rendered as null): refuse it here.
-                if let index = tensor.storage.firstIndex(where: { !$0.isFinite }) {
-                    throw .nonFiniteWeight(file: file.path, tensor: candidate, index: index)
+        let source = try CheckpointTensors(file: file, configuration: configuration)
+        var weights = EncoderWeights.empty(layers: configuration.layers)
+        for (parameter, _) in source.tensors {
+            let shape = parameter.shape(configuration)
+            let count = shape.reduce(1, *)
+            let width = Swift.max(1, shape.last ?? 1)
+            let storage = try [Float](unsafeUninitializedCapacity: count) {
+                (out, initialized) throws(TransformerError) in
+                try source.read(parameter, width: width) { firstRow, values in
+                    guard let start = values.baseAddress, let destination = out.baseAddress else { return }
+                    (destination + firstRow * width).initialize(from: start, count: values.count)
                 }
-                return tensor
+                initialized = count
             }
-            throw .missingTensor(file: file.path, tensor: prefix + name)
-        }
-        let empty = Tensor(zeros: [0])
-        var weights = EncoderWeights(
-            wordEmbeddings: empty, positionEmbeddings: nil, typeEmbeddings: nil, embeddingNormWeight: empty,
-            embeddingNormBias: empty, layers: [], finalNormWeight: nil, finalNormBias: nil)
-        for binding in embeddingTensors {
-            if binding.dimensions == .typesByHidden && configuration.typeVocabularySize == 0 { continue }
-            binding.assign(&weights, try load(binding.name, binding.dimensions))
-        }
-        for index in 0..<configuration.layers {
-            var layer = EncoderWeights.Layer(
-                queryWeight: empty, queryBias: empty, keyWeight: empty, keyBias: empty, valueWeight: empty,
-                valueBias: empty, attentionOutputWeight: empty, attentionOutputBias: empty,
-                attentionNormWeight: empty, attentionNormBias: empty, intermediateWeight: empty,
-                intermediateBias: empty, outputWeight: empty, outputBias: empty, outputNormWeight: empty,
-                outputNormBias: empty)
-            for binding in layerTensors {
-                binding.assign(&layer, try load("encoder.layer.\(index).\(binding.name)", binding.dimensions))
-            }
-            weights.layers.append(layer)
+            weights[parameter] = Tensor(shape: shape, storage: storage)
         }
         return weights
-    }
-
-    /// The name itself, then TensorFlow-era LayerNorm names (`gamma`/`beta`).
-    private static func candidates(_ name: String) -> [String] {
-        if name.hasSuffix("LayerNorm.weight") { return [name, String(name.dropLast(6)) + "gamma"] }
-        if name.hasSuffix("LayerNorm.bias") { return [name, String(name.dropLast(4)) + "beta"] }
-        return [name]
     }
 
     /// Default pooling and normalisation from sentence-transformers' `modules.json`: the Pooling module's

@@ -21,7 +21,13 @@ public final class Encoder: Sendable {
         try configuration.validate()
         try Self.check(weights, configuration)
         self.configuration = configuration
-        self.parameters = PackedParameters(configuration: configuration, weights: weights)
+        self.parameters = try PackedParameters(configuration: configuration, source: weights)
+    }
+
+    /// Packs the parameters `source` hands over (it checks their shapes; `configuration` is valid).
+    init(configuration: EncoderConfiguration, source: some ParameterSource) throws(TransformerError) {
+        self.configuration = configuration
+        self.parameters = try PackedParameters(configuration: configuration, source: source)
     }
 
     /// An encoder with ``EncoderWeights/seeded(_:)`` weights.
@@ -42,6 +48,19 @@ public final class Encoder: Sendable {
             total += tokens * (6 * d * d + 2 * d * d + 4 * d * f) + 4 * tokens * tokens * d
         }
         return total * Double(configuration.layers)
+    }
+
+    /// Float parameters the encoder holds (float32: 4 bytes each): embedding tables, LayerNorms, linear weights and
+    /// biases. The sinusoidal position table is computed, not counted.
+    public var parameterCount: Int {
+        let c = configuration
+        let d = c.hiddenSize
+        let f = c.intermediateSize
+        var count = (c.vocabularySize + c.typeVocabularySize) * d + 2 * d
+        if c.positionalEncoding == .learned { count += c.maxPositions * d }
+        if c.normPlacement == .pre { count += 2 * d }
+        count += c.layers * (4 * d * d + 2 * d * f + 4 * d + f + d + 4 * d)
+        return count
     }
 
     private static func check(_ w: EncoderWeights, _ c: EncoderConfiguration) throws(TransformerError) {
@@ -91,9 +110,11 @@ public final class Encoder: Sendable {
     }
 }
 
-/// All parameters in one allocation, laid out for the kernels. Immutable after init.
+/// All parameters laid out for the kernels, each held once: the linear weights as panels in one allocation, every
+/// other parameter in another, except an F32 checkpoint's word-embedding table, which is read in place from its
+/// mapping (``MappedFloats``). Immutable after init.
 final class PackedParameters: @unchecked Sendable {
-    /// Linear weights are kept only as panels (`PanelMatrix`, packed from the [in, out] transpose at init).
+    /// Linear weights are kept only as panels (`PanelMatrix`, packed row by row from the `[out, in]` weights).
     struct Layer {
         let qkvBias: UnsafeMutablePointer<Float>  // [3d]
         let attentionOutputBias: UnsafeMutablePointer<Float>  // [d]
@@ -111,7 +132,9 @@ final class PackedParameters: @unchecked Sendable {
 
     private let base: UnsafeMutablePointer<Float>
     private let panelBase: UnsafeMutablePointer<Float>
-    let wordEmbeddings: UnsafeMutablePointer<Float>  // [V, d]
+    /// The word-embedding table's mapping when it is read in place (kept alive with the encoder).
+    let mappedWordEmbeddings: MappedFloats?
+    let wordEmbeddings: UnsafePointer<Float>  // [V, d]
     let positions: UnsafeMutablePointer<Float>?  // [P, d] learned or sinusoidal table; nil for none
     let typeEmbeddings: UnsafeMutablePointer<Float>?  // [Y, d]
     let embeddingNormWeight: UnsafeMutablePointer<Float>  // [d]
@@ -120,95 +143,126 @@ final class PackedParameters: @unchecked Sendable {
     let finalNormWeight: UnsafeMutablePointer<Float>?  // [d]
     let finalNormBias: UnsafeMutablePointer<Float>?  // [d]
 
-    init(configuration c: EncoderConfiguration, weights w: EncoderWeights) {
+    /// Reads every parameter `configuration` needs from `source` once, straight into its place: the word
+    /// embeddings first (in place when `source` offers them mapped), then the other embeddings and norms, then per
+    /// layer its biases and norms and its four panel matrices. Throws what `source` throws, freeing what it
+    /// allocated.
+    init(configuration c: EncoderConfiguration, source: some ParameterSource) throws(TransformerError) {
         let d = c.hiddenSize
-        var tensors: [Tensor] = [w.wordEmbeddings, w.embeddingNormWeight, w.embeddingNormBias]
-        var positionTable: Tensor?
-        switch c.positionalEncoding {
-        case .learned: positionTable = w.positionEmbeddings
-        case .sinusoidal: positionTable = Self.sinusoidalTable(positions: c.maxPositions, width: d)
-        case .none: positionTable = nil
-        }
-        if let positionTable { tensors.append(positionTable) }
-        if c.typeVocabularySize > 0, let t = w.typeEmbeddings { tensors.append(t) }
-        if c.normPlacement == .pre, let g = w.finalNormWeight, let b = w.finalNormBias { tensors += [g, b] }
-        for l in w.layers {
-            tensors += [
-                l.queryBias, l.keyBias, l.valueBias, l.attentionOutputBias, l.attentionNormWeight,
-                l.attentionNormBias, l.intermediateBias, l.outputBias, l.outputNormWeight, l.outputNormBias,
-            ]
-        }
-        // Each tensor starts on a 64-byte boundary (the fused QKV bias needs at most as much as its 3 parts).
-        let total = tensors.reduce(0) { $0 + ($1.count + 15) & ~15 }
-        base = .allocate(capacity: Swift.max(total, 16))
-        var cursor = base
-        func place(_ t: Tensor) -> UnsafeMutablePointer<Float> {
-            let p = cursor
-            t.storage.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: t.count) }
-            cursor += (t.count + 15) & ~15
-            return p
-        }
-        wordEmbeddings = place(w.wordEmbeddings)
-        embeddingNormWeight = place(w.embeddingNormWeight)
-        embeddingNormBias = place(w.embeddingNormBias)
-        positions = positionTable.map(place)
-        typeEmbeddings = c.typeVocabularySize > 0 ? w.typeEmbeddings.map(place) : nil
-        if c.normPlacement == .pre, let g = w.finalNormWeight, let b = w.finalNormBias {
-            finalNormWeight = place(g)
-            finalNormBias = place(b)
-        } else {
-            finalNormWeight = nil
-            finalNormBias = nil
-        }
         let f = c.intermediateSize
+        let learned = c.positionalEncoding == .learned
+        let hasPositions = c.positionalEncoding != .none
+        let hasTypes = c.typeVocabularySize > 0
+        let pre = c.normPlacement == .pre
+        func rounded(_ n: Int) -> Int { (n + 15) & ~15 }  // each parameter starts on a 64-byte boundary
+        let mapped = try source.resident(.wordEmbeddings)
+        var total = (mapped == nil ? rounded(c.vocabularySize * d) : 0) + 2 * rounded(d)
+        if hasPositions { total += rounded(c.maxPositions * d) }
+        if hasTypes { total += rounded(c.typeVocabularySize * d) }
+        if pre { total += 2 * rounded(d) }
+        total += c.layers * (rounded(3 * d) + 6 * rounded(d) + rounded(f))
         let panelShapes = [(d, 3 * d), (d, d), (d, f), (f, d)]
         let perLayer = panelShapes.reduce(0) { $0 + PanelMatrix.capacity(inner: $1.0, outputs: $1.1) }
-        panelBase = .allocate(capacity: Swift.max(perLayer * w.layers.count, 16))
+        let base = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(total, 16))
+        let panelBase = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(perLayer * c.layers, 16))
+        var cursor = base
         var panelCursor = panelBase
-        /// Packs the [out, in] matrices `parts` (stacked along out) as the panels of one [in, Σ out] matrix, through
-        /// a transposed scratch copy.
-        func panels(_ parts: [Tensor]) -> PanelMatrix {
-            let inputs = parts[0].shape[1]
-            let outputs = parts.reduce(0) { $0 + $1.shape[0] }
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, inputs * outputs))
-            defer { p.deallocate() }
+        /// Copies `parameter` (`count` values in rows of `width`) to the cursor.
+        func place(_ parameter: EncoderParameter, count: Int, width: Int) throws(TransformerError)
+            -> UnsafeMutablePointer<Float>
+        {
+            let destination = cursor
+            try source.read(parameter, width: width) { firstRow, values in
+                guard let start = values.baseAddress else { return }
+                (destination + firstRow * width).update(
+                    from: start, count: Swift.min(values.count, count - firstRow * width))
+            }
+            cursor += rounded(count)
+            return destination
+        }
+        /// Packs the `[out, in]` weights `parts` (stacked along out) as the panels of one [in, Σ out] matrix.
+        func panels(_ parts: [EncoderParameter], inner: Int) throws(TransformerError) -> PanelMatrix {
+            let outputs = parts.reduce(0) { $0 + $1.shape(c)[0] }
+            let matrix = PanelMatrix(zeroing: panelCursor, inner: inner, outputs: outputs)
             var column = 0
-            for t in parts {
-                let rows = t.shape[0]
-                t.storage.withUnsafeBufferPointer { w in
-                    for o in 0..<rows {
-                        for i in 0..<inputs { p[i * outputs + column + o] = w[o * inputs + i] }
+            for part in parts {
+                let first = column
+                try source.read(part, width: inner) { firstRow, values in
+                    matrix.store(rows: values, firstOutput: first + firstRow)
+                }
+                column += part.shape(c)[0]
+            }
+            panelCursor += PanelMatrix.capacity(inner: inner, outputs: outputs)
+            return matrix
+        }
+        do {
+            let word: UnsafePointer<Float>
+            if let mapped {
+                word = mapped.floats
+            } else {
+                word = UnsafePointer(try place(.wordEmbeddings, count: c.vocabularySize * d, width: d))
+            }
+            let normWeight = try place(.embeddingNormWeight, count: d, width: d)
+            let normBias = try place(.embeddingNormBias, count: d, width: d)
+            var positionTable: UnsafeMutablePointer<Float>?
+            if learned {
+                positionTable = try place(.positionEmbeddings, count: c.maxPositions * d, width: d)
+            } else if hasPositions {
+                Self.sinusoidalTable(positions: c.maxPositions, width: d, into: cursor)
+                positionTable = cursor
+                cursor += rounded(c.maxPositions * d)
+            }
+            let types = hasTypes ? try place(.typeEmbeddings, count: c.typeVocabularySize * d, width: d) : nil
+            let finalWeight = pre ? try place(.finalNormWeight, count: d, width: d) : nil
+            let finalBias = pre ? try place(.finalNormBias, count: d, width: d) : nil
+            var packed: [Layer] = []
+            for index in 0..<c.layers {
+                func parameter(_ field: EncoderParameter.Layer) -> EncoderParameter { .layer(index, field) }
+                let qkvBias = cursor
+                for (part, offset) in [(EncoderParameter.Layer.queryBias, 0), (.keyBias, d), (.valueBias, 2 * d)] {
+                    try source.read(parameter(part), width: d) { firstRow, values in
+                        guard let start = values.baseAddress else { return }
+                        (qkvBias + offset + firstRow * d).update(from: start, count: Swift.min(values.count, d))
                     }
                 }
-                column += rows
+                cursor += rounded(3 * d)
+                let attentionOutputBias = try place(parameter(.attentionOutputBias), count: d, width: d)
+                let attentionNormWeight = try place(parameter(.attentionNormWeight), count: d, width: d)
+                let attentionNormBias = try place(parameter(.attentionNormBias), count: d, width: d)
+                let intermediateBias = try place(parameter(.intermediateBias), count: f, width: f)
+                let outputBias = try place(parameter(.outputBias), count: d, width: d)
+                let outputNormWeight = try place(parameter(.outputNormWeight), count: d, width: d)
+                let outputNormBias = try place(parameter(.outputNormBias), count: d, width: d)
+                let qkvPanels = try panels(
+                    [parameter(.queryWeight), parameter(.keyWeight), parameter(.valueWeight)], inner: d)
+                let attentionOutputPanels = try panels([parameter(.attentionOutputWeight)], inner: d)
+                let intermediatePanels = try panels([parameter(.intermediateWeight)], inner: d)
+                let outputPanels = try panels([parameter(.outputWeight)], inner: f)
+                packed.append(
+                    Layer(
+                        qkvBias: qkvBias, attentionOutputBias: attentionOutputBias,
+                        attentionNormWeight: attentionNormWeight, attentionNormBias: attentionNormBias,
+                        intermediateBias: intermediateBias, outputBias: outputBias,
+                        outputNormWeight: outputNormWeight, outputNormBias: outputNormBias, qkvPanels: qkvPanels,
+                        attentionOutputPanels: attentionOutputPanels, intermediatePanels: intermediatePanels,
+                        outputPanels: outputPanels))
             }
-            let m = PanelMatrix(packing: p, inner: inputs, outputs: outputs, into: panelCursor)
-            panelCursor += PanelMatrix.capacity(inner: inputs, outputs: outputs)
-            return m
+            wordEmbeddings = word
+            embeddingNormWeight = normWeight
+            embeddingNormBias = normBias
+            positions = positionTable
+            typeEmbeddings = types
+            finalNormWeight = finalWeight
+            finalNormBias = finalBias
+            layers = packed
+        } catch {
+            base.deallocate()
+            panelBase.deallocate()
+            throw error
         }
-        var packed: [Layer] = []
-        for l in w.layers {
-            let qkvBias = cursor
-            for t in [l.queryBias, l.keyBias, l.valueBias] {
-                t.storage.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: t.count) }
-                cursor += t.count
-            }
-            cursor += ((3 * d + 15) & ~15) - 3 * d
-            let attentionOutputBias = place(l.attentionOutputBias)
-            let attentionNormWeight = place(l.attentionNormWeight)
-            let attentionNormBias = place(l.attentionNormBias)
-            let intermediateBias = place(l.intermediateBias)
-            packed.append(
-                Layer(
-                    qkvBias: qkvBias, attentionOutputBias: attentionOutputBias,
-                    attentionNormWeight: attentionNormWeight, attentionNormBias: attentionNormBias,
-                    intermediateBias: intermediateBias, outputBias: place(l.outputBias),
-                    outputNormWeight: place(l.outputNormWeight), outputNormBias: place(l.outputNormBias),
-                    qkvPanels: panels([l.queryWeight, l.keyWeight, l.valueWeight]),
-                    attentionOutputPanels: panels([l.attentionOutputWeight]),
-                    intermediatePanels: panels([l.intermediateWeight]), outputPanels: panels([l.outputWeight])))
-        }
-        layers = packed
+        self.base = base
+        self.panelBase = panelBase
+        mappedWordEmbeddings = mapped
     }
 
     deinit {
@@ -216,9 +270,10 @@ final class PackedParameters: @unchecked Sendable {
         panelBase.deallocate()
     }
 
-    /// PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), computed in double.
-    static func sinusoidalTable(positions: Int, width d: Int) -> Tensor {
-        var table = [Float](repeating: 0, count: positions * d)
+    /// PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d)), computed in double, into the
+    /// `positions` × `d` floats at `table`.
+    static func sinusoidalTable(positions: Int, width d: Int, into table: UnsafeMutablePointer<Float>) {
+        table.initialize(repeating: 0, count: positions * d)
         for p in 0..<positions {
             for i in stride(from: 0, to: d, by: 2) {
                 let angle = Double(p) / Foundation.pow(10_000, Double(i) / Double(d))
@@ -226,6 +281,5 @@ final class PackedParameters: @unchecked Sendable {
                 if i + 1 < d { table[p * d + i + 1] = Float(Foundation.cos(angle)) }
             }
         }
-        return Tensor(shape: [positions, d], storage: table)
     }
 }

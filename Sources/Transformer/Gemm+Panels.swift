@@ -12,7 +12,7 @@ private typealias V8 = SIMD8<Float>
 
 extension Gemm {
     /// What a panel product does with its result.
-    enum Epilogue {
+    package enum Epilogue {
         /// `C += A · W` (C holds the bias, or the residual plus bias).
         case accumulate
         /// `C = A · W + bias`, bias `[N]` (C's old contents ignored).
@@ -56,7 +56,7 @@ extension Gemm {
     /// fit L2, and for each group all lane blocks. A worker's panels of one chunk are one contiguous stream, read
     /// from memory once per call (a 64-row block of the 1536-input W₂ went from 66 to 93 GFLOP/s on one core when
     /// its chunks stopped being strided: `attend bench --products`).
-    static func panels(
+    package static func panels(
         _ a: UnsafePointer<Float>, rows m: Int, lda: Int, weight w: PanelMatrix, into c: UnsafeMutablePointer<Float>,
         ldc: Int, workers: Int, epilogue: Epilogue = .accumulate
     ) {

@@ -20,10 +20,15 @@ import Foundation
 /// (`.invalidHeader`); a tensor ending past the file (`.truncated` when the offsets are contiguous from 0, so the
 /// file was cut short; `.tensorOutOfBounds` otherwise). Gaps and trailing bytes are tolerated.
 ///
-/// The mapping is read-only and private; it lives as long as this object. (As with any mapping, a file truncated by
-/// another process while mapped would fault on access; ``CheckpointLoader`` copies the tensors out right away.)
+/// The mapping is read-only and private; it lives as long as this object, and so does the open file (for
+/// `mappedFloats(_:)`). Reading a tensor leaves its pages resident in this process until the object goes away;
+/// `forEachRun(_:width:_:)` releases them as it goes, so that streaming a whole checkpoint into an encoder keeps
+/// about one run of it resident. (As with any mapping, a file truncated by another process while mapped would fault
+/// on access: ``CheckpointLoader`` reads every tensor right away and lets the file go, keeping only an F32
+/// word-embedding table mapped, see `MappedFloats`.)
 public final class SafetensorsFile: @unchecked Sendable {
-    // @unchecked: the mapping is immutable after init and only read; it is unmapped in deinit.
+    // @unchecked: the bytes are immutable after init and only read (the kernel may drop and re-read pages of the
+    // mapping, never change them); they are unmapped or freed in deinit.
 
     /// Element types of the format. Only `F32`, `F16` and `BF16` convert to ``Tensor``.
     public enum DType: String, Sendable, CaseIterable {
@@ -41,6 +46,9 @@ public final class SafetensorsFile: @unchecked Sendable {
             case .f64, .i64, .u64: return 8
             }
         }
+
+        /// Whether the tensor converts to float32 (F32, F16, BF16).
+        var isFloat: Bool { self == .f32 || self == .f16 || self == .bf16 }
     }
 
     /// One tensor's header entry.
@@ -60,75 +68,93 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// Every tensor's entry by name.
     public let entries: [String: Entry]
 
-    private let base: UnsafeRawPointer?
-    private let mappedLength: Int
+    /// The whole file: a private read-only mapping, or an aligned copy of an in-memory image.
+    private let bytes: UnsafeRawBufferPointer
     private let dataStart: Int
-    private let ownsMapping: Bool
-    private let buffer: [UInt8]?
+    /// The open file behind the mapping; -1 for an in-memory image.
+    private let descriptor: Int32
 
     /// Names of all tensors, sorted.
     public var tensorNames: [String] { entries.keys.sorted() }
 
+    /// Floats per run of ``forEachRun(_:width:_:)`` (256 KB): small enough that a run's pages and its converted
+    /// copy are a rounding error next to the model, large enough that the per-run `madvise` costs nothing.
+    static let runFloats = 1 << 16
+
     /// Memory-maps and validates the file at `path`.
     public init(path: String) throws(TransformerError) {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
             throw code == ENOENT ? .fileNotFound(file: path) : .unreadable(file: path, errno: code)
         }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadable(file: path, errno: errno) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(file: path, errno: EISDIR) }
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw .unreadable(file: path, errno: code)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .unreadable(file: path, errno: EISDIR)
+        }
         let size = Int(info.st_size)
         guard size >= 8 else {
+            close(fd)
             throw .truncated(file: path, detail: "\(size) bytes, shorter than the 8-byte header length")
         }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw .unreadable(file: path, errno: errno)
+            let code = errno
+            close(fd)
+            throw .unreadable(file: path, errno: code)
         }
-        let pointer = UnsafeRawPointer(mapped)
+        let raw = UnsafeRawBufferPointer(start: mapped, count: size)
         do {
-            let parsed = try Self.parse(UnsafeRawBufferPointer(start: pointer, count: size), path: path)
-            (metadata, entries, dataStart) = parsed
+            (metadata, entries, dataStart) = try Self.parse(raw, path: path)
         } catch {
             munmap(mapped, size)
+            close(fd)
             throw error
         }
-        base = pointer
-        mappedLength = size
-        ownsMapping = true
-        buffer = nil
+        bytes = raw
+        descriptor = fd
+        // The header was copied out while parsing: its pages are not needed any more.
+        release(0..<dataStart)
     }
 
     /// Parses an in-memory safetensors image (for tools and tests); `path` only names it in errors.
-    public init(bytes: [UInt8], path: String) throws(TransformerError) {
+    public init(bytes image: [UInt8], path: String) throws(TransformerError) {
         self.path = path
-        guard bytes.count >= 8 else {
-            throw .truncated(file: path, detail: "\(bytes.count) bytes, shorter than the 8-byte header length")
+        guard image.count >= 8 else {
+            throw .truncated(file: path, detail: "\(image.count) bytes, shorter than the 8-byte header length")
         }
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(TransformerError) in try Self.parse(raw, path: path) }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: image.count, alignment: 16)
+        copy.copyBytes(from: image)
+        let raw = UnsafeRawBufferPointer(copy)
+        do {
+            (metadata, entries, dataStart) = try Self.parse(raw, path: path)
+        } catch {
+            copy.deallocate()
+            throw error
         }
-        let parsed = try result.get()
-        (metadata, entries, dataStart) = parsed
-        base = nil
-        mappedLength = bytes.count
-        ownsMapping = false
-        buffer = bytes
+        bytes = raw
+        descriptor = -1
     }
 
     deinit {
-        if ownsMapping, let base {
-            munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
+        if descriptor >= 0 {
+            munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+            close(descriptor)
+        } else {
+            bytes.deallocate()
         }
     }
 
     /// The tensor `name` converted to float32 (F32 copied, F16 and BF16 widened exactly).
     public func tensor(_ name: String) throws(TransformerError) -> Tensor {
-        guard let entry = entries[name] else { throw .missingTensor(file: path, tensor: name) }
-        return try tensor(name, entry)
+        let entry = try floatEntry(name)
+        return tensor(entry)
     }
 
     /// Like ``tensor(_:)`` but also checks the shape.
@@ -137,54 +163,124 @@ public final class SafetensorsFile: @unchecked Sendable {
         guard entry.shape == shape else {
             throw .shapeMismatch(file: path, tensor: name, expected: shape, actual: entry.shape)
         }
-        return try tensor(name, entry)
+        return tensor(try floatEntry(name))
     }
 
-    private func tensor(_ name: String, _ entry: Entry) throws(TransformerError) -> Tensor {
+    private func tensor(_ entry: Entry) -> Tensor {
         let count = entry.shape.reduce(1, *)
-        switch entry.dtype {
-        case .f32, .f16, .bf16: break
-        default: throw .unsupportedDType(file: path, tensor: name, dtype: entry.dtype.rawValue)
-        }
         let start = dataStart + entry.byteRange.lowerBound
-        let storage = withBytes { raw in
-            Self.convert(raw, offset: start, count: count, dtype: entry.dtype)
+        let storage = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            if let destination = out.baseAddress {
+                Self.convert(bytes, offset: start, count: count, dtype: entry.dtype, into: destination)
+            }
+            initialized = count
         }
         return Tensor(shape: entry.shape, storage: storage)
     }
 
-    private func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if let buffer {
-            return buffer.withUnsafeBytes(body)
+    /// The entry of `name`, which must exist and convert to float32.
+    private func floatEntry(_ name: String) throws(TransformerError) -> Entry {
+        guard let entry = entries[name] else { throw .missingTensor(file: path, tensor: name) }
+        guard entry.dtype.isFloat else {
+            throw .unsupportedDType(file: path, tensor: name, dtype: entry.dtype.rawValue)
         }
-        return body(UnsafeRawBufferPointer(start: base, count: mappedLength))
+        return entry
     }
 
-    private static func convert(_ raw: UnsafeRawBufferPointer, offset: Int, count: Int, dtype: DType) -> [Float] {
-        guard count > 0, let source = raw.baseAddress?.advanced(by: offset) else { return [] }
-        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
-            switch dtype {
-            case .f32:
-                #if _endian(little)
-                    memcpy(out.baseAddress!, source, count * 4)
-                #else
-                    for i in 0..<count {
-                        let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-                        out[i] = Float(bitPattern: bits)
-                    }
-                #endif
-            case .bf16:
+    /// Calls `body(firstRow, values)` over tensor `name`'s values as float32, in order, in runs of whole
+    /// `width`-value rows (`width` must divide the tensor's count), each of at most ``runFloats`` floats or one row.
+    ///
+    /// F32 values whose bytes are 4-byte aligned are handed over in place (on a little-endian host); anything else is
+    /// converted into one reused run-sized buffer (F16 and BF16 widened exactly). Once `body` returns, the pages of
+    /// the run's bytes are released from a mapped file (`madvise(MADV_DONTNEED)`: the mapping stays valid, a later
+    /// read faults the page back in from the page cache), so a tensor read this way does not stay resident.
+    /// Throws what `body` throws, or `.missingTensor` / `.unsupportedDType`.
+    func forEachRun(
+        _ name: String, width: Int,
+        _ body: (_ firstRow: Int, _ values: UnsafeBufferPointer<Float>) throws(TransformerError) -> Void
+    ) throws(TransformerError) {
+        let entry = try floatEntry(name)
+        let count = entry.shape.reduce(1, *)
+        precondition(width > 0 && count % width == 0, "runs of \(width) values do not tile tensor \(name)")
+        guard count > 0, let base = bytes.baseAddress else { return }
+        let start = dataStart + entry.byteRange.lowerBound
+        let inPlace = Self.isLittleEndian && entry.dtype == .f32 && Int(bitPattern: base + start) % 4 == 0
+        let rows = count / width
+        let rowsPerRun = Swift.max(1, Self.runFloats / width)
+        let scratch =
+            inPlace ? nil : UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(rows, rowsPerRun) * width)
+        defer { scratch?.deallocate() }
+        var row = 0
+        while row < rows {
+            let values = Swift.min(rowsPerRun, rows - row) * width
+            let offset = start + row * width * entry.dtype.size
+            let run: UnsafePointer<Float>
+            if let scratch {
+                Self.convert(bytes, offset: offset, count: values, dtype: entry.dtype, into: scratch)
+                run = UnsafePointer(scratch)
+            } else {
+                run = UnsafePointer((base + offset).bindMemory(to: Float.self, capacity: values))
+            }
+            try body(row, UnsafeBufferPointer(start: run, count: values))
+            release(offset..<(offset + values * entry.dtype.size))
+            row += rowsPerRun
+        }
+    }
+
+    /// A mapping of the F32 tensor `name`'s bytes alone, to be read in place for as long as it lives (see
+    /// ``MappedFloats``). Nil when the tensor is absent, empty or not F32, its bytes are not 4-byte aligned, the host
+    /// is big-endian, this is an in-memory image, or `mmap` fails: the caller then copies the values instead.
+    func mappedFloats(_ name: String) -> MappedFloats? {
+        guard Self.isLittleEndian, descriptor >= 0, let entry = entries[name], entry.dtype == .f32,
+            !entry.byteRange.isEmpty
+        else { return nil }
+        return MappedFloats(
+            descriptor: descriptor, offset: dataStart + entry.byteRange.lowerBound,
+            count: entry.byteRange.count / MemoryLayout<Float>.size)
+    }
+
+    /// Drops the resident pages of the file bytes `range` from this process (a mapped file only).
+    private func release(_ range: Range<Int>) {
+        guard descriptor >= 0, !range.isEmpty, let base = bytes.baseAddress else { return }
+        let page = Int(getpagesize())
+        let lower = range.lowerBound / page * page
+        let upper = Swift.min(bytes.count, range.upperBound)
+        madvise(UnsafeMutableRawPointer(mutating: base + lower), upper - lower, MADV_DONTNEED)
+    }
+
+    private static var isLittleEndian: Bool {
+        #if _endian(little)
+            true
+        #else
+            false
+        #endif
+    }
+
+    /// Converts `count` values of `dtype` at byte `offset` of `raw` into `out` (F32 copied, F16 and BF16 widened).
+    private static func convert(
+        _ raw: UnsafeRawBufferPointer, offset: Int, count: Int, dtype: DType, into out: UnsafeMutablePointer<Float>
+    ) {
+        guard count > 0, let source = raw.baseAddress?.advanced(by: offset) else { return }
+        switch dtype {
+        case .f32:
+            if isLittleEndian {
+                UnsafeMutableRawPointer(out).copyMemory(from: source, byteCount: count * 4)
+            } else {
                 for i in 0..<count {
-                    let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                    out[i] = Float(bitPattern: UInt32(bits) << 16)
-                }
-            default:  // .f16, the only other case reaching here
-                for i in 0..<count {
-                    let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                    out[i] = halfToFloat(bits)
+                    let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                    out[i] = Float(bitPattern: bits)
                 }
             }
-            initialized = count
+        case .bf16:
+            for i in 0..<count {
+                let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                out[i] = Float(bitPattern: UInt32(bits) << 16)
+            }
+        default:  // .f16, the only other float type
+            for i in 0..<count {
+                let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                out[i] = halfToFloat(bits)
+            }
         }
     }
 

@@ -30,6 +30,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the linear-layer products' GFLOP/s (packed panels vs OpenBLAS) and stop.")
     var products = false
 
+    @Flag(
+        name: .long,
+        help: "Print resident memory (VmRSS, RssAnon, RssFile, VmHWM) before and after loading --model, and stop.")
+    var memory = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -62,6 +67,10 @@ struct Bench: AsyncParsableCommand {
                         format(r.blasGigaflops, 1),
                     ].joined())
             }
+            return
+        }
+        if memory {
+            try measureMemory()
             return
         }
         let served: ServedModel
@@ -99,6 +108,20 @@ struct Bench: AsyncParsableCommand {
             "POST /attend 1x16 all maps over loopback: median \(format(e2e.requestMilliseconds, 3)) ms, "
                 + "bare forward median \(format(e2e.forwardMilliseconds, 3)) ms, "
                 + "ratio \(format(e2e.requestMilliseconds / e2e.forwardMilliseconds, 2))x")
+    }
+
+    /// `--memory`: loads `model` (or a seeded MiniLM shape) once, between samples of /proc/self/status.
+    private func measureMemory() throws {
+        let checkpoint = FileManager.default.fileExists(atPath: model + "/config.json")
+        let name = checkpoint ? "\(model) (checkpoint)" : "seeded MiniLM-shaped encoder (\(model) not found)"
+        let report = try MemoryBenchmark.run(name: name, file: checkpoint ? model + "/model.safetensors" : nil) {
+            checkpoint ? try CheckpointLoader.load(directory: model) : try Model.seeded(EncoderConfiguration())
+        }
+        guard let report else {
+            print("--memory needs /proc/self/status (Linux)")
+            return
+        }
+        print(report.table)
     }
 
     private func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }

@@ -109,4 +109,40 @@ import Testing
             check(m: m, k: Gemm.innerChunk + 50, n: 29, workers: 2, mode: .biasGELU)
         }
     }
+
+    /// Storing the rows of an `[out, in]` weight, in any split, lays out the same floats as packing its transpose.
+    @Test(arguments: [(1, 1), (5, 7), (13, 6), (384, 1152), (1536, 20), (800, 13)])
+    func panelMatrix_StoresRowsLikePackingTheTranspose(inner k: Int, outputs n: Int) {
+        var generator = SplitMix64(seed: UInt64(k * 7919 + n))
+        let weight = (0..<(n * k)).map { _ in Float(Int(generator.next() % 2_001) - 1_000) / 1_000 }  // [N, K]
+        var transposed = [Float](repeating: 0, count: k * n)  // [K, N]
+        for o in 0..<n {
+            for i in 0..<k { transposed[i * n + o] = weight[o * k + i] }
+        }
+        let capacity = PanelMatrix.capacity(inner: k, outputs: n)
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+        let stored = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+        defer {
+            packed.deallocate()
+            stored.deallocate()
+        }
+        let reference = transposed.withUnsafeBufferPointer {
+            PanelMatrix(packing: $0.baseAddress!, inner: k, outputs: n, into: packed)
+        }
+        let matrix = PanelMatrix(zeroing: stored, inner: k, outputs: n)
+        weight.withUnsafeBufferPointer { rows in
+            // Uneven runs of rows, as a file streams them: 1 row, then 3, then the rest.
+            var first = 0
+            for size in [1, 3, n] where first < n {
+                let count = Swift.min(size, n - first)
+                matrix.store(
+                    rows: UnsafeBufferPointer(rebasing: rows[(first * k)..<((first + count) * k)]), firstOutput: first)
+                first += count
+            }
+        }
+        let used = reference.panels * PanelMatrix.width * k
+        #expect(
+            Array(UnsafeBufferPointer(start: stored, count: used))
+                == Array(UnsafeBufferPointer(start: packed, count: used)))
+    }
 }

@@ -157,4 +157,112 @@ func floatBytes(_ values: [Float]) -> [UInt8] {
             try SafetensorsFile(path: empty)
         }
     }
+
+    /// A header padded with spaces to `8 + length ≡ alignment (mod 8)`, for images whose data starts where wanted.
+    private func image(_ header: String, data: [UInt8], misaligned: Bool = false) -> [UInt8] {
+        var header = header
+        while (8 + header.utf8.count) % 8 != (misaligned ? 2 : 0) { header += " " }
+        return safetensorsImage(header: header, data: data)
+    }
+
+    /// Runs of whole rows, at most `runFloats` floats each, concatenate to the tensor, for F32 read in place, F32
+    /// copied (misaligned), F16 and BF16 converted.
+    @Test(arguments: [("F32", false), ("F32", true), ("F16", false), ("BF16", true)])
+    func safetensors_StreamsWholeRowRuns_ThatConcatenateToTheTensor(dtype: String, misaligned: Bool) throws {
+        let rows = 70
+        let width = 1_000  // 70,000 floats: runs of 65 rows, then 5
+        let values = (0..<(rows * width)).map { Float($0 % 509) - 254 }
+        let data: [UInt8]
+        switch dtype {
+        case "F32": data = floatBytes(values)
+        case "F16":
+            data = values.flatMap { v -> [UInt8] in
+                // Integers up to 2048 in magnitude are exact in binary16.
+                let bits = UInt16(Float16(v).bitPattern)
+                return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+            }
+        default:
+            data = values.flatMap { v in withUnsafeBytes(of: UInt16(v.bitPattern >> 16).littleEndian) { Array($0) } }
+        }
+        let size = dtype == "F32" ? 4 : 2
+        let header = #"{"t":{"dtype":"\#(dtype)","shape":[\#(rows),\#(width)],"data_offsets":[0,\#(data.count)]}}"#
+        #expect(data.count == rows * width * size)
+        let file = try SafetensorsFile(bytes: image(header, data: data, misaligned: misaligned), path: "mem")
+        var firstRows: [Int] = []
+        var streamed: [Float] = []
+        try file.forEachRun("t", width: width) { firstRow, run in
+            #expect(run.count % width == 0 && run.count <= SafetensorsFile.runFloats)
+            #expect(firstRow * width == streamed.count)
+            firstRows.append(firstRow)
+            streamed += run
+        }
+        #expect(firstRows == [0, 65])
+        #expect(streamed == values)
+        #expect(try file.tensor("t").storage == values)
+    }
+
+    @Test func safetensors_MapsAlignedF32Only_WhenAskedForMappedFloats() throws {
+        let directory = try FixtureSupport.temporaryDirectory()
+        defer { FixtureSupport.remove(directory) }
+        let header =
+            #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"b":{"dtype":"F16","shape":[2],"#
+            + #""data_offsets":[12,16]},"c":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}}"#
+        let data = floatBytes([1, 2, 3]) + [0x00, 0x3C, 0x00, 0xC0] + floatBytes([7])
+        for misaligned in [false, true] {
+            let path = directory + "/\(misaligned).safetensors"
+            let bytes = image(header, data: data, misaligned: misaligned)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let file = try SafetensorsFile(path: path)
+            if misaligned {
+                #expect(file.mappedFloats("a") == nil)
+            } else {
+                let a = try #require(file.mappedFloats("a"))
+                #expect(Array(UnsafeBufferPointer(start: a.floats, count: a.count)) == [1, 2, 3])
+                let c = try #require(file.mappedFloats("c"))
+                #expect(c.floats.pointee == 7)
+            }
+            #expect(file.mappedFloats("b") == nil)
+            #expect(file.mappedFloats("zzz") == nil)
+            #expect(try SafetensorsFile(bytes: bytes, path: "mem").mappedFloats("a") == nil)
+        }
+    }
+
+    #if os(Linux)
+        /// Resident kB of the mappings of files whose path contains `fragment` (`/proc/self/smaps`).
+        private func residentKilobytes(_ fragment: String) throws -> Int {
+            let text = try #require(procText("/proc/self/smaps"))
+            var total = 0
+            var inside = false
+            for line in text.split(separator: "\n") {
+                if let first = line.split(separator: " ").first, first.contains("-"), first.first?.isHexDigit == true {
+                    inside = line.contains(fragment)
+                } else if inside, line.hasPrefix("Rss:") {
+                    total += Int(line.split(separator: " ")[1]) ?? 0
+                }
+            }
+            return total
+        }
+
+        /// `tensor` leaves the tensor's pages resident in the process; `forEachRun` releases them behind it.
+        @Test func safetensors_ReleasesPages_AfterStreamingATensor() throws {
+            let directory = try FixtureSupport.temporaryDirectory()
+            defer { FixtureSupport.remove(directory) }
+            let count = 1 << 20  // 4 MB
+            let header = #"{"t":{"dtype":"F32","shape":[\#(count)],"data_offsets":[0,\#(count * 4)]}}"#
+            let path = directory + "/big.safetensors"
+            try Data(image(header, data: floatBytes((0..<count).map { Float($0) }))).write(
+                to: URL(fileURLWithPath: path))
+            let marker = URL(fileURLWithPath: directory).lastPathComponent
+            let file = try SafetensorsFile(path: path)
+            #expect(try residentKilobytes(marker) <= 8)
+            #expect(try file.tensor("t").count == count)
+            #expect(try residentKilobytes(marker) >= 4 * count / 1024 / 2)
+            var sum = 0.0
+            try file.forEachRun("t", width: 1) { _, run in
+                for value in run { sum += Double(value) }
+            }
+            #expect(sum == Double(count) * Double(count - 1) / 2)
+            #expect(try residentKilobytes(marker) <= 8)
+        }
+    #endif
 }

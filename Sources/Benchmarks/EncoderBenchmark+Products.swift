@@ -1,4 +1,5 @@
 import Foundation
+import Transformer
 
 extension EncoderBenchmark {
     /// One measured linear-layer product.
@@ -39,7 +40,7 @@ extension EncoderBenchmark {
                 plain.deallocate()
                 packed.deallocate()
             }
-            var generator = SplitMix64(seed: 7)
+            var generator = BenchmarkHooks.Random(seed: 7)
             for i in 0..<(m * k) { a[i] = Float(generator.next() % 1000) / 1000 - 0.5 }
             for i in 0..<(copies * k * n) { plain[i] = Float(generator.next() % 1000) / 1000 - 0.5 }
             c.initialize(repeating: 0, count: m * n)

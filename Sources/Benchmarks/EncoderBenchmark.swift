@@ -1,5 +1,5 @@
-import CBLAS
 import Foundation
+import Transformer
 
 /// Measures an encoder's speed at fixed batch × length shapes, with and without attention maps, against the
 /// sgemm rate this machine reaches on the same threading path.
@@ -68,7 +68,7 @@ public enum EncoderBenchmark {
         let peak = measurePeak()
         var rows: [Row] = []
         let c = encoder.configuration
-        var generator = SplitMix64(seed: 2024)
+        var generator = BenchmarkHooks.Random(seed: 2024)
         for shape in shapes {
             let length = Swift.min(shape.length, c.maxPositions)
             let inputs = (0..<shape.batch).map { _ in
@@ -183,29 +183,16 @@ extension EncoderBenchmark {
             }
             return (name, best * 1e9 / Double(repeats * count))
         }
-        func map(_ f: (Vec) -> Vec) {
-            var j = 0
-            while j < count {
-                out.setVec(j, f(buffer.vec(j)))
-                j += Vec.scalarCount
-            }
+        var rows: [(name: String, nanoseconds: Double)] = BenchmarkHooks.Elementwise.allCases.map { function in
+            measure(function.rawValue) { BenchmarkHooks.apply(function, buffer, into: out, count: count) }
         }
-        return [
-            measure("exp") { map(VectorMath.exp) },
-            measure("erf") { map(VectorMath.erf) },
-            measure("gelu") { map(VectorMath.gelu) },
-            measure("gelu_tanh") { map(VectorMath.geluTanh) },
-            measure("softmax(128)") {
-                for r in stride(from: 0, to: count, by: 128) {
-                    Kernels.softmax(scores: buffer + r, count: 128, paddedCount: 128, into: out + r)
-                }
-            },
+        rows.append(
+            measure("softmax(128)") { BenchmarkHooks.softmaxRows(buffer, count: count, width: 128, into: out) })
+        rows.append(
             measure("layerNorm(384)") {
-                for r in stride(from: 0, to: count - 383, by: 384) {
-                    Kernels.layerNorm(buffer + r, count: 384, gamma: gamma, beta: beta, epsilon: 1e-12)
-                }
-            },
-        ]
+                BenchmarkHooks.layerNormRows(buffer, count: count, gamma: gamma, beta: beta, epsilon: 1e-12)
+            })
+        return rows
     }
 
     /// This process's CPU time (all threads) in seconds.
