@@ -105,6 +105,86 @@ extension LiveServerTests {
             #expect(await eventually { server.connectionCount == 0 })
         }
 
+        /// A TLS client (Python's `ssl` over a memory BIO) that sends one request, then a TCP FIN without
+        /// close_notify, and prints everything it reads back until the server closes.
+        static let halfClosingClient = #"""
+            import socket, ssl, sys
+            port, cafile, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+            context = ssl.create_default_context(cafile=cafile)
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = context.wrap_bio(incoming, outgoing, server_hostname="localhost")
+            def send():
+                data = outgoing.read()
+                if data:
+                    raw.sendall(data)
+            def receive():
+                try:
+                    data = raw.recv(65536)
+                except ConnectionResetError:
+                    data = b""
+                if data:
+                    incoming.write(data)
+                else:
+                    incoming.write_eof()
+                return bool(data)
+            while True:
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    send()
+                    if not receive():
+                        sys.exit(2)
+            send()
+            tls.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").encode())
+            send()
+            raw.shutdown(socket.SHUT_WR)
+            answer = b""
+            while True:
+                try:
+                    chunk = tls.read(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+                except ssl.SSLWantReadError:
+                    if not receive():
+                        break
+                except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                    break
+            sys.stdout.write(answer.decode("latin-1"))
+            """#
+
+        @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+        func tls_AnswersHalfClosedClient_WhenFINComesWithoutCloseNotify() async throws {
+            let files = try await makeCertificate()
+            defer { try? FileManager.default.removeItem(atPath: files.directory) }
+            let configuration = testConfiguration(
+                tls: TLSConfiguration(certificatePath: files.certificate, keyPath: files.key))
+            try await withServer(
+                configuration,
+                routes: { router in
+                    router.add(.GET, "/now") { _, _ in Response(body: Array("at once".utf8)) }
+                    router.add(.GET, "/later") { _, _ in
+                        try await Task.sleep(for: .milliseconds(200))
+                        return Response(body: Array("after the FIN".utf8))
+                    }
+                }
+            ) { server, port in
+                // The FIN arrives with the request (answered at once) or while its handler runs (probed first).
+                for (path, text) in [("/now", "at once"), ("/later", "after the FIN")] {
+                    let (status, output) = try await run(
+                        "/usr/bin/python3", ["-c", Self.halfClosingClient, String(port), files.certificate, path])
+                    #expect(status == 0)
+                    #expect(output.hasPrefix("HTTP/1.1 "))
+                    #expect(output.contains("HTTP/1.1 200 OK\r\n"))
+                    #expect(output.contains("Connection: close\r\n"))
+                    #expect(output.hasSuffix(text))
+                }
+                #expect(await eventually { server.connectionCount == 0 })
+            }
+        }
+
         @Test func server_FailsToStart_WhenCertificateIsMissing() {
             let configuration = testConfiguration(
                 tls: TLSConfiguration(certificatePath: "/nonexistent/cert.pem", keyPath: "/nonexistent/key.pem"))

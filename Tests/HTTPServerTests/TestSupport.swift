@@ -212,3 +212,18 @@ final class Counter: Sendable {
 func get(_ path: String, _ extra: String = "") -> String {
     "GET \(path) HTTP/1.1\r\nHost: test\r\n\(extra)\r\n"
 }
+
+/// Runs `body` against a started server, then shuts the server down and waits for it (also when `body` throws).
+func withServer(
+    _ configuration: ServerConfiguration = testConfiguration(), routes build: (inout Router) -> Void,
+    _ body: (Server, Int) async throws -> Void
+) async throws {
+    let (server, port) = try startServer(configuration, build)
+    do {
+        try await body(server, port)
+    } catch {
+        await server.shutdown(deadline: .seconds(1))
+        throw error
+    }
+    await server.shutdown(deadline: .seconds(1))
+}
