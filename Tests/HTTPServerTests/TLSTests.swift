@@ -55,28 +55,31 @@ extension LiveServerTests {
             let configuration = testConfiguration(
                 tls: TLSConfiguration(certificatePath: files.certificate, keyPath: files.key))
             let big = [UInt8](repeating: 0x5A, count: 3 << 20)
-            let (server, port) = try startServer(configuration) { router in
-                router.add(.GET, "/hello") { _, _ in Response(body: Array("hello over tls".utf8)) }
-                router.add(.GET, "/big") { _, _ in Response(body: big) }
+            try await withServer(
+                configuration,
+                routes: { router in
+                    router.add(.GET, "/hello") { _, _ in Response(body: Array("hello over tls".utf8)) }
+                    router.add(.GET, "/big") { _, _ in Response(body: big) }
+                }
+            ) { server, port in
+                // Two requests on one kept-alive connection, then a big body written in pieces.
+                let (status, output) = try await run(
+                    "/usr/bin/curl",
+                    [
+                        "-sS", "--max-time", "20", "--cacert", files.certificate, "https://localhost:\(port)/hello",
+                        "https://localhost:\(port)/hello",
+                    ])
+                #expect(status == 0)
+                #expect(output == "hello over tls" + "hello over tls")
+                let (bigStatus, size) = try await run(
+                    "/usr/bin/curl",
+                    [
+                        "-sS", "--max-time", "20", "--cacert", files.certificate, "-o", "/dev/null", "-w",
+                        "%{size_download}", "https://127.0.0.1:\(port)/big",
+                    ])
+                #expect(bigStatus == 0)
+                #expect(size == String(big.count))
             }
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            // Two requests on one kept-alive connection, then a big body written in pieces.
-            let (status, output) = try await run(
-                "/usr/bin/curl",
-                [
-                    "-sS", "--max-time", "20", "--cacert", files.certificate, "https://localhost:\(port)/hello",
-                    "https://localhost:\(port)/hello",
-                ])
-            #expect(status == 0)
-            #expect(output == "hello over tls" + "hello over tls")
-            let (bigStatus, size) = try await run(
-                "/usr/bin/curl",
-                [
-                    "-sS", "--max-time", "20", "--cacert", files.certificate, "-o", "/dev/null", "-w",
-                    "%{size_download}", "https://127.0.0.1:\(port)/big",
-                ])
-            #expect(bigStatus == 0)
-            #expect(size == String(big.count))
         }
 
         @Test func tls_DropsGarbageAndStalledHandshakes_WithoutHurtingOthers() async throws {
@@ -85,24 +88,27 @@ extension LiveServerTests {
             var configuration = testConfiguration(
                 tls: TLSConfiguration(certificatePath: files.certificate, keyPath: files.key))
             configuration.timeouts.handshake = .milliseconds(300)
-            let (server, port) = try startServer(configuration) { router in
-                router.add(.GET, "/hello") { _, _ in Response(body: Array("still fine".utf8)) }
+            try await withServer(
+                configuration,
+                routes: { router in
+                    router.add(.GET, "/hello") { _, _ in Response(body: Array("still fine".utf8)) }
+                }
+            ) { server, port in
+
+                let stalled = try RawClient(port: port)
+                await stalled.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])  // A ClientHello that never finishes.
+                let garbage = try RawClient(port: port)
+                await garbage.send(get("/hello"))  // Plain HTTP on the TLS port.
+
+                let (status, output) = try await run(
+                    "/usr/bin/curl",
+                    ["-sS", "--max-time", "20", "--cacert", files.certificate, "https://127.0.0.1:\(port)/hello"])
+                #expect(status == 0)
+                #expect(output == "still fine")
+                #expect(await garbage.waitForClose())
+                #expect(await stalled.waitForClose())
+                #expect(await eventually { server.connectionCount == 0 })
             }
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-
-            let stalled = try RawClient(port: port)
-            await stalled.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])  // A ClientHello that never finishes.
-            let garbage = try RawClient(port: port)
-            await garbage.send(get("/hello"))  // Plain HTTP on the TLS port.
-
-            let (status, output) = try await run(
-                "/usr/bin/curl",
-                ["-sS", "--max-time", "20", "--cacert", files.certificate, "https://127.0.0.1:\(port)/hello"])
-            #expect(status == 0)
-            #expect(output == "still fine")
-            #expect(await garbage.waitForClose())
-            #expect(await stalled.waitForClose())
-            #expect(await eventually { server.connectionCount == 0 })
         }
 
         /// A TLS client (Python's `ssl` over a memory BIO) that sends one request, then a TCP FIN without
