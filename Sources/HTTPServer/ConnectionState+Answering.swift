@@ -171,9 +171,11 @@ extension ConnectionState {
             case .halfClosed, .failed:
                 wanted = false
             case .idle, .head, .body:
+                // (With nothing waiting, a limit of 0 does not stop a connection from reading its next request.)
                 wanted =
-                    pending.count < settings.maxPipelinedRequests && output.bytes < settings.outputHighWater
-                    && pipelinedBytes < settings.maxPipelinedBytes
+                    (pending.isEmpty || pending.count < settings.maxPipelinedRequests)
+                    && (pipelinedBytes == 0 || pipelinedBytes < settings.maxPipelinedBytes)
+                    && output.bytes < settings.outputHighWater
             }
         }
         if wanted == readingPaused {

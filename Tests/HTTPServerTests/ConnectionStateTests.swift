@@ -160,6 +160,19 @@ import Testing
         #expect(driver.state.pipelinedBytes == 0)
     }
 
+    @Test func connectionState_ReadsOneRequestAtATime_WhenPipeliningLimitsAreZero() {
+        var settings = ConnectionDriver.settings
+        settings.maxPipelinedRequests = 0
+        settings.maxPipelinedBytes = 0
+        var driver = ConnectionDriver(settings)
+        let first = driver.receive(Self.post("/1", body: "x"), at: 10)
+        #expect(first.started == ["/1"])
+        #expect(first.contains(.pauseReading))  // One body unanswered
+        let answered = driver.answer(at: 20)
+        #expect(answered.contains(.resumeReading))
+        #expect(driver.receive(get("/2"), at: 30).started == ["/2"])
+    }
+
     // MARK: Write backpressure
 
     @Test func connectionState_StopsReadingAndStarting_WhileOutputIsAboveHighWater() {
