@@ -77,7 +77,9 @@ public struct ServerConfiguration: Sendable {
     /// Complete requests read ahead of the one being answered (pipelining) before the server stops reading.
     public var maxPipelinedRequests: Int
     /// Body bytes of complete requests not yet answered (the one being handled included) past which a connection
-    /// stops reading until answers go out: bounds what one pipelining client holds in memory.
+    /// stops reading until answers go out: bounds what one pipelining client holds in memory (to this, plus one
+    /// more request and one 64 KiB read; heads are bounded by `maxPipelinedRequests` × `limits.maxHeaderBytes`).
+    /// Reading does not pause for a limit of 0 while nothing is unanswered.
     public var maxPipelinedBytes: Int
     /// Response bytes queued for writing (not yet taken by the kernel), summed over every connection, that a new
     /// response may not push the total past: such a response is dropped at once and answered with a JSON 503
