@@ -82,6 +82,21 @@ extension LiveServerTests {
             }
         }
 
+        @Test func connection_ClosesAtHeaderDeadline_WhenOnlyEmptyLinesComeAfterAnAnswer() async throws {
+            var configuration = testConfiguration()
+            configuration.timeouts.header = .milliseconds(300)
+            configuration.timeouts.idle = .seconds(30)
+            try await withServer(configuration, routes: ConnectionTests.echoRoutes) { server, port in
+                let client = try RawClient(port: port)
+                await client.send(get("/hello"))
+                #expect(await client.readResponse()?.status == 200)
+                let start = ContinuousClock.now
+                await client.send("\r\n")  // The next request's first byte: `header` runs, not `idle`.
+                #expect(await client.isClosedByServer())
+                #expect(ContinuousClock.now - start < .seconds(10))
+            }
+        }
+
         @Test func server_SendsServerField_OnlyWhenConfigured() async throws {
             try await withServer(testConfiguration(), routes: ConnectionTests.echoRoutes) { server, port in
                 let client = try RawClient(port: port)

@@ -103,7 +103,7 @@ extension LiveServerTests {
             }
         }
 
-        @Test func connection_Answers408AndCloses_WhenHeadersTrickle() async throws {
+        @Test func connection_Answers408AndCloses_WhenHeadNeverEnds() async throws {
             var configuration = testConfiguration()
             configuration.timeouts.header = .milliseconds(300)
             try await withServer(configuration, routes: Self.echoRoutes) { server, port in
