@@ -63,11 +63,15 @@ public final class AttendApp: Sendable {
                 maxHeaderCount: s.maxHeaders, maxBodyBytes: s.maxBodyBytes),
             timeouts: ServerConfiguration.Timeouts(
                 header: .milliseconds(s.headerTimeoutMilliseconds), idle: .milliseconds(s.idleTimeoutMilliseconds),
-                body: .milliseconds(s.bodyTimeoutMilliseconds), write: .milliseconds(s.writeTimeoutMilliseconds)),
+                body: .milliseconds(s.bodyTimeoutMilliseconds), write: .milliseconds(s.writeTimeoutMilliseconds),
+                minimumBodyRate: s.minimumBodyRate, minimumWriteRate: s.minimumWriteRate,
+                rateGrace: .milliseconds(s.rateGraceMilliseconds)),
             maxConnections: s.maxConnections,
             gzip: ServerConfiguration.Gzip(enabled: s.gzip, minimumBytes: s.gzipMinimumBytes),
             tls: s.tlsCertificatePath.map { TLSConfiguration(certificatePath: $0, keyPath: s.tlsKeyPath ?? "") })
         c.serverName = Self.serverName
+        c.maxPipelinedBytes = s.maxPipelinedBytes
+        c.maxQueuedWriteBytes = s.maxQueuedWriteBytes
         return c
     }
 

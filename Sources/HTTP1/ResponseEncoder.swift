@@ -30,7 +30,8 @@ public struct ResponseEncoder: Sendable {
     private var cachedSecond = Int.min
     private var cachedDate: [UInt8] = []
 
-    /// Creates an encoder. `clock` gives the current time in seconds since 1970 (UTC); tests pass a fixed one.
+    /// Creates an encoder. `serverName` is the `Server` field value (none by default: the application names
+    /// itself). `clock` gives the current time in seconds since 1970 (UTC); tests pass a fixed one.
     public init(serverName: String? = nil, clock: @escaping @Sendable () -> Int = ResponseEncoder.systemClock) {
         self.serverName = serverName
         self.clock = clock

@@ -51,7 +51,9 @@ public final class Server: Sendable {
             let core = ServerCore(configuration: configuration, router: router, logger: logger, tls: tls)
             core.attach(listener)
             let timeouts = configuration.timeouts
-            let shortest = [timeouts.header, timeouts.idle, timeouts.body, timeouts.write, timeouts.handshake].min()!
+            let shortest = [
+                timeouts.header, timeouts.idle, timeouts.body, timeouts.write, timeouts.handshake, timeouts.rateGrace,
+            ].min()!
             let tick = min(max(shortest / 4, .milliseconds(5)), .milliseconds(250))
             for loop in core.loops { loop.startSweeping(every: tick) }
             listener.start { socket, address in
@@ -80,6 +82,11 @@ public final class Server: Sendable {
     /// The number of open connections.
     public var connectionCount: Int {
         state.withLock { $0.core?.connectionCount ?? 0 }
+    }
+
+    /// Response bytes queued for writing over all connections (see `ServerConfiguration.maxQueuedWriteBytes`).
+    var queuedWriteBytes: Int {
+        state.withLock { $0.core?.queuedWriteBytes ?? 0 }
     }
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish until `deadline` has passed, then

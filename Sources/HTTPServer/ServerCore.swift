@@ -8,26 +8,18 @@ import Synchronization
     import Glibc
 #endif
 
-/// What every connection of a server shares: settings, router, loops and the connection count.
+/// What every connection of a server shares: settings, router, loops, the connection count and the bytes queued
+/// for writing.
 final class ServerCore: Sendable {
-    /// Timeouts in nanoseconds, for cheap comparisons on the I/O queues.
-    struct Deadlines: Sendable {
-        var header: UInt64
-        var idle: UInt64
-        var body: UInt64
-        var write: UInt64
-        var handshake: UInt64
-        var linger: UInt64
-    }
-
     let configuration: ServerConfiguration
     let router: FrozenRouter
     let logger: Logger
     let tls: TLSContext?
     let loops: [EventLoop]
-    let deadlines: Deadlines
-    /// Output bytes queued on a connection past which it stops reading and starting handlers.
-    let outputHighWater = 1 << 20
+    /// What each connection tolerates (timeouts in nanoseconds, bounds).
+    let connectionSettings: ConnectionState.Settings
+    /// Bytes queued for writing over all connections (see `ServerCore+WriteBudget.swift`).
+    let queuedWrites = Atomic<Int>(0)
 
     private let state = Mutex<(count: Int, listener: Listener?)>((0, nil))
     private let shuttingDown = Atomic<Bool>(false)
@@ -41,11 +33,7 @@ final class ServerCore: Sendable {
         var threads = configuration.ioThreads
         if threads <= 0 { threads = ServerCore.processorCount() }
         loops = (0..<max(1, threads)).map { EventLoop(index: $0) }
-        let timeouts = configuration.timeouts
-        deadlines = Deadlines(
-            header: timeouts.header.nanoseconds, idle: timeouts.idle.nanoseconds, body: timeouts.body.nanoseconds,
-            write: timeouts.write.nanoseconds, handshake: timeouts.handshake.nanoseconds,
-            linger: min(2_000_000_000, max(100_000_000, timeouts.header.nanoseconds)))
+        connectionSettings = ConnectionState.Settings(configuration)
     }
 
     var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
@@ -96,9 +84,12 @@ final class ServerCore: Sendable {
 }
 
 extension Duration {
+    /// The duration in nanoseconds: 0 when negative, `UInt64.max` when it does not fit.
     var nanoseconds: UInt64 {
         let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return .max }
+        return ConnectionState.adding(whole, UInt64(attoseconds / 1_000_000_000))
     }
 }

@@ -22,7 +22,11 @@ final class TLSContext: @unchecked Sendable {
         // SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER (SSL_CTRL_MODE = 33).
         _ = SSL_CTX_ctrl(context, 33, 0x1 | 0x2, nil)
         // SSL_OP_NO_RENEGOTIATION: client-initiated renegotiation is a denial-of-service lever.
-        _ = SSL_CTX_set_options(context, UInt64(1) << 30)
+        // SSL_OP_IGNORE_UNEXPECTED_EOF (OpenSSL 3): a TCP FIN without close_notify reads as a clean end of input
+        // (SSL_ERROR_ZERO_RETURN) instead of a fatal error that also forbids writing. A client that half-closes
+        // after its request then gets its answer, as over plain TCP. Truncation cannot pass for a request: the
+        // framing is HTTP's (an end of input in the middle of a request closes the connection unanswered).
+        _ = SSL_CTX_set_options(context, UInt64(1) << 30 | UInt64(1) << 7)
         guard SSL_CTX_use_certificate_chain_file(context, configuration.certificatePath) == 1 else {
             throw SetupError(step: "certificate \(configuration.certificatePath)", detail: TLSContext.lastError())
         }

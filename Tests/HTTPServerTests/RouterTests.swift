@@ -40,75 +40,75 @@ extension LiveServerTests {
 
         @Test func router_MatchesPathParameters_PercentDecoded() async throws {
             let log = StatusLog()
-            let (server, port) = try startServer(testConfiguration(), Self.routes(log))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send(get("/models/mini%20lm"))
-            #expect(await client.readResponse()?.text == "model mini lm")
-            await client.send(get("/models/x/info"))
-            #expect(await client.readResponse()?.text == "info x")
-            #expect(log.all == ["GET /models/{name} 200", "GET /models/{name}/info 200"])
+            try await withServer(testConfiguration(), routes: Self.routes(log)) { server, port in
+                let client = try RawClient(port: port)
+                await client.send(get("/models/mini%20lm"))
+                #expect(await client.readResponse()?.text == "model mini lm")
+                await client.send(get("/models/x/info"))
+                #expect(await client.readResponse()?.text == "info x")
+                #expect(log.all == ["GET /models/{name} 200", "GET /models/{name}/info 200"])
+            }
         }
 
         @Test func router_Answers404JSON_WhenNoRouteMatches() async throws {
             let log = StatusLog()
-            let (server, port) = try startServer(testConfiguration(), Self.routes(log))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send(get("/nothing/here"))
-            let response = try #require(await client.readResponse())
-            #expect(response.status == 404)
-            #expect(response.header("content-type") == "application/json")
-            #expect(response.text == #"{"error":{"code":"not_found","message":"No route for /nothing/here."}}"#)
-            #expect(log.all == ["GET  404"])
+            try await withServer(testConfiguration(), routes: Self.routes(log)) { server, port in
+                let client = try RawClient(port: port)
+                await client.send(get("/nothing/here"))
+                let response = try #require(await client.readResponse())
+                #expect(response.status == 404)
+                #expect(response.header("content-type") == "application/json")
+                #expect(response.text == #"{"error":{"code":"not_found","message":"No route for /nothing/here."}}"#)
+                #expect(log.all == ["GET  404"])
+            }
         }
 
         @Test func router_Answers405WithAllow_WhenMethodDiffers() async throws {
             let log = StatusLog()
-            let (server, port) = try startServer(testConfiguration(), Self.routes(log))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send("PUT /models/a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-            let response = try #require(await client.readResponse())
-            #expect(response.status == 405)
-            #expect(response.header("allow") == "DELETE, GET, HEAD")
-            #expect(response.text.contains(#""code":"method_not_allowed""#))
-            #expect(log.all == ["PUT  405"])
+            try await withServer(testConfiguration(), routes: Self.routes(log)) { server, port in
+                let client = try RawClient(port: port)
+                await client.send("PUT /models/a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+                let response = try #require(await client.readResponse())
+                #expect(response.status == 405)
+                #expect(response.header("allow") == "DELETE, GET, HEAD")
+                #expect(response.text.contains(#""code":"method_not_allowed""#))
+                #expect(log.all == ["PUT  405"])
+            }
         }
 
         @Test func router_ServesHEADWithGETHandler_WithoutBody() async throws {
-            let (server, port) = try startServer(testConfiguration(), Self.routes(StatusLog()))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send("HEAD /models/abc HTTP/1.1\r\nHost: t\r\n\r\n")
-            let head = try #require(await client.readResponse(head: true))
-            #expect(head.status == 200)
-            #expect(head.header("content-length") == "9")
-            // The next response follows at once: no body bytes were sent for HEAD.
-            await client.send(get("/models/abc"))
-            #expect(await client.readResponse()?.text == "model abc")
+            try await withServer(testConfiguration(), routes: Self.routes(StatusLog())) { server, port in
+                let client = try RawClient(port: port)
+                await client.send("HEAD /models/abc HTTP/1.1\r\nHost: t\r\n\r\n")
+                let head = try #require(await client.readResponse(head: true))
+                #expect(head.status == 200)
+                #expect(head.header("content-length") == "9")
+                // The next response follows at once: no body bytes were sent for HEAD.
+                await client.send(get("/models/abc"))
+                #expect(await client.readResponse()?.text == "model abc")
+            }
         }
 
         @Test func router_RendersHTTPErrorAsEscapedJSON() async throws {
-            let (server, port) = try startServer(testConfiguration(), Self.routes(StatusLog()))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send("POST /fail HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-            let response = try #require(await client.readResponse())
-            #expect(response.status == 422)
-            #expect(response.text == #"{"error":{"code":"bad_input","message":"say \"hi\"\\\n\u0001é"}}"#)
-            let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: [String: String]]
-            #expect(json?["error"]?["message"] == "say \"hi\"\\\n\u{1}é")
+            try await withServer(testConfiguration(), routes: Self.routes(StatusLog())) { server, port in
+                let client = try RawClient(port: port)
+                await client.send("POST /fail HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+                let response = try #require(await client.readResponse())
+                #expect(response.status == 422)
+                #expect(response.text == #"{"error":{"code":"bad_input","message":"say \"hi\"\\\n\u0001é"}}"#)
+                let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: [String: String]]
+                #expect(json?["error"]?["message"] == "say \"hi\"\\\n\u{1}é")
+            }
         }
 
         @Test func router_Renders500JSON_WhenHandlerThrowsOtherError() async throws {
-            let (server, port) = try startServer(testConfiguration(), Self.routes(StatusLog()))
-            defer { Task { await server.shutdown(deadline: .seconds(1)) } }
-            let client = try RawClient(port: port)
-            await client.send(get("/crash"))
-            let response = try #require(await client.readResponse())
-            #expect(response.status == 500)
-            #expect(response.text == #"{"error":{"code":"internal_error","message":"Internal server error."}}"#)
+            try await withServer(testConfiguration(), routes: Self.routes(StatusLog())) { server, port in
+                let client = try RawClient(port: port)
+                await client.send(get("/crash"))
+                let response = try #require(await client.readResponse())
+                #expect(response.status == 500)
+                #expect(response.text == #"{"error":{"code":"internal_error","message":"Internal server error."}}"#)
+            }
         }
 
         @Test func frozenRouter_PrefersLiteralRoutes_AndReplacesDuplicates() async {

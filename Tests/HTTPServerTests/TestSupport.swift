@@ -185,6 +185,27 @@ final class RawClient: @unchecked Sendable {
         }
     }
 
+    /// Reads like a slow client: at most `bytesPerRead` bytes, then a pause, until the server closes (true) or the
+    /// timeout passes (false). Returns the bytes read and whether the server closed.
+    func readSlowly(bytesPerRead: Int, pause: Duration) async -> (count: Int, closed: Bool) {
+        var chunk = [UInt8](repeating: 0, count: bytesPerRead)
+        var count = buffer.count
+        buffer.removeAll()
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            switch chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) {
+            case .bytes(let n):
+                count += n
+                try? await Task.sleep(for: pause)
+            case .wouldBlock:
+                try? await Task.sleep(for: .milliseconds(1))
+            case .endOfFile, .failed:
+                return (count, true)
+            }
+        }
+        return (count, false)
+    }
+
     private func findHeaderEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
         for index in 0...(buffer.count - 4)
@@ -212,3 +233,27 @@ final class Counter: Sendable {
 func get(_ path: String, _ extra: String = "") -> String {
     "GET \(path) HTTP/1.1\r\nHost: test\r\n\(extra)\r\n"
 }
+
+/// Runs `body` against a started server, then shuts the server down and waits for it (also when `body` throws).
+func withServer(
+    _ configuration: ServerConfiguration = testConfiguration(), routes build: (inout Router) -> Void,
+    _ body: (Server, Int) async throws -> Void
+) async throws {
+    let (server, port) = try startServer(configuration, build)
+    do {
+        try await body(server, port)
+    } catch {
+        await server.shutdown(deadline: .seconds(1))
+        throw error
+    }
+    await server.shutdown(deadline: .seconds(1))
+}
+
+/// Whether this machine can listen on IPv6 (`::`).
+let ipv6Available: Bool = {
+    guard let address = try? SocketAddress(host: "::", port: 0),
+        let listener = try? Listener(address: address, backlog: 1, dualStack: true)
+    else { return false }
+    listener.close()
+    return true
+}()

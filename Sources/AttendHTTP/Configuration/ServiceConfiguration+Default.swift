@@ -13,13 +13,18 @@ extension ServiceConfiguration {
             "api_keys": [],
             "log_format": "text",
             "expose_paths": false,
+            "max_queued_write_bytes": 268435456,
             "limits": {
               "max_body_bytes": 8388608,
               "max_header_bytes": 65536,
               "max_headers": 100,
-              "max_request_line_bytes": 8192
+              "max_request_line_bytes": 8192,
+              "max_pipelined_bytes": 8388608
             },
-            "timeouts": { "header_ms": 10000, "idle_ms": 60000, "body_ms": 30000, "write_ms": 30000 },
+            "timeouts": {
+              "header_ms": 10000, "idle_ms": 60000, "body_ms": 30000, "write_ms": 30000,
+              "min_body_rate": 65536, "min_write_rate": 65536, "rate_grace_ms": 10000
+            },
             "gzip": { "enabled": true, "min_bytes": 1024 }
           },
           "compute": {

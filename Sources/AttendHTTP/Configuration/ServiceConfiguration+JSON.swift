@@ -67,6 +67,7 @@ extension ServiceConfiguration.Server {
         maxConnections = try r.int("max_connections", 1...1_000_000, default: maxConnections)
         maxResponseBytes = try r.int("max_response_bytes", 1024...(1 << 40), default: maxResponseBytes)
         exposePaths = try r.bool("expose_paths", default: exposePaths)
+        maxQueuedWriteBytes = try r.int("max_queued_write_bytes", (1 << 20)...(1 << 40), default: maxQueuedWriteBytes)
         apiKeys = try r.strings("api_keys")
         if let empty = apiKeys.firstIndex(where: { $0.isEmpty }) {
             throw ConfigurationError(path: "\(r.child("api_keys"))[\(empty)]", "expected a non-empty string")
@@ -78,6 +79,7 @@ extension ServiceConfiguration.Server {
             maxHeaderBytes = try limits.int("max_header_bytes", 256...(1 << 24), default: maxHeaderBytes)
             maxHeaders = try limits.int("max_headers", 1...10_000, default: maxHeaders)
             maxRequestLineBytes = try limits.int("max_request_line_bytes", 64...(1 << 20), default: maxRequestLineBytes)
+            maxPipelinedBytes = try limits.int("max_pipelined_bytes", 0...(1 << 34), default: maxPipelinedBytes)
             try limits.finish()
         }
         if var timeouts = try r.object("timeouts") {
@@ -86,6 +88,9 @@ extension ServiceConfiguration.Server {
             idleTimeoutMilliseconds = try timeouts.int("idle_ms", range, default: idleTimeoutMilliseconds)
             bodyTimeoutMilliseconds = try timeouts.int("body_ms", range, default: bodyTimeoutMilliseconds)
             writeTimeoutMilliseconds = try timeouts.int("write_ms", range, default: writeTimeoutMilliseconds)
+            minimumBodyRate = try timeouts.int("min_body_rate", 0...(1 << 34), default: minimumBodyRate)
+            minimumWriteRate = try timeouts.int("min_write_rate", 0...(1 << 34), default: minimumWriteRate)
+            rateGraceMilliseconds = try timeouts.int("rate_grace_ms", 0...86_400_000, default: rateGraceMilliseconds)
             try timeouts.finish()
         }
         if var gzipReader = try r.object("gzip") {

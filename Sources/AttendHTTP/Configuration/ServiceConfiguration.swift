@@ -38,6 +38,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var idleTimeoutMilliseconds = Server.milliseconds(Server.http.timeouts.idle)
         public var bodyTimeoutMilliseconds = Server.milliseconds(Server.http.timeouts.body)
         public var writeTimeoutMilliseconds = Server.milliseconds(Server.http.timeouts.write)
+        /// `timeouts.min_body_rate` / `min_write_rate` (bytes/s, 0 = off) after `rate_grace_ms`.
+        public var minimumBodyRate = Server.http.timeouts.minimumBodyRate
+        public var minimumWriteRate = Server.http.timeouts.minimumWriteRate
+        public var rateGraceMilliseconds = Server.milliseconds(Server.http.timeouts.rateGrace)
+        /// `limits.max_pipelined_bytes`: unanswered request bytes one connection may hold before reading pauses.
+        public var maxPipelinedBytes = Server.http.maxPipelinedBytes
+        /// `max_queued_write_bytes`: response bytes queued for writing over all connections (past it: 503).
+        public var maxQueuedWriteBytes = Server.http.maxQueuedWriteBytes
         public var gzip = Server.http.gzip.enabled
         public var gzipMinimumBytes = Server.http.gzip.minimumBytes
         public var tlsCertificatePath: String?
