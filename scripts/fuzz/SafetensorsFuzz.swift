@@ -1,11 +1,11 @@
 // libFuzzer entry for the safetensors parser. Compiled by `scripts/fuzz/run safetensors` together with
 // Sources/Transformer/{Safetensors,CheckpointFiles,TransformerError,Tensor}.swift (one module, so no import).
 //
-// Each input is a whole file image. It is parsed twice, through both public entries: `SafetensorsFile(bytes:)` and
-// `SafetensorsFile(path:)` (the mmap path) on a copy written to a scratch file. A second image is then derived and
-// checked the same way: the input with its 8-byte header length recomputed to end at the last '}' (so mutations
-// that insert or delete header bytes still give a well-framed file whose JSON the parser gets to see; the seeds'
-// data bytes hold no '}').
+// Each input is a whole file image. It is parsed twice, through both public entries: `SafetensorsFile(bytes:)`
+// and `SafetensorsFile(path:)` (the mmap path) on a copy written to an unlinked scratch file. A second image is
+// then derived and checked the same way: the input with its 8-byte header length recomputed to end at the last
+// '}' (so mutations that insert or delete header bytes still give a well-framed file whose JSON the parser gets
+// to see; the seeds' data bytes hold no '}').
 // Properties checked on every image:
 //   1. parsing never crashes, hangs or leaks past ASan, whatever the bytes;
 //   2. both entries agree: equal entries and metadata, or both an error;
@@ -27,25 +27,25 @@ private func fail(_ message: String, _ image: [UInt8]) -> Never {
     fatalError("\(message)\nimage (\(image.count) bytes): \(hex)")
 }
 
-/// The scratch file the mmap path reads; one per process, removed at exit.
-private let scratchPath: String = {
+/// The scratch file the mmap path reads: created and unlinked at once (so nothing is left behind, even after a
+/// crash), then reached through /proc/self/fd like a file of its own.
+private let scratch: (fd: Int32, path: String) = {
     let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-    let path = "\(directory)/attend-fuzz-safetensors-\(getpid()).safetensors"
-    atexit {
-        unlink(scratchPath)
-    }
-    return path
+    let name = "\(directory)/attend-fuzz-safetensors-\(getpid())"
+    let fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { fatalError("cannot create \(name): errno \(errno)") }
+    unlink(name)
+    return (fd, "/proc/self/fd/\(fd)")
 }()
+private let scratchPath = scratch.path
 
 private func writeScratch(_ image: [UInt8]) {
-    let fd = open(scratchPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard fd >= 0 else { fatalError("cannot create \(scratchPath): errno \(errno)") }
-    defer { close(fd) }
+    guard ftruncate(scratch.fd, 0) == 0 else { fatalError("cannot truncate the scratch file: errno \(errno)") }
     var written = 0
     image.withUnsafeBytes { raw in
         while written < raw.count {
-            let n = write(fd, raw.baseAddress! + written, raw.count - written)
-            guard n > 0 else { fatalError("cannot write \(scratchPath): errno \(errno)") }
+            let n = pwrite(scratch.fd, raw.baseAddress! + written, raw.count - written, off_t(written))
+            guard n > 0 else { fatalError("cannot write the scratch file: errno \(errno)") }
             written += n
         }
     }
