@@ -41,7 +41,10 @@ def image(tensors, metadata=None, pad_to=1, trailing=b"", gap=0, raw_header=None
             data += b"\x00" * gap
         header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(payload)]}
         data += payload
-    text = raw_header if raw_header is not None else json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    if raw_header is not None:
+        text = raw_header
+    else:
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
     # The reference writer pads the header with spaces to a multiple of 8.
     while len(text) % pad_to:
         text += b" "
