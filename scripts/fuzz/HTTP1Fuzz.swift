@@ -1,5 +1,6 @@
-// libFuzzer entry for the HTTP1 parser. Compiled together with Sources/HTTP1/*.swift by scripts/fuzz-http1
-// (one module, so no import). Properties checked on every input:
+// libFuzzer entry for the HTTP1 parser. Compiled together with Sources/HTTP1/*.swift by `scripts/fuzz/run http1`
+// (one module, so no import; the JSON module they import is linked as an instrumented library). Properties
+// checked on every input:
 //   1. parsing never crashes (ASan + Swift runtime checks);
 //   2. the outcome (events, consecutive body events merged, and the error) is the same whether the input is fed
 //      whole, split at two positions taken from the input, or one byte at a time;
