@@ -75,11 +75,11 @@ final class WorkspacePool: @unchecked Sendable {
             tokens: plan.tokens, longest: plan.lengths.max() ?? 0, configuration: configuration, workers: workers)
     }
 
-    /// Bytes of the workspace kept for the next pass (0 when none).
-    var cachedBytes: Int {
+    /// The workspace kept for the next pass, if any.
+    var cachedWorkspace: Workspace? {
         lock.lock()
         defer { lock.unlock() }
-        return cached?.bytes ?? 0
+        return cached
     }
 
     func giveBack(_ workspace: Workspace) {
