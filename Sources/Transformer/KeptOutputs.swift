@@ -10,7 +10,8 @@ public struct KeptOutputs: Sendable, Hashable {
     /// Layers whose post-softmax maps to keep: ``EncoderOutput/attentions`` `[layer]` is `[heads.count, n, n]`
     /// (or `[H, n, n]` when `heads` is nil).
     public var attentionLayers: Set<Int>
-    /// The heads whose maps (and entropies) to keep, in this order; nil keeps every head in index order.
+    /// The heads whose maps (and entropies) to keep, in this order; nil keeps every head in index order, an empty
+    /// list keeps no maps and no entropies (head means always average all H heads).
     public var heads: [Int]?
     /// Layers whose mean map over **all** H heads to keep (``EncoderOutput/attentionMeans``, `[n, n]`), computed
     /// in the pass from each head's probabilities: what attention rollout needs, without keeping the H maps.
