@@ -135,7 +135,7 @@ struct AttentionAnalysisTests {
         #expect(deviation < 1e-6)
     }
 
-    @Test func rollout_SameForHeadMeansAsForMaps() {
+    @Test func rollout_IsSame_WhenGivenHeadMeansInsteadOfMaps() {
         let maps = randomMaps(layers: 4, heads: 4, n: 20, seed: 8)
         let means = maps.map { map in
             Tensor(

@@ -125,7 +125,7 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
     }
 
     @Test(arguments: configurations)
-    func forward_HeadSubsetEqualsFullMapSlicesBitForBit(_ c: EncoderConfiguration) throws {
+    func forward_KeepsHeadSubsetBitForBit_WhenHeadsGiven(_ c: EncoderConfiguration) throws {
         let encoder = try Encoder(configuration: c, weights: randomisedWeights(c))
         let ids = testIDs(count: 37, seed: 9, vocabulary: c.vocabularySize)
         let layers = Set(0..<c.layers)
@@ -150,7 +150,7 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
     }
 
     @Test(arguments: configurations)
-    func forward_HeadMeansEqualMeanOfFullMaps_ForAnyWorkerCount(_ c: EncoderConfiguration) throws {
+    func forward_HeadMeansEqualMeanOfFullMaps_WhenWorkerCountVaries(_ c: EncoderConfiguration) throws {
         let encoder = try Encoder(configuration: c, weights: randomisedWeights(c))
         let ids = testIDs(count: c.maxPositions, seed: 21, vocabulary: c.vocabularySize)
         let full = try #require(try encoder.forward([EncoderInput(ids: ids)], options: fullOptions(c)).first)
@@ -193,7 +193,7 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
     }
 
     @Test(arguments: configurations)
-    func keptBytes_EqualsBytesOfReturnedTensors(_ c: EncoderConfiguration) throws {
+    func keptBytes_EqualsBytesOfReturnedTensors_WhenKeepsVary(_ c: EncoderConfiguration) throws {
         let encoder = try Encoder.seeded(c)
         let keeps: [KeptOutputs?] = [
             nil, KeptOutputs(), KeptOutputs(hiddenStates: true),
@@ -224,7 +224,7 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
-    @Test func workspaceBytes_MatchesWorkspaceThePassAllocates() throws {
+    @Test func workspaceBytes_MatchesWorkspaceThePassAllocates_WhenBatchRagged() throws {
         let c = tiledConfiguration()
         let encoder = try Encoder.seeded(c)
         let lengths = [7, 61, 30]

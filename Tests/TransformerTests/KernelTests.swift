@@ -110,7 +110,7 @@ import Testing
         #expect(apply([1, 0], VectorMath.log)[1].isFinite)
     }
 
-    @Test func softmaxEntropy_EqualsEntropyOfProbabilities_WithPadKeys() {
+    @Test func softmaxEntropy_EqualsEntropyOfProbabilities_WhenPadKeysPresent() {
         for count in [1, 5, 16, 37] {
             let padded = (count + 15) & ~15
             var scores: [Float] = (0..<padded).map { $0 < count ? Float(($0 * 37) % 11) * 0.7 - 3 : -.infinity }
