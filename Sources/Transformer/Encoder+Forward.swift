@@ -1,10 +1,13 @@
 // The forward pass. Shape legend: see Encoder.swift (B, n_b, T = Σ n_b, d, H, dh, f, L, n̂).
 
-import CBLAS
-
 extension Encoder {
     /// Runs a batch (different lengths, packed internally). Throws for an empty sequence, one longer than
     /// `maxPositions`, or an id outside the (type) vocabulary. Each output equals that sequence's solo run.
+    ///
+    /// Each output holds what its input's ``EncoderInput/keep`` asks for, or, for an input without one, what
+    /// `options` asks for (``KeptOutputs/init(_:)``); pooling and normalisation come from `options` for all.
+    /// ``keptBytes(for:options:)`` and ``workspaceBytes(forBatchTokens:maxLength:workers:)`` give the memory a pass
+    /// keeps and uses, before it runs.
     public func forward(_ inputs: [EncoderInput], options: ForwardOptions) throws(TransformerError)
         -> [EncoderOutput]
     {
@@ -13,24 +16,43 @@ extension Encoder {
         let c = configuration
         let d = c.hiddenSize
         let workers = Compute.threads
-        let plan = BatchPlan(inputs, configuration: c, keepLayers: options.attentionLayers)
+        let plan = BatchPlan(inputs, configuration: c, keepLayers: [])
+        let passWide = KeptSelection(KeptOutputs(options), configuration: c)
+        let keep = inputs.map { $0.keep.map { KeptSelection($0, configuration: c) } ?? passWide }
         let ws = workspaces.take(plan, configuration: c, workers: workers)
         defer { workspaces.giveBack(ws) }
-        // Kept maps are written straight into the output arrays: layer → sequence → [H, n, n]. They are not
-        // zero-filled (the pass writes every element; the fill was 151 MB per 32×128 pass) and not copied after.
-        var maps: [[[Float]]] = plan.keepLayers.map { _ in plan.lengths.map { Self.unfilled(c.heads * $0 * $0) } }
-        let keep = Dictionary(uniqueKeysWithValues: plan.keepLayers.enumerated().map { ($1, $0) })
-        let hidden = run(plan, ws: ws, maps: &maps, keep: keep, hiddenStates: options.hiddenStates, workers: workers)
+        // Kept maps and head means are written straight into the output arrays: sequence → kept layer → [h, n, n]
+        // or [n, n]. They are not zero-filled (the pass writes every element; the fill was 151 MB per 32×128 pass)
+        // and not copied after.
+        var maps = (0..<plan.count).map { b in
+            keep[b].mapLayers.map { _ in Self.unfilled(keep[b].heads.count * plan.lengths[b] * plan.lengths[b]) }
+        }
+        var means = (0..<plan.count).map { b in
+            keep[b].meanLayers.map { _ in Self.unfilled(plan.lengths[b] * plan.lengths[b]) }
+        }
+        var entropies = (0..<plan.count).map { b in
+            keep[b].entropyLayers.map { _ in [Float](repeating: 0, count: keep[b].heads.count) }
+        }
+        let hidden = run(
+            plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies, workers: workers)
         return (0..<plan.count).map { b in
+            let n = plan.lengths[b]
+            let selection = keep[b]
             let last = plan.rows(of: b, in: ws.x, width: d)
             var attentions: [Int: Tensor] = [:]
-            for (k, l) in plan.keepLayers.enumerated() {
-                let n = plan.lengths[b]
-                attentions[l] = Tensor(shape: [c.heads, n, n], storage: maps[k][b])
+            for (slot, l) in selection.mapLayers.enumerated() {
+                attentions[l] = Tensor(shape: [selection.heads.count, n, n], storage: maps[b][slot])
             }
+            var attentionMeans: [Int: Tensor] = [:]
+            for (slot, l) in selection.meanLayers.enumerated() {
+                attentionMeans[l] = Tensor(shape: [n, n], storage: means[b][slot])
+            }
+            var perHead: [Int: [Float]] = [:]
+            for (slot, l) in selection.entropyLayers.enumerated() { perHead[l] = entropies[b][slot] }
             return EncoderOutput(
-                lastHiddenState: last, hiddenStates: options.hiddenStates ? hidden[b] : nil, attentions: attentions,
-                pooled: Self.pool(last, options.pooling, normalize: options.normalize))
+                lastHiddenState: last, hiddenStates: selection.hiddenStates ? hidden[b] : nil, attentions: attentions,
+                pooled: Self.pool(last, options.pooling, normalize: options.normalize), attentionMeans: attentionMeans,
+                entropies: perHead)
         }
     }
 
@@ -40,18 +62,19 @@ extension Encoder {
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    /// Embeddings and every layer on ws.x; returns the hidden states per sequence when asked for. Layer l's maps go
-    /// into `maps[keep[l]]` (one array per sequence) when l is kept.
+    /// Embeddings and every layer on ws.x; returns the hidden states of the sequences that keep them. What
+    /// sequence b keeps of layer l's attention goes into `maps[b]`, `means[b]` and `entropies[b]`.
     private func run(
-        _ plan: BatchPlan, ws: Workspace, maps: inout [[[Float]]], keep: [Int: Int], hiddenStates: Bool, workers: Int
+        _ plan: BatchPlan, ws: Workspace, keep: [KeptSelection], maps: inout [[[Float]]], means: inout [[[Float]]],
+        entropies: inout [[[Float]]], workers: Int
     ) -> [[Tensor]] {
         let c = configuration
         let d = c.hiddenSize
 
         var hidden: [[Tensor]] = Array(repeating: [], count: plan.count)
+        let keepsHidden = (0..<plan.count).filter { keep[$0].hiddenStates }
         func recordHidden() {
-            guard hiddenStates else { return }
-            for b in 0..<plan.count { hidden[b].append(plan.rows(of: b, in: ws.x, width: d)) }
+            for b in keepsHidden { hidden[b].append(plan.rows(of: b, in: ws.x, width: d)) }
         }
 
         embed(plan, into: ws.x, workers: workers)  // x [T, d]
@@ -73,12 +96,11 @@ extension Encoder {
         }
         blocks { rows, _ in head(0, rows: rows, ws: ws, workers: inside) }
         for l in 0..<c.layers {
-            // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side.
-            if let k = keep[l] {
-                maps[k].withUnsafeMutableBufferPointer { attention(plan: plan, ws: ws, maps: $0, workers: workers) }
-            } else {
-                attention(plan: plan, ws: ws, maps: nil, workers: workers)
-            }
+            // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side; kept maps, head
+            // means and entropies taken on the way.
+            attention(
+                layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
+                workers: workers)
             blocks { rows, inner in
                 tail(l, rows: rows, ws: ws, inner: inner, workers: inside)
                 if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }
@@ -211,146 +233,6 @@ extension Encoder {
                     Kernels.layerNorm(x + t * d, count: d, gamma: g, beta: b, epsilon: eps)
                 }
             }
-        }
-    }
-
-    /// Multi-head attention for every (sequence, head) pair, spread over the workers.
-    ///
-    /// For sequence b (rows o_b..<o_b+n of qkv) and head h:
-    ///   S [n, n̂]  = Q_h [n, dh] · K_hᵀ [dh, n̂] / √dh, pad columns n..<n̂ = −∞
-    ///   P [n, n]  = softmax rows of S (written into the kept map, or over S in place)
-    ///   ctx[o_b..., h·dh...] [n, dh] = P · V_h [n, dh]
-    /// With dh a multiple of 16 both products run in 6 × 16 register tiles straight off qkv (only K_h is
-    /// transposed, into Kᵀ [dh, n̂] with zero pad columns); otherwise through OpenBLAS.
-    private func attention(
-        plan: BatchPlan, ws: Workspace, maps: UnsafeMutableBufferPointer<[Float]>?, workers: Int
-    ) {
-        let c = configuration
-        let d = c.hiddenSize
-        let heads = c.heads
-        let dh = d / heads
-        let scale = 1 / Float(dh).squareRoot()
-        let items = plan.count * heads
-        let qkv = ws.qkv
-        let context = ws.context
-        let tiled = dh % 16 == 0
-        let longest = ((plan.lengths.max() ?? 0) + 15) & ~15
-        /// Runs `body` with worker `worker`'s scores block and tile scratch: spill [96], Kᵀ [dh, n̂], V_h [n, dh].
-        func withScratch(_ worker: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: tiled ? 2 * dh * longest + 96 : 96) { buffer in
-                body(ws.scores + worker * ws.scoresPerWorker, buffer.baseAddress!)
-            }
-        }
-        /// Head h of sequence b; its probabilities go to `probabilities` [n, n], or stay in the scores.
-        func head(
-            _ b: Int, _ h: Int, probabilities: UnsafeMutablePointer<Float>?, scores: UnsafeMutablePointer<Float>,
-            scratch spill: UnsafeMutablePointer<Float>
-        ) {
-            let keys = spill + 96  // Kᵀ [dh, n̂]
-            let values = keys + dh * longest  // V_h [n, dh], rows contiguous
-            let n = plan.lengths[b]
-            let padded = (n + 15) & ~15
-            let q = qkv + plan.offsets[b] * 3 * d + h * dh  // [n, dh], row stride 3d
-            let k = q + d
-            let v = q + 2 * d
-            let out = context + plan.offsets[b] * d + h * dh  // [n, dh], row stride d
-            if tiled {
-                Self.transposeKeys(k, stride: 3 * d, count: n, width: dh, into: keys, padded: padded)
-                var i0 = 0
-                while i0 < n {
-                    var j0 = 0
-                    while j0 < padded {
-                        Gemm.tile6x16(
-                            q + i0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - i0), keys + j0, ldb: padded, k: dh,
-                            scores + i0 * padded + j0, ldc: padded, scale: scale, spill: spill)
-                        j0 += 16
-                    }
-                    i0 += 6
-                }
-            } else {
-                Gemm.abT(q, lda: 3 * d, k, ldb: 3 * d, m: n, n: n, k: dh, alpha: scale, into: scores, ldc: padded)
-            }
-            for i in 0..<n {
-                let row = scores + i * padded
-                for j in n..<padded { row[j] = -.infinity }
-                Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row)
-            }
-            // P stays in the scores block (hot in L2) for P·V; a kept map gets a streamed copy below.
-            let p = scores
-            let ldp = padded
-            if tiled {
-                // V_h's rows lie 3d floats apart in qkv, which maps them onto a few L1 sets: copy them together.
-                for j in 0..<n { (values + j * dh).update(from: v + j * 3 * d, count: dh) }
-                var i0 = 0
-                while i0 < n {
-                    var e0 = 0
-                    while e0 < dh {
-                        Gemm.tile6x16(
-                            p + i0 * ldp, lda: ldp, rows: Swift.min(6, n - i0), values + e0, ldb: dh, k: n,
-                            out + i0 * d + e0, ldc: d, scale: 1, spill: spill)
-                        e0 += 16
-                    }
-                    i0 += 6
-                }
-            } else {
-                Gemm.ab(p, lda: ldp, v, ldb: 3 * d, m: n, n: dh, k: n, into: out, ldc: d)
-            }
-            if let probabilities {
-                // The kept map [n, n]: written once, read after the pass, so streamed past the caches.
-                for i in 0..<n { attend_stream_copy(probabilities + i * n, p + i * ldp, n) }
-                attend_stream_fence()
-            }
-        }
-        if let maps {
-            // Sequence by sequence, its map array borrowed in place while its heads run over the workers.
-            for b in 0..<plan.count {
-                let n = plan.lengths[b]
-                maps[b].withUnsafeMutableBufferPointer { map in
-                    let base = map.baseAddress!  // [H, n, n]
-                    Compute.parallel(Swift.min(workers, heads)) { worker in
-                        withScratch(worker) { scores, scratch in
-                            var h = worker
-                            while h < heads {
-                                head(b, h, probabilities: base + h * n * n, scores: scores, scratch: scratch)
-                                h += workers
-                            }
-                        }
-                    }
-                }
-            }
-        } else {
-            Compute.parallel(Swift.min(workers, items)) { worker in
-                withScratch(worker) { scores, scratch in
-                    var item = worker
-                    while item < items {
-                        head(item / heads, item % heads, probabilities: nil, scores: scores, scratch: scratch)
-                        item += workers
-                    }
-                }
-            }
-        }
-    }
-
-    /// `keys[e, j] = k[j, e]` for j < count, 0 for count ≤ j < padded: Kᵀ [width, padded] from K's rows (`stride`
-    /// floats apart), eight keys per 32-byte store.
-    @inline(__always)
-    static func transposeKeys(
-        _ k: UnsafePointer<Float>, stride: Int, count n: Int, width: Int, into keys: UnsafeMutablePointer<Float>,
-        padded: Int
-    ) {
-        var j = 0
-        while j + 8 <= n {
-            let r = k + j &* stride
-            for e in 0..<width {
-                let v = SIMD8(
-                    r[e], r[stride &+ e], r[2 &* stride &+ e], r[3 &* stride &+ e], r[4 &* stride &+ e],
-                    r[5 &* stride &+ e], r[6 &* stride &+ e], r[7 &* stride &+ e])
-                UnsafeMutableRawPointer(keys + (e &* padded &+ j)).storeBytes(of: v, as: SIMD8<Float>.self)
-            }
-            j += 8
-        }
-        for e in 0..<width {
-            for t in j..<padded { keys[e &* padded &+ t] = t < n ? k[t &* stride &+ e] : 0 }
         }
     }
 

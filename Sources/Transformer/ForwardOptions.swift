@@ -1,4 +1,8 @@
-/// What a forward pass keeps besides the last hidden state.
+/// What a forward pass keeps besides the last hidden state, for the whole pass.
+///
+/// `attentionLayers` and `hiddenStates` are the default for inputs without their own ``EncoderInput/keep``
+/// (``KeptOutputs/init(_:)``); an input with one keeps exactly that instead. `pooling` and `normalize` apply to
+/// every output.
 public struct ForwardOptions: Sendable, Equatable {
     /// Which layers' attention maps to keep (0-based); empty = none stored. Out-of-range layers are ignored.
     public var attentionLayers: Set<Int>

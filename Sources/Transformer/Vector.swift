@@ -1,4 +1,4 @@
-// Vectorised float32 math: SIMD16 exp, erf, tanh, GELU — polynomial approximations, no libm call per element.
+// Vectorised float32 math: SIMD16 exp, log, erf, tanh, GELU — polynomial approximations, no libm call per element.
 // Every Horner step is a fused multiply-add (`addingProduct`): Swift does not contract `p * r + c` by itself, and
 // the separate multiply and add cost a third more time (`attend bench --kernels`: GELU 1.55 → 1.07 ns/element).
 // Clamps stay on the sign-mask `select`: the standard library's `pointwiseMin`/`pointwiseMax` were faster in the
@@ -72,6 +72,40 @@ enum VectorMath {
             (bits &+ SIMD16<Int32>(repeating: 127)) &<< SIMD16<Int32>(repeating: 23), to: Vec.self)
         // Below −87.33 the result is under FLT_MIN (and n's exponent bits wrap): flush to 0, so exp(−∞) is exactly 0.
         return select(negativeMask(x + Vec(repeating: 87.33)), .zero, p * scale)
+    }
+
+    // MARK: log (Cephes logf: x = m·2^e with √½ ≤ m < √2, degree-8 minimax for log(1 + (m − 1)))
+
+    /// ln x for positive normal x. The sign bit is ignored (ln |x|), and 0, subnormals, ∞ and NaN give finite
+    /// values (0 gives about −87.7) instead of −∞ or NaN, so callers that weight by x (−Σ p ln p) need no mask.
+    @inline(__always)
+    static func log(_ x: Vec) -> Vec {
+        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // x = m · 2^e with m in [0.5, 1): e is the exponent field minus 126 (the field converted to float by
+        // placing it in the mantissa of 2²³), m the mantissa under the exponent of 0.5.
+        let field = (bits &>> SIMD16<Int32>(repeating: 23)) & SIMD16<Int32>(repeating: 0xFF)
+        let fieldValue = unsafeBitCast(field | SIMD16<Int32>(repeating: 0x4B00_0000), to: Vec.self)
+        var e = fieldValue - Vec(repeating: 8_388_608 + 126)
+        var m = unsafeBitCast(
+            (bits & SIMD16<Int32>(repeating: 0x007F_FFFF)) | SIMD16<Int32>(repeating: 0x3F00_0000), to: Vec.self)
+        // m < √½: use 2m and e − 1, so the argument of the polynomial, m − 1, lies in [√½ − 1, √2 − 1).
+        let small = negativeMask(m - Vec(repeating: 0.707_106_781_186_547_524))
+        e = e - select(small, Vec(repeating: 1), .zero)
+        m = m + select(small, m, .zero) - Vec(repeating: 1)
+        let z = m * m
+        var y = Vec(repeating: 7.037_683_629_2e-2)
+        y = Vec(repeating: -1.151_461_031_0e-1).addingProduct(y, m)
+        y = Vec(repeating: 1.167_699_874_0e-1).addingProduct(y, m)
+        y = Vec(repeating: -1.242_014_084_6e-1).addingProduct(y, m)
+        y = Vec(repeating: 1.424_932_278_7e-1).addingProduct(y, m)
+        y = Vec(repeating: -1.666_805_766_5e-1).addingProduct(y, m)
+        y = Vec(repeating: 2.000_071_476_5e-1).addingProduct(y, m)
+        y = Vec(repeating: -2.499_999_399_3e-1).addingProduct(y, m)
+        y = Vec(repeating: 3.333_333_117_4e-1).addingProduct(y, m)
+        y = y * m * z
+        y = y.addingProduct(e, Vec(repeating: -2.121_944_40e-4))
+        y = y.addingProduct(z, Vec(repeating: -0.5))
+        return (m + y).addingProduct(e, Vec(repeating: 0.693_359_375))
     }
 
     // MARK: erf (two minimax fits in double, evaluated in float)

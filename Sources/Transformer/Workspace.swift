@@ -17,18 +17,35 @@ final class Workspace: @unchecked Sendable {
     /// streaming through memory; a pass too small to walk blocks uses all its T rows from row 0.
     let inner: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>  // workers × [n_max, n̂_max]
+    /// Bytes this workspace allocated (``Encoder/workspaceBytes(forBatchTokens:maxLength:workers:)`` adds the
+    /// attention kernel's per-worker scratch).
+    let bytes: Int
 
     init(tokens t: Int, longest: Int, configuration c: EncoderConfiguration, workers: Int) {
-        let d = c.hiddenSize
+        let size = Self.capacities(tokens: t, longest: longest, configuration: c, workers: workers)
         tokens = t
         self.workers = workers
-        x = .allocate(capacity: t * d)
-        normed = .allocate(capacity: t * d)
-        qkv = .allocate(capacity: t * 3 * d)
-        context = .allocate(capacity: t * d)
-        inner = .allocate(capacity: Swift.max(1, Swift.min(t, workers * Encoder.blockRows) * c.intermediateSize))
-        scoresPerWorker = longest * ((longest + 15) & ~15)
-        scores = .allocate(capacity: Swift.max(1, workers * scoresPerWorker))
+        x = .allocate(capacity: size.rows)
+        normed = .allocate(capacity: size.rows)
+        qkv = .allocate(capacity: 3 * size.rows)
+        context = .allocate(capacity: size.rows)
+        inner = .allocate(capacity: size.inner)
+        scoresPerWorker = size.scoresPerWorker
+        scores = .allocate(capacity: size.scores)
+        bytes = size.total * MemoryLayout<Float>.stride
+    }
+
+    /// Float capacities of a workspace for `t` tokens and sequences of at most `longest` tokens: rows = [T, d]
+    /// (x, normed and context; qkv is 3 × rows), inner = [min(T, workers · blockRows), f], scores = workers ×
+    /// [n_max, n̂_max]; total = 6 · rows + inner + scores.
+    static func capacities(tokens t: Int, longest: Int, configuration c: EncoderConfiguration, workers: Int) -> (
+        rows: Int, inner: Int, scoresPerWorker: Int, scores: Int, total: Int
+    ) {
+        let rows = t * c.hiddenSize
+        let inner = Swift.max(1, Swift.min(t, workers * Encoder.blockRows) * c.intermediateSize)
+        let scoresPerWorker = longest * ((longest + 15) & ~15)
+        let scores = Swift.max(1, workers * scoresPerWorker)
+        return (rows, inner, scoresPerWorker, scores, 6 * rows + inner + scores)
     }
 
     /// Whether this workspace can run `plan` with `workers` workers.
@@ -56,6 +73,13 @@ final class WorkspacePool: @unchecked Sendable {
         if let candidate, candidate.fits(plan, workers: workers) { return candidate }
         return Workspace(
             tokens: plan.tokens, longest: plan.lengths.max() ?? 0, configuration: configuration, workers: workers)
+    }
+
+    /// The workspace kept for the next pass, if any.
+    var cachedWorkspace: Workspace? {
+        lock.lock()
+        defer { lock.unlock() }
+        return cached
     }
 
     func giveBack(_ workspace: Workspace) {

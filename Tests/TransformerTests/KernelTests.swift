@@ -90,4 +90,51 @@ import Testing
         }
         #expect(maxDifference(row, want) < 2e-6)
     }
+
+    @Test func log_IsFloatAccurate_OverRange() {
+        var xs: [Float] = []
+        var x: Float = 1e-37
+        while x < 1e37 {
+            xs.append(x)
+            x *= 1.000_9
+        }
+        let got = apply(xs, VectorMath.log)
+        var worst = 0.0
+        for (x, y) in zip(xs, got) {
+            let want = Foundation.log(Double(x))
+            worst = max(worst, abs(Double(y) - want) / max(1, abs(want)))
+        }
+        print("SIMD log: max error \(worst) (absolute, relative above 1)")
+        #expect(worst < 2e-7)
+        #expect(apply([1, 0], VectorMath.log)[0] == 0)
+        #expect(apply([1, 0], VectorMath.log)[1].isFinite)
+    }
+
+    @Test func softmaxEntropy_EqualsEntropyOfProbabilities_WhenPadKeysPresent() {
+        for count in [1, 5, 16, 37] {
+            let padded = (count + 15) & ~15
+            var scores: [Float] = (0..<padded).map { $0 < count ? Float(($0 * 37) % 11) * 0.7 - 3 : -.infinity }
+            var plain = scores
+            var entropy: Float = 0
+            var probabilities = [Float](repeating: 0, count: padded)
+            scores.withUnsafeMutableBufferPointer { s in
+                entropy = Kernels.softmax(
+                    scores: s.baseAddress!, count: count, paddedCount: padded, into: s.baseAddress!, entropy: true)
+            }
+            plain.withUnsafeMutableBufferPointer { s in
+                probabilities.withUnsafeMutableBufferPointer { o in
+                    Kernels.softmax(scores: s.baseAddress!, count: count, paddedCount: padded, into: o.baseAddress!)
+                }
+            }
+            #expect(Array(scores[0..<count]) == Array(probabilities[0..<count]), "count \(count)")
+            let want = -probabilities[0..<count].reduce(0.0) {
+                $0 + ($1 > 0 ? Double($1) * Foundation.log(Double($1)) : 0)
+            }
+            #expect(abs(Double(entropy) - want) < 1e-6, "count \(count)")
+            let fromRow = probabilities.withUnsafeMutableBufferPointer {
+                Kernels.entropy($0.baseAddress!, count: count)
+            }
+            #expect(abs(Double(fromRow) - want) < 1e-6, "count \(count)")
+        }
+    }
 }
