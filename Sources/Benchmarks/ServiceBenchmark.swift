@@ -67,7 +67,7 @@ public enum ServiceBenchmark {
             model: model, input: input, layers: Array(0..<c.layers), heads: Array(0..<c.heads), attentions: true,
             hiddenStates: false, analysis: false, pooling: model.defaultPooling, normalize: model.defaultNormalize,
             precision: nil, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
-        guard let outputs = try? model.encoder.forward([EncoderInput(ids: ids)], options: job.forwardOptions) else {
+        guard let outputs = try? model.encoder.forward(job.encoderInputs, options: ForwardOptions()) else {
             return (0, 0, 0, 0)
         }
         let results = outputs.map {

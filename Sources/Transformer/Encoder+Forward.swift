@@ -15,7 +15,7 @@ extension Encoder {
         if inputs.isEmpty { return [] }
         let c = configuration
         let d = c.hiddenSize
-        let workers = Compute.threads
+        let workers = options.workers.map { Swift.max(1, Swift.min($0, 256)) } ?? Compute.threads
         let plan = BatchPlan(inputs, configuration: c, keepLayers: [])
         let passWide = KeptSelection(KeptOutputs(options), configuration: c)
         let keep = inputs.map { $0.keep.map { KeptSelection($0, configuration: c) } ?? passWide }

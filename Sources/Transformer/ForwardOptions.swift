@@ -12,15 +12,20 @@ public struct ForwardOptions: Sendable, Equatable {
     public var pooling: Pooling
     /// L2-normalise the pooled vector.
     public var normalize: Bool
+    /// Worker threads for this pass (clamped to 1...256); nil = ``Compute/threads``. Lets a caller (a test, a
+    /// benchmark) choose without changing the process-wide setting other passes use.
+    public var workers: Int?
 
     /// Options; the defaults keep only the last hidden state.
     public init(
-        attentionLayers: Set<Int> = [], hiddenStates: Bool = false, pooling: Pooling = .none, normalize: Bool = false
+        attentionLayers: Set<Int> = [], hiddenStates: Bool = false, pooling: Pooling = .none, normalize: Bool = false,
+        workers: Int? = nil
     ) {
         self.attentionLayers = attentionLayers
         self.hiddenStates = hiddenStates
         self.pooling = pooling
         self.normalize = normalize
+        self.workers = workers
     }
 
     /// Keep every layer's attention maps of an encoder with `layers` layers.

@@ -169,6 +169,29 @@ import Transformer
         _ = await first.result
     }
 
+    @Test func batcher_KeepsMapsOnlyForTheJobThatAskedForThem_WhenBatchedWithAnEmbeddingJob() async throws {
+        let log = EventLog<Batcher.Event>()
+        let batcher = Self.batcher(
+            .init(maxBatchTokens: 3 + 16 * 20, maxBatchSize: 64, maxWait: .seconds(30), queueCapacity: 8), log)
+        defer { batcher.shutdown() }
+        let model = TestModels.tiny
+        let embeddings = (0..<16).map { i in EncoderInput(ids: (0..<20).map { Int32(5 + ($0 + i) % 400) }) }
+        let withMaps = Task {
+            try await batcher.run(
+                model: model, inputs: [EncoderInput(ids: [2, 9, 3])], options: .allAttentions(layers: 3))
+        }
+        #expect(await log.wait { $0.contains(.enqueued(depth: 1)) })
+        let plain = try await batcher.run(model: model, inputs: embeddings, options: ForwardOptions())
+        let maps = try await withMaps.value
+        // One pass for both (together they fill the token budget, which ends the wait), yet only the job that
+        // asked keeps maps.
+        #expect(Self.passes(log.all) == 1)
+        #expect(plain.allSatisfy { $0.attentions.isEmpty && $0.hiddenStates == nil })
+        #expect(maps[0].attentions.keys.sorted() == [0, 1, 2])
+        let kept = model.encoder.keptBytes(for: embeddings, options: ForwardOptions())
+        #expect(kept == embeddings.reduce(0) { $0 + $1.ids.count * model.configuration.hiddenSize * 4 })
+    }
+
     @Test func batcher_HandsEachOutputToTheTransform_InInputOrder() async throws {
         let batcher = Batcher(limits: .init(maxBatchTokens: 6, maxBatchSize: 2, maxWait: .zero, queueCapacity: 8))
         defer { batcher.shutdown() }

@@ -75,10 +75,9 @@ import Testing
         let inputs = [5, 19, 1, 33, 16, 17].enumerated().map {
             EncoderInput(ids: testIDs(count: $0.element, seed: UInt64(10 + $0.offset), vocabulary: c.vocabularySize))
         }
-        let options = ForwardOptions(
-            attentionLayers: [1], hiddenStates: true, pooling: .mean, normalize: true)
         for workers in [1, 2, 3] {
-            Compute.setThreads(workers)
+            let options = ForwardOptions(
+                attentionLayers: [1], hiddenStates: true, pooling: .mean, normalize: true, workers: workers)
             let batched = try encoder.forward(inputs, options: options)
             var hiddenError: Float = 0
             var attentionError: Float = 0
@@ -96,7 +95,6 @@ import Testing
             #expect(hiddenError <= 1e-5)
             #expect(attentionError <= 1e-5)
         }
-        Compute.setThreads(ProcessInfoCores.active)
     }
 
     @Test func forward_KeepsOnlyWhatOptionsAsk() throws {
@@ -198,12 +196,10 @@ import Testing
             EncoderInput(ids: testIDs(count: 17 + $0 % 23, seed: UInt64(50 + $0), vocabulary: c.vocabularySize))
         }
         #expect(inputs.reduce(0) { $0 + $1.ids.count } >= 512)
-        let options = ForwardOptions(attentionLayers: [0, 1], hiddenStates: true)
-        Compute.setThreads(1)
-        let single = try encoder.forward(inputs, options: options)
-        Compute.setThreads(2)
-        let blocked = try encoder.forward(inputs, options: options)
-        Compute.setThreads(ProcessInfoCores.active)
+        let single = try encoder.forward(
+            inputs, options: ForwardOptions(attentionLayers: [0, 1], hiddenStates: true, workers: 1))
+        let blocked = try encoder.forward(
+            inputs, options: ForwardOptions(attentionLayers: [0, 1], hiddenStates: true, workers: 2))
         var hiddenError: Float = 0
         var attentionError: Float = 0
         for (a, b) in zip(single, blocked) {
@@ -235,7 +231,6 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: batches.count) { k in
             results.set(k, try? encoder.forward(batches[k], options: options))
         }
-        // Other suites may change Compute.threads meanwhile, which may reorder a product's partial sums.
         for k in batches.indices {
             let got = try #require(results.get(k))
             #expect(got.count == serial[k].count)

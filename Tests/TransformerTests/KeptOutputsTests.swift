@@ -131,13 +131,12 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
         let layers = Set(0..<c.layers)
         let subset = [c.heads - 1, 0]
         for workers in [1, 2, 3] {
-            Compute.setThreads(workers)
             let outputs = try encoder.forward(
                 [
                     EncoderInput(ids: ids, keep: KeptOutputs(attentionLayers: layers, heads: subset)),
                     EncoderInput(ids: testIDs(count: 12, seed: 3, vocabulary: c.vocabularySize)),
                     EncoderInput(ids: ids, keep: KeptOutputs(attentionLayers: layers)),
-                ], options: ForwardOptions())
+                ], options: ForwardOptions(workers: workers))
             for l in 0..<c.layers {
                 let part = try #require(outputs[0].attentions[l])
                 let full = try #require(outputs[2].attentions[l])
@@ -146,7 +145,6 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
             }
             #expect(outputs[1].attentions.isEmpty)
         }
-        Compute.setThreads(ProcessInfoCores.active)
     }
 
     @Test(arguments: configurations)
@@ -157,8 +155,8 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
         let keep = KeptOutputs(headMeanLayers: Set(0..<c.layers))
         var worst = 0.0
         for workers in [1, 2, 3] {
-            Compute.setThreads(workers)
-            let output = try #require(try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: .init()).first)
+            let output = try #require(
+                try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: .init(workers: workers)).first)
             #expect(output.attentions.isEmpty)
             for l in 0..<c.layers {
                 let mean = try #require(output.attentionMeans[l])
@@ -166,7 +164,6 @@ private func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
                 worst = max(worst, maxDifference(mean.storage, headMean(try #require(full.attentions[l]))))
             }
         }
-        Compute.setThreads(ProcessInfoCores.active)
         print("head means vs mean of full maps: \(worst)")
         #expect(worst <= 1e-6)
     }

@@ -36,4 +36,22 @@ public struct AttentionSummary: Sendable, Equatable {
         self.rollout = AttentionAnalysis.rollout(maps)
         self.entropy = entropy
     }
+
+    /// Summarises one sequence from what the pass computed for it: the per-layer means over all heads
+    /// (`attentionMeans`) and the selected heads' entropies (`entropies`, in `heads` order), so no map is kept.
+    /// - Returns: nil when a layer of `layers` lacks its mean or entropies.
+    public init?(output: EncoderOutput, layers: [Int]) {
+        var means: [Tensor] = []
+        for layer in Set(layers).sorted() {
+            guard let mean = output.attentionMeans[layer] else { return nil }
+            means.append(mean)
+        }
+        var entropy: [[Float]] = []
+        for layer in layers {
+            guard let values = output.entropies[layer] else { return nil }
+            entropy.append(values)
+        }
+        self.rollout = AttentionAnalysis.rollout(means)
+        self.entropy = entropy
+    }
 }

@@ -218,7 +218,7 @@ public final class Batcher: @unchecked Sendable {
     /// Records a chunk's outputs; finishes the job when it is complete or cancelled, else queues the rest.
     private func advance(_ job: Job, range: Range<Int>, outputs: [EncoderOutput]) {
         for (offset, output) in outputs.enumerated() {
-            job.partial.append(job.transform(range.lowerBound + offset, job.trim(output)))
+            job.partial.append(job.transform(range.lowerBound + offset, output))
         }
         job.next = range.upperBound
         if job.next == job.inputs.count {
@@ -243,11 +243,11 @@ public final class Batcher: @unchecked Sendable {
 
     private func execute(_ batch: [(job: Job, range: Range<Int>)]) {
         let encoder = batch[0].job.model.encoder
-        var options = ForwardOptions()
+        // Each sequence keeps what its own job asked for (`EncoderInput.keep`), so a job that wants maps never
+        // makes its batch neighbours keep them.
+        let options = ForwardOptions()
         var inputs: [EncoderInput] = []
         for (job, range) in batch {
-            options.attentionLayers.formUnion(job.options.attentionLayers)
-            options.hiddenStates = options.hiddenStates || job.options.hiddenStates
             inputs.append(contentsOf: job.inputs[range])
         }
         let tokens = inputs.reduce(0) { $0 + $1.ids.count }
@@ -271,7 +271,7 @@ public final class Batcher: @unchecked Sendable {
             for (job, range) in batch {
                 do {
                     advance(
-                        job, range: range, outputs: try encoder.forward(Array(job.inputs[range]), options: job.options))
+                        job, range: range, outputs: try encoder.forward(Array(job.inputs[range]), options: options))
                 } catch {
                     job.finish(.failure(error))
                 }
@@ -302,7 +302,13 @@ public final class Batcher: @unchecked Sendable {
         ) {
             self.transform = transform
             self.model = model
-            self.inputs = inputs
+            // The job's options become each input's own keep, unless the input already says what to keep.
+            let keep = KeptOutputs(options)
+            self.inputs = inputs.map { input in
+                var input = input
+                if input.keep == nil { input.keep = keep }
+                return input
+            }
             self.options = options
             self.tokens = inputs.reduce(0) { $0 + $1.ids.count }
         }
@@ -317,16 +323,6 @@ public final class Batcher: @unchecked Sendable {
                 return c
             }
             c?.resume(with: result)
-        }
-
-        /// Drops what a wider batch computed but this job did not ask for.
-        func trim(_ output: EncoderOutput) -> EncoderOutput {
-            var o = output
-            if o.attentions.count != options.attentionLayers.count {
-                o.attentions = o.attentions.filter { options.attentionLayers.contains($0.key) }
-            }
-            if !options.hiddenStates { o.hiddenStates = nil }
-            return o
         }
     }
 }

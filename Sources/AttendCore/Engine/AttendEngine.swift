@@ -86,10 +86,13 @@ public final class AttendEngine: Sendable {
         let heads = try Selection.resolve(request.heads, count: c.heads, kind: "head")
         let input = try await read(
             request.source, model: model, addSpecialTokens: request.addSpecialTokens, truncate: request.truncate)
-        let estimate = JobEstimate.attend(
-            encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
-            attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
-            precision: request.precision, chunkTokens: configuration.compute.maxBatchTokens)
+        var job = AttendJob(
+            model: model, input: input, layers: layers, heads: heads, attentions: request.attentions,
+            hiddenStates: request.hiddenStates, analysis: request.analysis,
+            pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
+            precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
+        let estimate = JobEstimate.attend(job)
+        job.estimate = estimate
         let limit = configuration.maxResponseBytes
         let shrink =
             "select fewer \"layers\" or \"heads\", send \"attentions\": false or \"hidden_states\": false, "
@@ -104,11 +107,7 @@ public final class AttendEngine: Sendable {
                 "the request needs about \(estimate.memoryBytes) bytes of memory, over the service's budget of "
                     + "\(budget.capacity) bytes (compute.max_memory_bytes); " + shrink)
         }
-        return AttendJob(
-            model: model, input: input, layers: layers, heads: heads, attentions: request.attentions,
-            hiddenStates: request.hiddenStates, analysis: request.analysis,
-            pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
-            precision: request.precision, estimate: estimate)
+        return job
     }
 
     /// Runs `job` within a reservation of its memory estimate and hands its results to `write` (which
@@ -122,18 +121,16 @@ public final class AttendEngine: Sendable {
         }
     }
 
-    /// Runs `job` through the batcher; pooling and analysis happen on the compute thread as each pass ends,
-    /// and maps kept only for the analysis are dropped there.
+    /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
+    /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {
-        try await batcher.run(model: job.model, inputs: job.input.encoderInputs, options: job.forwardOptions) {
-            _, output in
+        try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) { _, output in
             var output = output
             let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
-            var summary: AttentionSummary?
-            if job.analysis {
-                summary = AttentionSummary(attentions: output.attentions, layers: job.layers, heads: job.heads)
-                if !job.attentions { output.attentions = [:] }
-            }
+            let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
+            // The means and entropies are in the summary now; the answer holds only what it returns.
+            output.attentionMeans = [:]
+            output.entropies = [:]
             output.pooled = nil
             return SequenceResult(output: output, pooled: pooled, summary: summary)
         }

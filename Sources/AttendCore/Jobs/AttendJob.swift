@@ -35,10 +35,20 @@ public struct AttendJob: Sendable {
         self.estimate = estimate
     }
 
-    /// What the pass must keep for this job's sequences: the selected layers' maps when they are returned or
-    /// analysed, hidden states when asked.
-    public var forwardOptions: ForwardOptions {
-        ForwardOptions(attentionLayers: attentions || analysis ? Set(layers) : [], hiddenStates: hiddenStates)
+    /// What the pass keeps for each of this job's sequences, and nothing more: the selected heads' maps of the
+    /// selected layers when they are returned; for the analysis, each selected layer's mean over all heads (for the
+    /// rollout) and the selected heads' entropies, computed in the pass; hidden states when asked.
+    public var keep: KeptOutputs {
+        KeptOutputs(
+            attentionLayers: attentions ? Set(layers) : [], heads: heads,
+            headMeanLayers: analysis ? Set(layers) : [], entropyLayers: analysis ? Set(layers) : [],
+            hiddenStates: hiddenStates)
+    }
+
+    /// The encoder's inputs, each with ``keep``.
+    public var encoderInputs: [EncoderInput] {
+        let keep = self.keep
+        return input.encodings.map { EncoderInput(ids: $0.ids, keep: keep) }
     }
 }
 
@@ -46,8 +56,8 @@ public struct AttendJob: Sendable {
 public struct JobEstimate: Sendable, Equatable {
     /// Upper estimate of the serialized JSON response.
     public var responseBytes: Int
-    /// Bytes the job's outputs occupy while it runs and is written: kept maps (all heads of the selected layers,
-    /// since the encoder keeps whole layers), analysis, hidden states, embeddings, plus the response body.
+    /// Bytes the job occupies while it runs and is written: what the encoder keeps for its sequences (exactly,
+    /// `Encoder.keptBytes`), the analysis results, plus the response body.
     public var memoryBytes: Int
 
     public init(responseBytes: Int, memoryBytes: Int) {

@@ -73,13 +73,14 @@ package enum AttendResponseWriter {
             for (li, layer) in request.layers.enumerated() {
                 if li > 0 { w.byte(UInt8(ascii: ",")) }
                 w.byte(UInt8(ascii: "["))
+                // [heads, n, n]: the pass kept exactly the selected heads, in request order.
                 if let map = output.attentions[layer] {
                     let nn = map.shape[1] * map.shape[2]
                     map.storage.withUnsafeBufferPointer { all in
-                        for (hi, head) in request.heads.enumerated() {
+                        for hi in 0..<map.shape[0] {
                             if hi > 0 { w.byte(UInt8(ascii: ",")) }
                             w.matrix(
-                                UnsafeBufferPointer(rebasing: all[(head * nn)..<((head + 1) * nn)]), rows: map.shape[1],
+                                UnsafeBufferPointer(rebasing: all[(hi * nn)..<((hi + 1) * nn)]), rows: map.shape[1],
                                 columns: map.shape[2])
                         }
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import Transformer
 
 // Shape legend: see Encoder.swift (L layers, H heads, n tokens).
 // Public API only (AttentionAnalysis, Tensor, Compute), so this file can move to a benchmark target as it is.
