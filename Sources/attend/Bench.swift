@@ -35,6 +35,9 @@ struct Bench: AsyncParsableCommand {
         help: "Print resident memory (VmRSS, RssAnon, RssFile, VmHWM) before and after loading --model, and stop.")
     var memory = false
 
+    @Flag(name: .long, help: "Print the analysis costs (rollout and entropy at n = 512, L = 6, H = 12) and stop.")
+    var analysis = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -51,6 +54,10 @@ struct Bench: AsyncParsableCommand {
         if threads > 0 { Compute.setThreads(threads) }
         if kernels {
             for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
+            return
+        }
+        if analysis {
+            print(EncoderBenchmark.analysisCosts().table)
             return
         }
         if products {
