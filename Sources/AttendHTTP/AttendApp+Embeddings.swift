@@ -39,12 +39,11 @@ extension AttendApp {
             }
             w.byte(UInt8(ascii: "}"))
         }
-        w.raw("],\"model\":")
-        w.string(model.name)
-        w.raw(",\"usage\":{\"prompt_tokens\":")
-        w.int(result.tokens)
-        w.raw(",\"total_tokens\":")
-        w.int(result.tokens)
+        w.byte(UInt8(ascii: "]"))
+        w.member("model", model.name)
+        w.raw(",\"usage\":{")
+        w.member("prompt_tokens", result.tokens, first: true)
+        w.member("total_tokens", result.tokens)
         w.raw("}}")
         return Self.json(w.bytes, tokens: result.tokens)
     }

@@ -30,59 +30,43 @@ extension AttendApp {
 
     /// One model's description; checkpoint folders only with `server.expose_paths`.
     func writeModel(_ name: String, into w: JSONWriter) {
-        w.raw("{\"name\":")
-        w.string(name)
+        w.byte(UInt8(ascii: "{"))
+        w.member("name", name, first: true)
         guard let model = registry.model(named: name) else {
-            w.raw(",\"ready\":false")
+            w.member("ready", false)
             if let error = registry.loadErrors[name] {
-                w.raw(",\"error\":")
-                w.string(configuration.server.exposePaths ? error : "the model failed to load (see the server log)")
+                w.member(
+                    "error", configuration.server.exposePaths ? error : "the model failed to load (see the server log)")
             }
             w.byte(UInt8(ascii: "}"))
             return
         }
         let c = model.configuration
-        w.raw(",\"ready\":true,\"architecture\":{\"layers\":")
-        w.int(c.layers)
-        w.raw(",\"heads\":")
-        w.int(c.heads)
-        w.raw(",\"hidden_size\":")
-        w.int(c.hiddenSize)
-        w.raw(",\"intermediate_size\":")
-        w.int(c.intermediateSize)
-        w.raw(",\"max_positions\":")
-        w.int(c.maxPositions)
-        w.raw(",\"vocab_size\":")
-        w.int(c.vocabularySize)
-        w.raw(",\"type_vocab_size\":")
-        w.int(c.typeVocabularySize)
-        w.raw(",\"positional_encoding\":")
-        w.string(c.positionalEncoding.rawValue)
-        w.raw(",\"norm_placement\":")
-        w.string(c.normPlacement.rawValue)
-        w.raw(",\"activation\":")
-        w.string(c.activation.rawValue)
-        w.raw(",\"layer_norm_eps\":")
-        w.float(c.layerNormEpsilon)
-        w.raw(",\"seed\":")
-        w.int(Int(truncatingIfNeeded: c.seed))
-        w.raw("},\"max_length\":")
-        w.int(c.maxPositions)
-        w.raw(",\"vocabulary_size\":")
-        w.int(model.tokenizer.vocabularySize)
-        w.raw(",\"pooling\":")
-        w.string(model.defaultPooling.rawValue)
-        w.raw(",\"normalize\":")
-        w.bool(model.defaultNormalize)
+        w.member("ready", true)
+        w.raw(",\"architecture\":{")
+        w.member("layers", c.layers, first: true)
+        w.member("heads", c.heads)
+        w.member("hidden_size", c.hiddenSize)
+        w.member("intermediate_size", c.intermediateSize)
+        w.member("max_positions", c.maxPositions)
+        w.member("vocab_size", c.vocabularySize)
+        w.member("type_vocab_size", c.typeVocabularySize)
+        w.member("positional_encoding", c.positionalEncoding.rawValue)
+        w.member("norm_placement", c.normPlacement.rawValue)
+        w.member("activation", c.activation.rawValue)
+        w.member("layer_norm_eps", c.layerNormEpsilon)
+        w.member("seed", Int(truncatingIfNeeded: c.seed))
+        w.byte(UInt8(ascii: "}"))
+        w.member("max_length", c.maxPositions)
+        w.member("vocabulary_size", model.tokenizer.vocabularySize)
+        w.member("pooling", model.defaultPooling.rawValue)
+        w.member("normalize", model.defaultNormalize)
         switch model.source {
         case .seeded:
-            w.raw(",\"source\":\"seeded\"")
+            w.member("source", "seeded")
         case .checkpoint(let directory):
-            w.raw(",\"source\":\"checkpoint\"")
-            if configuration.server.exposePaths {
-                w.raw(",\"checkpoint\":")
-                w.string(directory)
-            }
+            w.member("source", "checkpoint")
+            if configuration.server.exposePaths { w.member("checkpoint", directory) }
         }
         w.byte(UInt8(ascii: "}"))
     }

@@ -200,6 +200,36 @@ public final class JSONWriter {
         byte(UInt8(ascii: ":"))
     }
 
+    /// Appends `,"key":` (no comma when `first`).
+    func memberKey(_ name: String, first: Bool) {
+        if !first { byte(UInt8(ascii: ",")) }
+        key(name)
+    }
+
+    /// Appends an object member `,"key":value` (no comma when `first`).
+    public func member(_ name: String, _ value: Int, first: Bool = false) {
+        memberKey(name, first: first)
+        int(value)
+    }
+
+    /// Appends an object member `,"key":"value"` (no comma when `first`).
+    public func member(_ name: String, _ value: String, first: Bool = false) {
+        memberKey(name, first: first)
+        string(value)
+    }
+
+    /// Appends an object member `,"key":true|false` (no comma when `first`).
+    public func member(_ name: String, _ value: Bool, first: Bool = false) {
+        memberKey(name, first: first)
+        bool(value)
+    }
+
+    /// Appends an object member `,"key":number` (no comma when `first`).
+    public func member(_ name: String, _ value: Float, first: Bool = false) {
+        memberKey(name, first: first)
+        float(value)
+    }
+
     /// Appends `[ "a", "b" ]`.
     public func strings(_ values: [String]) {
         byte(UInt8(ascii: "["))

@@ -58,15 +58,7 @@ struct SourceDecoder {
         case .array(let items):
             guard !items.isEmpty else { throw CoreError.emptySequence(index: 0, field: field) }
             try limits.check(sequences: items.count)
-            var result: [String] = []
-            result.reserveCapacity(items.count)
-            for item in items {
-                guard case .string(let s) = item else {
-                    throw RequestError.invalidRequest("\"\(field)\" must be a string or an array of strings")
-                }
-                result.append(s)
-            }
-            return result
+            return try stringElements(items, field: field)
         default:
             throw RequestError.invalidRequest(
                 "\"\(field)\" must be a string or an array of strings, got \(value.typeName)")
@@ -95,11 +87,16 @@ struct SourceDecoder {
         guard case .array(let items) = value, !items.isEmpty else {
             throw CoreError.emptySequence(index: 0, field: "tokens")
         }
+        return try stringElements(items, field: "tokens")
+    }
+
+    /// The elements of an array, each a string (400 naming `field` otherwise).
+    private func stringElements(_ items: [JSONValue], field: String) throws -> [String] {
         var result: [String] = []
         result.reserveCapacity(items.count)
         for item in items {
             guard case .string(let s) = item else {
-                throw RequestError.invalidRequest("\"tokens\" must be a string or an array of strings")
+                throw RequestError.invalidRequest("\"\(field)\" must be a string or an array of strings")
             }
             result.append(s)
         }
