@@ -89,11 +89,20 @@ public final class AttendEngine: Sendable {
         let estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
-            precision: request.precision, chunkTokens: configuration.compute.maxBatchTokens)
+            precision: request.precision, chunkTokens: configuration.compute.maxBatchTokens, form: request.form,
+            modelNameBytes: model.name.utf8.count)
+        if request.form.rows != nil {
+            for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
+                throw CoreError.unsupported(
+                    "\"rows\" holds an index outside sequence \(i) of \(e.count) tokens "
+                        + "(0...\(e.count - 1), or -\(e.count)...-1)", field: "rows")
+            }
+        }
         let limit = configuration.maxResponseBytes
         let shrink =
-            "select fewer \"layers\" or \"heads\", send \"attentions\": false or \"hidden_states\": false, "
-            + "set \"precision\" (e.g. 4), or send fewer or shorter sequences"
+            "select fewer \"layers\", \"heads\" or \"rows\", keep the \"top_k\" keys of each row, send "
+            + "\"attentions\": false or \"hidden_states\": false, ask for \"format\": \"safetensors\" (with "
+            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), or send fewer or shorter sequences"
         guard estimate.responseBytes <= limit else {
             throw CoreError.responseTooLarge(
                 "the response would be about \(estimate.responseBytes) bytes, over the limit of \(limit) bytes; "
@@ -104,11 +113,13 @@ public final class AttendEngine: Sendable {
                 "the request needs about \(estimate.memoryBytes) bytes of memory, over the service's budget of "
                     + "\(budget.capacity) bytes (compute.max_memory_bytes); " + shrink)
         }
-        return AttendJob(
+        var job = AttendJob(
             model: model, input: input, layers: layers, heads: heads, attentions: request.attentions,
             hiddenStates: request.hiddenStates, analysis: request.analysis,
             pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
             precision: request.precision, estimate: estimate)
+        job.form = request.form
+        return job
     }
 
     /// Runs `job` within a reservation of its memory estimate and hands its results to `write` (which
