@@ -44,6 +44,12 @@ public enum Float16Conversion {
         return UInt16(truncatingIfNeeded: (x &+ rounding) >> 16)
     }
 
+    /// binary16 → binary32, exact (the safetensors reader's widening).
+    public static func float(half bits: UInt16) -> Float { SafetensorsFile.halfToFloat(bits) }
+
+    /// bfloat16 → binary32, exact.
+    public static func float(bfloat bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
+
     /// Writes `source` as little-endian binary16 at `destination` (2 bytes per value, no alignment needed).
     public static func writeHalf(_ source: UnsafeBufferPointer<Float>, to destination: UnsafeMutableRawPointer) {
         for i in source.indices {

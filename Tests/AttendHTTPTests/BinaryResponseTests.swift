@@ -135,6 +135,53 @@ import Transformer
         }
     }
 
+    @Test func attend_AnswersHalfFloats_WhenDTypeGiven() async throws {
+        try await LiveService.with() { live in
+            let request = #"{"text":"the dog chased the ball","layers":[1],"hidden_states":true"#
+            let json = try #require(try await live.post("/attend", request + "}").json)
+            let expected = (json["results"]?[0]?["attentions"]?[0]?.array ?? []).flatMap {
+                ($0.array ?? []).flatMap(\.floats)
+            }
+            for (dtype, name) in [("float16", SafetensorsFile.DType.f16), ("bfloat16", .bf16)] {
+                let reply = try await live.post(
+                    "/attend", request + #","format":"safetensors","dtype":"\#(dtype)"}"#)
+                #expect(reply.status == 200)
+                let file = try Self.file(reply)
+                #expect(file.metadata["dtype"] == dtype)
+                #expect(file.entries.values.allSatisfy { $0.dtype == name })
+                let map = try file.tensor("results.0.attentions.1").storage
+                let narrowed = expected.map {
+                    dtype == "float16"
+                        ? Float16Conversion.half($0) : Float16Conversion.bfloat($0)
+                }
+                let widened = narrowed.map {
+                    dtype == "float16"
+                        ? Float16Conversion.float(half: $0) : Float16Conversion.float(bfloat: $0)
+                }
+                #expect(map == widened)
+            }
+        }
+    }
+
+    @Test func attend_Answers400_WhenDTypeAsksJSONForHalfFloats() async throws {
+        try await LiveService.with() { live in
+            let reply = try await live.post("/attend", #"{"input_ids":[2,17,3],"dtype":"float16"}"#)
+            #expect(reply.status == 400)
+            guard case .string(let message)? = reply.json?["error"]?["message"] else {
+                Issue.record("no message")
+                return
+            }
+            #expect(message.contains("binary answers only"))
+            let accepted = try await live.post(
+                "/attend", #"{"input_ids":[2,17,3],"dtype":"bfloat16"}"#,
+                headers: [("Accept", "application/vnd.safetensors")])
+            #expect(accepted.status == 200)
+            let unknown = try await live.post(
+                "/attend", #"{"input_ids":[2,17,3],"format":"safetensors","dtype":"int8"}"#)
+            #expect(unknown.status == 400)
+        }
+    }
+
     @Test func negotiation_PicksTheMostSpecificRange() throws {
         let ranges = MediaNegotiation.parse("application/*;q=0.2, application/vnd.safetensors;q=0.9, */*;q=0")
         #expect(MediaNegotiation.quality(of: "application/json", in: ranges) == 0.2)
