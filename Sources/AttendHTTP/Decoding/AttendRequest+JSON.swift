@@ -35,6 +35,7 @@ extension AttendRequest {
         if fields.value("normalize") != nil { request.normalize = try fields.bool("normalize", default: false) }
         request.precision = try fields.int("precision", 0...9)
         let explicit = try readForm(&fields, into: &request)
+        try readKeys(&fields, into: &request)
         try fields.finish()
         // Unknown members and wrong types are 400 before the media type is negotiated (406).
         try negotiate(&request, explicit: explicit, accept: accept)
@@ -62,6 +63,29 @@ extension AttendRequest {
             request.form.dtype = parsed
         }
         return explicit
+    }
+
+    /// `rows`, and `top_k` or `threshold`: which part of each map is returned.
+    fileprivate static func readKeys(_ fields: inout RequestFields, into request: inout AttendRequest) throws {
+        request.form.rows = try fields.ints("rows")
+        let topK = try fields.int("top_k", 1...(1 << 20))
+        var threshold: Float?
+        if let v = fields.value("threshold") {
+            guard case .number(let n) = v, n.double >= 0, n.double <= 1 else {
+                throw RequestError.invalidRequest("\"threshold\" must be a number in 0...1")
+            }
+            threshold = Float(n.double)
+        }
+        if topK != nil && threshold != nil {
+            throw RequestError.invalidRequest("send \"top_k\" or \"threshold\", not both")
+        }
+        if let topK { request.form.keys = .topK(topK) }
+        if let threshold { request.form.keys = .threshold(threshold) }
+        if !request.attentions && (request.form.rows != nil || topK != nil || threshold != nil) {
+            let name = request.form.rows != nil ? "rows" : topK != nil ? "top_k" : "threshold"
+            throw RequestError.invalidRequest(
+                "\"\(name)\" selects parts of the attention maps, which \"attentions\": false leaves out")
+        }
     }
 
     /// The answer's format from the body's `format` and the `Accept` header; `dtype` needs a binary one.

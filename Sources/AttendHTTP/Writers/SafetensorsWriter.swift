@@ -111,6 +111,11 @@ package enum SafetensorsWriter {
             ("tokens", String(job.input.totalTokens)),
         ]
         if let rows = job.form.rows { metadata.append(("rows", json { $0.ints(rows) })) }
+        switch job.form.keys {
+        case .all: break
+        case .topK(let k): metadata.append(("top_k", String(k)))
+        case .threshold(let t): metadata.append(("threshold", json { $0.float(t) }))
+        }
         var items: [Item] = []
         func floats(_ name: String, _ shape: [Int], _ storage: [Float]) {
             items.append(Item(name: name, dtype: dtype, shape: shape) { write(storage[...], dtype, to: $0) })
@@ -161,6 +166,21 @@ package enum SafetensorsWriter {
                     guard let map = output.attentions[layer] else { continue }
                     let heads = job.heads
                     let name = prefix + "attentions.\(layer)"
+                    if job.form.keys.isSparse {
+                        let sparse = SparseRows(map: map, heads: heads, rows: rows, keys: job.form.keys)
+                        let dims = [heads.count, rows.count]
+                        if case .topK = job.form.keys {
+                            let k = job.form.keys.maximumKept(n)
+                            items.append(int32(name + ".indices", dims + [k], sparse.indices))
+                            floats(name + ".values", dims + [k], sparse.values)
+                        } else {
+                            items.append(int32(name + ".indptr", [sparse.indptr.count], sparse.indptr))
+                            items.append(int32(name + ".indices", [sparse.indices.count], sparse.indices))
+                            floats(name + ".values", [sparse.values.count], sparse.values)
+                        }
+                        floats(name + ".dropped", dims, sparse.dropped)
+                        continue
+                    }
                     items.append(
                         Item(name: name, dtype: dtype, shape: [heads.count, rows.count, n]) { out in
                             var p = out
@@ -201,6 +221,17 @@ package enum SafetensorsWriter {
             }
         }
         return (metadata, items)
+    }
+
+    /// An `I32` tensor of `values`.
+    static func int32(_ name: String, _ shape: [Int], _ values: [Int32]) -> Item {
+        Item(name: name, dtype: .i32, shape: shape) { out in
+            values.withUnsafeBufferPointer { source in
+                for i in source.indices {
+                    out.storeBytes(of: source[i].littleEndian, toByteOffset: i * 4, as: Int32.self)
+                }
+            }
+        }
     }
 
     /// Writes `values` at `destination` as little-endian `dtype` (a float type).
