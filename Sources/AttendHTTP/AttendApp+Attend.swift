@@ -8,11 +8,13 @@ extension AttendApp {
     /// `POST /attend`: embeddings and attention maps (README "POST /attend").
     @Sendable func attend(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
-        let typed = try AttendRequest.decode(request.body, registry: engine.registry, limits: engine.limits)
+        let typed = try AttendRequest.decode(
+            request.body, accept: request.headers["accept"], registry: engine.registry, limits: engine.limits)
         let job = try await engine.prepare(typed)
         let workers = engine.workers
         let body = try await engine.attend(job) { results in
             let write: @Sendable () -> [UInt8] = {
+                if job.form.format == .safetensors { return SafetensorsWriter.write(job, results: results) }
                 let w = JSONWriter(capacity: min(job.estimate.responseBytes, 1 << 26))
                 AttendResponseWriter.write(job, results: results, into: w)
                 return w.bytes
@@ -22,6 +24,14 @@ extension AttendApp {
         let tokens = job.input.totalTokens
         metrics.recordTokens(model: job.model.name, count: tokens)
         context.facts.add(Self.tokensFact, tokens)
+        guard job.form.format == .json else {
+            return Response(
+                status: .ok,
+                headers: [
+                    "Content-Type": job.form.format.mediaType, "X-Content-Type-Options": "nosniff",
+                    Self.tokensHeader: String(tokens),
+                ], body: body)
+        }
         return Self.json(body, tokens: tokens)
     }
 }

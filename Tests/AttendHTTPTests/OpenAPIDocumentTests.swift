@@ -41,6 +41,8 @@ import Testing
         "model": #""tiny""#, "text": #""a b""#, "tokens": #"["a","b"]"#, "input_ids": "[5,6]",
         "add_special_tokens": "true", "truncate": "true", "layers": "[0]", "heads": "[0]", "attentions": "false",
         "hidden_states": "true", "analysis": "true", "pooling": #""cls""#, "normalize": "false", "precision": "3",
+        "format": #""safetensors""#, "dtype": #""float32""#,
+        "rows": "[0]", "top_k": "2", "threshold": "0.1",
         "input": #""a b""#, "encoding_format": #""float""#, "dimensions": "32", "user": #""u""#,
     ]
 

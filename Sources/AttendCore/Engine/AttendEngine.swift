@@ -91,12 +91,25 @@ public final class AttendEngine: Sendable {
             hiddenStates: request.hiddenStates, analysis: request.analysis,
             pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
             precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
-        let estimate = JobEstimate.attend(job)
+        job.form = request.form
+        let estimate = JobEstimate.attend(
+            encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
+            attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
+            precision: request.precision, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
+            form: request.form, modelNameBytes: model.name.utf8.count)
         job.estimate = estimate
+        if request.form.rows != nil {
+            for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
+                throw CoreError.unsupported(
+                    "\"rows\" holds an index outside sequence \(i) of \(e.count) tokens "
+                        + "(0...\(e.count - 1), or -\(e.count)...-1)", field: "rows")
+            }
+        }
         let limit = configuration.maxResponseBytes
         let shrink =
-            "select fewer \"layers\" or \"heads\", send \"attentions\": false or \"hidden_states\": false, "
-            + "set \"precision\" (e.g. 4), or send fewer or shorter sequences"
+            "select fewer \"layers\", \"heads\" or \"rows\", keep the \"top_k\" keys of each row, send "
+            + "\"attentions\": false or \"hidden_states\": false, ask for \"format\": \"safetensors\" (with "
+            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), or send fewer or shorter sequences"
         guard estimate.responseBytes <= limit else {
             throw CoreError.responseTooLarge(
                 "the response would be about \(estimate.responseBytes) bytes, over the limit of \(limit) bytes; "

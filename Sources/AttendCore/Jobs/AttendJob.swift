@@ -15,6 +15,8 @@ public struct AttendJob: Sendable {
     public var pooling: Pooling
     public var normalize: Bool
     public var precision: Int?
+    /// JSON or safetensors, the binary float type, the rows and keys of each map returned.
+    public var form = ResponseForm()
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -54,7 +56,8 @@ public struct AttendJob: Sendable {
 
 /// Sizes of a job, from the shapes alone, before anything is computed.
 public struct JobEstimate: Sendable, Equatable {
-    /// Upper estimate of the serialized JSON response.
+    /// Upper estimate of the serialized response in the job's format (JSON, or the safetensors file: its data
+    /// section exactly, its header from above).
     public var responseBytes: Int
     /// Bytes the job occupies while it runs and is written: what the encoder keeps for its sequences (exactly,
     /// `Encoder.keptBytes`), the analysis results, plus the response body.

@@ -20,6 +20,8 @@ public struct AttendRequest: Sendable, Equatable {
     public var normalize: Bool?
     /// Digits after the point in the JSON answer (nil = shortest round trip); sizes the estimate.
     public var precision: Int?
+    /// The answer's format, binary float type, and the rows and keys of each map.
+    public var form = ResponseForm()
 
     public init(model: String? = nil, source: SequenceSource) {
         self.model = model

@@ -13,7 +13,8 @@ enum RequestSchema: String, CaseIterable, Sendable {
             return [
                 "model", "text", "tokens", "input_ids", "add_special_tokens", "truncate", "layers", "heads",
                 "attentions",
-                "hidden_states", "analysis", "pooling", "normalize", "precision",
+                "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
+                "top_k", "threshold",
             ]
         case .tokenize:
             return ["model", "text", "tokens", "input_ids", "add_special_tokens", "truncate"]

@@ -16,6 +16,8 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
     case unauthorized(presented: Bool)
     /// No route for the path, or no model with the name.
     case notFound(String)
+    /// The `Accept` header allows none of the media types the endpoint answers in (the message names them).
+    case notAcceptable(String)
 
     public var status: HTTPStatus {
         switch self {
@@ -23,6 +25,7 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
         case .unsupportedMediaType: return .unsupportedMediaType
         case .unauthorized: return .unauthorized
         case .notFound: return .notFound
+        case .notAcceptable: return .notAcceptable
         }
     }
 
@@ -34,6 +37,7 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
         case .unsupportedMediaType: return "unsupported_media_type"
         case .unauthorized: return "unauthorized"
         case .notFound: return "not_found"
+        case .notAcceptable: return "not_acceptable"
         }
     }
 
@@ -42,7 +46,7 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
     public var description: String {
         switch self {
         case .invalidJSON(let reason): return "malformed JSON: \(reason)"
-        case .invalidRequest(let message), .notFound(let message): return message
+        case .invalidRequest(let message), .notFound(let message), .notAcceptable(let message): return message
         case .unknownField(let name): return "unknown field \"\(name)\""
         case .unsupportedMediaType(let type):
             return "send the body as JSON with Content-Type: application/json" + (type.map { " (got \($0))" } ?? "")

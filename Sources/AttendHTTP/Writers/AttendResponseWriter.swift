@@ -69,19 +69,43 @@ package enum AttendResponseWriter {
             w.floats(pooled)
         }
         if request.attentions {
+            let rows = request.rows(n)
+            if request.form.rows != nil {
+                w.raw(",\"rows\":")
+                w.ints(rows)
+            }
             w.raw(",\"attentions\":[")
             for (li, layer) in request.layers.enumerated() {
                 if li > 0 { w.byte(UInt8(ascii: ",")) }
                 w.byte(UInt8(ascii: "["))
                 // [heads, n, n]: the pass kept exactly the selected heads, in request order.
                 if let map = output.attentions[layer] {
-                    let nn = map.shape[1] * map.shape[2]
-                    map.storage.withUnsafeBufferPointer { all in
-                        for hi in 0..<map.shape[0] {
-                            if hi > 0 { w.byte(UInt8(ascii: ",")) }
-                            w.matrix(
-                                UnsafeBufferPointer(rebasing: all[(hi * nn)..<((hi + 1) * nn)]), rows: map.shape[1],
-                                columns: map.shape[2])
+                    if request.form.keys.isSparse {
+                        writeSparse(
+                            SparseRows(map: map, heads: Array(0..<map.shape[0]), rows: rows, keys: request.form.keys),
+                            heads: request.heads.count, into: w)
+                    } else if request.form.rows == nil {
+                        let nn = map.shape[1] * map.shape[2]
+                        map.storage.withUnsafeBufferPointer { all in
+                            for (hi, head) in (0..<map.shape[0]).enumerated() {
+                                if hi > 0 { w.byte(UInt8(ascii: ",")) }
+                                w.matrix(
+                                    UnsafeBufferPointer(rebasing: all[(head * nn)..<((head + 1) * nn)]),
+                                    rows: map.shape[1], columns: map.shape[2])
+                            }
+                        }
+                    } else {
+                        map.storage.withUnsafeBufferPointer { all in
+                            for (hi, head) in (0..<map.shape[0]).enumerated() {
+                                if hi > 0 { w.byte(UInt8(ascii: ",")) }
+                                w.byte(UInt8(ascii: "["))
+                                for (ri, row) in rows.enumerated() {
+                                    if ri > 0 { w.byte(UInt8(ascii: ",")) }
+                                    let start = (head * n + row) * n
+                                    w.floats(UnsafeBufferPointer(rebasing: all[start..<(start + n)]))
+                                }
+                                w.byte(UInt8(ascii: "]"))
+                            }
                         }
                     }
                 }
@@ -102,5 +126,29 @@ package enum AttendResponseWriter {
             w.byte(UInt8(ascii: "]"))
         }
         w.byte(UInt8(ascii: "}"))
+    }
+
+    /// `[{"indices":[...],"values":[...],"dropped":x}, ...]` per head: one object per kept row.
+    static func writeSparse(_ sparse: SparseRows, heads: Int, into w: JSONWriter) {
+        let perHead = heads > 0 ? sparse.count / heads : 0
+        sparse.values.withUnsafeBufferPointer { values in
+            for h in 0..<heads {
+                if h > 0 { w.byte(UInt8(ascii: ",")) }
+                w.byte(UInt8(ascii: "["))
+                for r in 0..<perHead {
+                    let i = h * perHead + r
+                    if r > 0 { w.byte(UInt8(ascii: ",")) }
+                    let range = Int(sparse.indptr[i])..<Int(sparse.indptr[i + 1])
+                    w.raw("{\"indices\":")
+                    w.ints(sparse.indices[range])
+                    w.raw(",\"values\":")
+                    w.floats(UnsafeBufferPointer(rebasing: values[range]))
+                    w.raw(",\"dropped\":")
+                    w.float(sparse.dropped[i])
+                    w.byte(UInt8(ascii: "}"))
+                }
+                w.byte(UInt8(ascii: "]"))
+            }
+        }
     }
 }
