@@ -19,6 +19,8 @@ public final class AttendApp: Sendable {
     let apiKeys: [[UInt8]]
     /// `GET /openapi.json`'s body: the model names are fixed by the configuration, so it is rendered once.
     let openAPIBody: [UInt8]
+    /// When this service was made (Unix seconds): the `created` of `GET /v1/models`.
+    let startedAt = Int(Date().timeIntervalSince1970)
 
     /// The `Server` header every response carries.
     public static let serverName = "Attend"
@@ -75,10 +77,13 @@ public final class AttendApp: Sendable {
     public func makeRouter() -> FrozenRouter {
         var router = Router()
         router.use(logAndCount)
+        router.use(errorShapes)
         router.use(authenticate)
         router.add(.POST, "/attend", attend)
         router.add(.POST, "/tokenize", tokenize)
-        router.add(.POST, "/v1/embeddings", embeddings)
+        router.add(.POST, "/v1/embeddings", Self.openAI(embeddings))
+        router.add(.GET, "/v1/models", Self.openAI(listOpenAIModels))
+        router.add(.GET, "/v1/models/{name}", Self.openAI(describeOpenAIModel))
         router.add(.GET, "/models", listModels)
         router.add(.GET, "/models/{name}", describeModel)
         router.add(.GET, "/healthz", healthz)
@@ -94,7 +99,7 @@ public final class AttendApp: Sendable {
 
     /// The route patterns, for metric labels (anything else is counted as `unmatched`).
     static let routePatterns: Set<String> = Set([
-        "/attend", "/tokenize", "/v1/embeddings", "/models", "/models/{name}", "/healthz", "/readyz", "/metrics",
-        "/openapi.json",
+        "/attend", "/tokenize", "/v1/embeddings", "/v1/models", "/v1/models/{name}", "/models", "/models/{name}",
+        "/healthz", "/readyz", "/metrics", "/openapi.json",
     ]).union(PageRoutes.paths)
 }

@@ -60,8 +60,22 @@ extension CoreConfiguration.ModelEntry {
         }
         var normalize: Bool?
         if r.value("normalize") != nil { normalize = try r.bool("normalize", default: false) }
+        var matryoshka: [Int] = []
+        if let m = r.value("matryoshka_dimensions"), m != .null {
+            guard case .array(let items) = m else {
+                throw ConfigurationError(path: r.child("matryoshka_dimensions"), "expected an array of integers")
+            }
+            for (i, item) in items.enumerated() {
+                guard case .number(let n) = item, let d = n.int, (1...65536).contains(d) else {
+                    throw ConfigurationError(
+                        path: "\(r.child("matryoshka_dimensions"))[\(i)]", "expected integer 1...65536")
+                }
+                matryoshka.append(d)
+            }
+        }
         try r.finish()
-        return Self(name: name, source: source, pooling: pooling, normalize: normalize)
+        return Self(
+            name: name, source: source, pooling: pooling, normalize: normalize, matryoshkaDimensions: matryoshka)
     }
 }
 

@@ -41,12 +41,19 @@ public struct CoreConfiguration: Sendable, Equatable {
         /// Overrides of the model's default pooling and normalisation.
         public var pooling: Pooling?
         public var normalize: Bool?
+        /// `matryoshka_dimensions`: the widths the model was trained to be cut to (Matryoshka representation
+        /// learning); `dimensions` on an embeddings request must be one of them or the full width.
+        public var matryoshkaDimensions: [Int]
 
-        public init(name: String, source: Source, pooling: Pooling? = nil, normalize: Bool? = nil) {
+        public init(
+            name: String, source: Source, pooling: Pooling? = nil, normalize: Bool? = nil,
+            matryoshkaDimensions: [Int] = []
+        ) {
             self.name = name
             self.source = source
             self.pooling = pooling
             self.normalize = normalize
+            self.matryoshkaDimensions = matryoshkaDimensions
         }
 
         public enum Source: Sendable, Equatable {
