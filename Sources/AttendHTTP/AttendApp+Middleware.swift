@@ -34,7 +34,9 @@ extension AttendApp {
     /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.
     var authenticate: Middleware {
         { [apiKeys] request, context, next in
-            guard !apiKeys.isEmpty, !Self.publicRoutes.contains(context.route) else {
+            let isPublic =
+                Self.publicRoutes.contains(context.route) && (request.method == .GET || request.method == .HEAD)
+            guard !apiKeys.isEmpty, !isPublic else {
                 return try await next(request, context)
             }
             var presented: String?
