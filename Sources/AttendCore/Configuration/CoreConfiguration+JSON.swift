@@ -16,6 +16,7 @@ extension CoreConfiguration.Compute {
             maxBatchSize = try batching.int("max_batch_size", 1...4096, default: maxBatchSize)
             maxWaitMilliseconds = try batching.double("max_wait_ms", 0...1000, default: maxWaitMilliseconds)
             queueCapacity = try batching.int("queue_capacity", 1...1_000_000, default: queueCapacity)
+            maxQueueMilliseconds = try batching.int("max_queue_ms", 0...600_000, default: maxQueueMilliseconds)
             try batching.finish()
         }
     }

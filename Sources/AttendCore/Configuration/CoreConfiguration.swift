@@ -22,6 +22,9 @@ public struct CoreConfiguration: Sendable, Equatable {
         public var maxBatchSize = 64
         public var maxWaitMilliseconds = 1.5
         public var queueCapacity = 256
+        /// `batching.max_queue_ms`: a job that waited longer than this before its first pass is refused with 503
+        /// `overloaded` (and `Retry-After`) instead of computed; 0 = no deadline.
+        public var maxQueueMilliseconds = 0
         /// `max_request_tokens`: tokens one request may hold (413 above).
         public var maxRequestTokens = 16384
         /// `max_request_sequences`: sequences one request may hold (413 above).

@@ -31,7 +31,8 @@ public final class AttendEngine: Sendable {
         self.batcher = Batcher(
             limits: Batcher.Limits(
                 maxBatchTokens: compute.maxBatchTokens, maxBatchSize: compute.maxBatchSize,
-                maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity),
+                maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity,
+                maxQueue: compute.maxQueueMilliseconds > 0 ? .milliseconds(compute.maxQueueMilliseconds) : nil),
             observer: observer)
         self.budget = MemoryBudget(
             capacity: compute.maxMemoryBytes ?? MemoryBudget.defaultCapacity(),
@@ -64,6 +65,8 @@ public final class AttendEngine: Sendable {
         let reader = SequenceReader(
             model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, direction: direction,
             limits: limits)
+        let start = ContinuousClock.now
+        defer { RequestTiming.current?.addTokenization(ContinuousClock.now - start) }
         guard Self.approximateBytes(source) >= Self.offloadBytes else { return try reader.read(source) }
         return try await workers.run { try reader.read(source) }
     }
