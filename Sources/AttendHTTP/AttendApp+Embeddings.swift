@@ -5,7 +5,9 @@ import HTTPServer
 import JSON
 
 extension AttendApp {
-    /// `POST /v1/embeddings`: OpenAI's embeddings API (input string | [string] | [int] | [[int]]).
+    /// `POST /v1/embeddings`: OpenAI's embeddings API (input string | [string] | [int] | [[int]]); `dimensions`
+    /// cuts and re-normalises where the model allows it (``ServedModel/checkDimensions(_:)``), `user` is accepted
+    /// and ignored. Errors are in OpenAI's shape (``OpenAIError``).
     @Sendable func embeddings(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
         var fields = try RequestFields.parse(request.body, schema: .embeddings)
@@ -18,12 +20,13 @@ extension AttendApp {
         let dimensions = try fields.int("dimensions", 1...1_000_000)
         _ = try fields.string("user")
         try fields.finish()
+        try model.checkDimensions(dimensions)
         let decoder = SourceDecoder(limits: engine.limits, vocabularySize: model.configuration.vocabularySize)
         let typed = EmbeddingRequest(model: model.name, source: try decoder.readOpenAI(input), dimensions: dimensions)
         let result = try await engine.embed(typed)
         metrics.recordTokens(model: model.name, count: result.tokens)
         context.facts.add(Self.tokensFact, result.tokens)
-        let d = model.configuration.hiddenSize
+        let d = dimensions ?? model.configuration.hiddenSize
         let w = JSONWriter(capacity: 256 + result.vectors.count * d * 13)
         w.raw("{\"object\":\"list\",\"data\":[")
         for (i, vector) in result.vectors.enumerated() {
@@ -46,5 +49,39 @@ extension AttendApp {
         w.member("total_tokens", result.tokens)
         w.raw("}}")
         return Self.json(w.bytes, tokens: result.tokens)
+    }
+}
+
+extension AttendApp {
+    /// `GET /v1/models`: OpenAI's model list, `{"object":"list","data":[{"id","object","created","owned_by"}]}`.
+    @Sendable func listOpenAIModels(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let w = JSONWriter()
+        w.raw("{\"object\":\"list\",\"data\":[")
+        for (i, name) in registry.names.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            writeOpenAIModel(name, into: w)
+        }
+        w.raw("]}")
+        return Self.json(w.bytes)
+    }
+
+    /// `GET /v1/models/{name}`: one model in OpenAI's shape (404 in OpenAI's error shape when unknown).
+    @Sendable func describeOpenAIModel(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let name = context.pathParameters["name"] ?? ""
+        guard registry.names.contains(name) else {
+            throw CoreError.modelNotFound(name: name, available: registry.names)
+        }
+        let w = JSONWriter()
+        writeOpenAIModel(name, into: w)
+        return Self.json(w.bytes)
+    }
+
+    /// `created` is when this process started (Unix seconds); `owned_by` is `attend`.
+    func writeOpenAIModel(_ name: String, into w: JSONWriter) {
+        w.raw("{\"id\":")
+        w.string(name)
+        w.raw(",\"object\":\"model\",\"created\":")
+        w.int(startedAt)
+        w.raw(",\"owned_by\":\"attend\"}")
     }
 }

@@ -13,8 +13,11 @@ extension AttendApp {
     var logAndCount: Middleware {
         { [metrics] request, context, next in
             let start = ContinuousClock.now
-            let response = try await next(request, context)
-            let seconds = (ContinuousClock.now - start).seconds
+            let timing = RequestTiming()
+            var response = try await RequestTiming.$current.withValue(timing) { try await next(request, context) }
+            let elapsed = ContinuousClock.now - start
+            let seconds = elapsed.seconds
+            Self.addTimingHeaders(timing.values, total: elapsed, to: &response, context: context, metrics: metrics)
             let route = Self.routePatterns.contains(context.route) ? context.route : "unmatched"
             metrics.recordRequest(
                 route: route, method: Metrics.methodLabel(request.method.rawValue), status: response.status.code,
@@ -31,10 +34,32 @@ extension AttendApp {
         }
     }
 
+    /// The timing headers, in milliseconds: `X-Attend-Queue-Time`, `-Tokenization-Time`, `-Inference-Time` (each
+    /// when the stage happened) and `X-Attend-Total-Time` (every response); the same times go into the request's
+    /// facts and, for requests that computed, into `attend_request_stage_seconds`.
+    static func addTimingHeaders(
+        _ t: RequestTiming.Totals, total: Duration, to response: inout Response, context: RequestContext,
+        metrics: Metrics
+    ) {
+        var stages: [String: Double] = [:]
+        for (name, header, value) in [
+            ("queue", "X-Attend-Queue-Time", t.queue), ("tokenization", "X-Attend-Tokenization-Time", t.tokenization),
+            ("inference", "X-Attend-Inference-Time", t.inference), ("total", "X-Attend-Total-Time", total),
+        ] {
+            guard let value else { continue }
+            context.facts.add(name, value)
+            response.headers.replaceOrAdd(name: header, value: String(format: "%.3f", value.seconds * 1000))
+            stages[name] = value.seconds
+        }
+        if t.inference != nil { metrics.recordStages(stages, inputTokens: context.facts.count(tokensFact)) }
+    }
+
     /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.
     var authenticate: Middleware {
         { [apiKeys] request, context, next in
-            guard !apiKeys.isEmpty, !Self.publicRoutes.contains(context.route) else {
+            let isPublic =
+                Self.publicRoutes.contains(context.route) && (request.method == .GET || request.method == .HEAD)
+            guard !apiKeys.isEmpty, !isPublic else {
                 return try await next(request, context)
             }
             var presented: String?

@@ -19,6 +19,8 @@ public final class AttendApp: Sendable {
     let apiKeys: [[UInt8]]
     /// `GET /openapi.json`'s body: the model names are fixed by the configuration, so it is rendered once.
     let openAPIBody: [UInt8]
+    /// When this service was made (Unix seconds): the `created` of `GET /v1/models`.
+    let startedAt = Int(Date().timeIntervalSince1970)
 
     /// The `Server` header every response carries.
     public static let serverName = "Attend"
@@ -79,10 +81,20 @@ public final class AttendApp: Sendable {
     public func makeRouter() -> FrozenRouter {
         var router = Router()
         router.use(logAndCount)
+        router.use(errorShapes)
         router.use(authenticate)
         router.add(.POST, "/attend", attend)
         router.add(.POST, "/tokenize", tokenize)
-        router.add(.POST, "/v1/embeddings", embeddings)
+        router.add(.POST, "/v1/embeddings", Self.openAI(embeddings))
+        router.add(.GET, "/v1/models", Self.openAI(listOpenAIModels))
+        router.add(.GET, "/v1/models/{name}", Self.openAI(describeOpenAIModel))
+        router.add(.POST, "/embed", Self.tei(teiEmbed))
+        router.add(.POST, "/embed_all", Self.tei(teiEmbedAll))
+        router.add(.POST, "/", Self.tei(teiRoot))
+        router.add(.POST, "/decode", Self.tei(teiDecode))
+        router.add(.POST, "/similarity", Self.tei(teiSimilarity))
+        router.add(.GET, "/info", Self.tei(teiInfo))
+        router.add(.GET, "/health", Self.tei(teiHealth))
         router.add(.GET, "/models", listModels)
         router.add(.GET, "/models/{name}", describeModel)
         router.add(.GET, "/healthz", healthz)
@@ -93,12 +105,18 @@ public final class AttendApp: Sendable {
         return router.freeze()
     }
 
-    /// Routes that stay public when API keys are configured.
-    static let publicRoutes: Set<String> = Set(["/healthz", "/readyz", "/openapi.json"]).union(PageRoutes.paths)
+    /// Routes whose GET stays public when API keys are configured (`POST /`, TEI's root, needs a key).
+    static let publicRoutes: Set<String> = Set(["/healthz", "/readyz", "/health", "/openapi.json"]).union(
+        PageRoutes.paths)
 
     /// The route patterns, for metric labels (anything else is counted as `unmatched`).
     static let routePatterns: Set<String> = Set([
-        "/attend", "/tokenize", "/v1/embeddings", "/models", "/models/{name}", "/healthz", "/readyz", "/metrics",
-        "/openapi.json",
+        "/attend", "/tokenize", "/v1/embeddings", "/v1/models", "/v1/models/{name}", "/models", "/models/{name}",
+        "/healthz", "/readyz", "/metrics", "/openapi.json", "/embed", "/embed_all", "/decode", "/similarity",
+        "/info", "/health",
     ]).union(PageRoutes.paths)
+
+    /// The routes `openapi.json` documents: every route but the page's, plus `POST /` (TEI's root, which shares
+    /// its path with the page's `GET /`).
+    static let documentedRoutes: Set<String> = routePatterns.subtracting(PageRoutes.paths).union(["/"])
 }

@@ -22,6 +22,7 @@ struct ConfigurationOptions: ParsableArguments {
             } catch {
                 throw ValidationError("\(path): \(error)")
             }
+            configuration.resolveCheckpoints(relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent())
         } else {
             configuration = try ServiceConfiguration.embeddedDefault()
         }

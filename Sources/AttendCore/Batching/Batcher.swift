@@ -17,15 +17,18 @@ public final class Batcher: @unchecked Sendable {
         public var maxBatchSize: Int
         public var maxWait: Duration
         public var queueCapacity: Int
+        /// A job still waiting for its first pass after this long is refused (`overloaded`); nil = no deadline.
+        public var maxQueue: Duration?
 
         public init(
             maxBatchTokens: Int = 8192, maxBatchSize: Int = 64, maxWait: Duration = .microseconds(1500),
-            queueCapacity: Int = 256
+            queueCapacity: Int = 256, maxQueue: Duration? = nil
         ) {
             self.maxBatchTokens = maxBatchTokens
             self.maxBatchSize = maxBatchSize
             self.maxWait = maxWait
             self.queueCapacity = queueCapacity
+            self.maxQueue = maxQueue
         }
     }
 
@@ -164,13 +167,37 @@ public final class Batcher: @unchecked Sendable {
             {
                 _ = condition.wait(until: deadline)
             }
+            let expired = expire()
             if stopped || queue.isEmpty {
                 condition.unlock()
+                refuse(expired)
                 continue
             }
             let batch = takeBatch()
             condition.unlock()
+            refuse(expired)
             execute(batch)
+        }
+    }
+
+    /// Removes the jobs that waited longer than `maxQueue` for their first pass. Lock held.
+    private func expire() -> [Job] {
+        guard let maxQueue = limits.maxQueue else { return [] }
+        let expired = queue.filter { $0.next == 0 && $0.age > maxQueue }
+        guard !expired.isEmpty else { return [] }
+        queue.removeAll { job in expired.contains { $0 === job } }
+        return expired
+    }
+
+    private func refuse(_ jobs: [Job]) {
+        guard let maxQueue = limits.maxQueue else { return }
+        for job in jobs {
+            events?(.dropped)
+            job.finish(
+                .failure(
+                    CoreError.overloaded(
+                        "the request waited over \(Int(maxQueue.seconds * 1000)) ms in the compute queue "
+                            + "(compute.batching.max_queue_ms); retry shortly", retryAfter: 1)))
         }
     }
 
@@ -254,8 +281,16 @@ public final class Batcher: @unchecked Sendable {
         observer?(batch.count, inputs.count, tokens)
         events?(.passStarted(requests: batch.count, sequences: inputs.count, tokens: tokens))
         defer { events?(.passFinished) }
+        let passStart = ContinuousClock.now
+        for (job, _) in batch where job.next == 0 { job.timing?.addQueue(passStart - job.enqueued) }
+        // Recorded before any job is handed its outputs (its task may read the timing at once).
+        func recordPass() {
+            let pass = ContinuousClock.now - passStart
+            for (job, _) in batch { job.timing?.addInference(pass) }
+        }
         do {
             let outputs = try encoder.forward(inputs, options: options)
+            recordPass()
             var start = 0
             for (job, range) in batch {
                 let mine = Array(outputs[start..<(start + range.count)])
@@ -263,6 +298,7 @@ public final class Batcher: @unchecked Sendable {
                 advance(job, range: range, outputs: mine)
             }
         } catch {
+            recordPass()
             if batch.count == 1 {
                 batch[0].job.finish(.failure(error))
                 return
@@ -293,6 +329,8 @@ public final class Batcher: @unchecked Sendable {
         /// Set under the batcher's lock when the waiting task is cancelled.
         var cancelled = false
         let enqueued = ContinuousClock.now
+        /// The request's timing (``RequestTiming/current`` of the task that queued it).
+        let timing = RequestTiming.current
         var continuation: CheckedContinuation<[any Sendable], any Error>?
         private let lock = NSLock()
 

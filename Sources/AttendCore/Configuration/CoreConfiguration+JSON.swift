@@ -16,6 +16,7 @@ extension CoreConfiguration.Compute {
             maxBatchSize = try batching.int("max_batch_size", 1...4096, default: maxBatchSize)
             maxWaitMilliseconds = try batching.double("max_wait_ms", 0...1000, default: maxWaitMilliseconds)
             queueCapacity = try batching.int("queue_capacity", 1...1_000_000, default: queueCapacity)
+            maxQueueMilliseconds = try batching.int("max_queue_ms", 0...600_000, default: maxQueueMilliseconds)
             try batching.finish()
         }
     }
@@ -60,8 +61,22 @@ extension CoreConfiguration.ModelEntry {
         }
         var normalize: Bool?
         if r.value("normalize") != nil { normalize = try r.bool("normalize", default: false) }
+        var matryoshka: [Int] = []
+        if let m = r.value("matryoshka_dimensions"), m != .null {
+            guard case .array(let items) = m else {
+                throw ConfigurationError(path: r.child("matryoshka_dimensions"), "expected an array of integers")
+            }
+            for (i, item) in items.enumerated() {
+                guard case .number(let n) = item, let d = n.int, (1...65536).contains(d) else {
+                    throw ConfigurationError(
+                        path: "\(r.child("matryoshka_dimensions"))[\(i)]", "expected integer 1...65536")
+                }
+                matryoshka.append(d)
+            }
+        }
         try r.finish()
-        return Self(name: name, source: source, pooling: pooling, normalize: normalize)
+        return Self(
+            name: name, source: source, pooling: pooling, normalize: normalize, matryoshkaDimensions: matryoshka)
     }
 }
 

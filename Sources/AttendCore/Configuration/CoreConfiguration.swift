@@ -22,6 +22,9 @@ public struct CoreConfiguration: Sendable, Equatable {
         public var maxBatchSize = 64
         public var maxWaitMilliseconds = 1.5
         public var queueCapacity = 256
+        /// `batching.max_queue_ms`: a job that waited longer than this before its first pass is refused with 503
+        /// `overloaded` (and `Retry-After`) instead of computed; 0 = no deadline.
+        public var maxQueueMilliseconds = 0
         /// `max_request_tokens`: tokens one request may hold (413 above).
         public var maxRequestTokens = 16384
         /// `max_request_sequences`: sequences one request may hold (413 above).
@@ -41,12 +44,19 @@ public struct CoreConfiguration: Sendable, Equatable {
         /// Overrides of the model's default pooling and normalisation.
         public var pooling: Pooling?
         public var normalize: Bool?
+        /// `matryoshka_dimensions`: the widths the model was trained to be cut to (Matryoshka representation
+        /// learning); `dimensions` on an embeddings request must be one of them or the full width.
+        public var matryoshkaDimensions: [Int]
 
-        public init(name: String, source: Source, pooling: Pooling? = nil, normalize: Bool? = nil) {
+        public init(
+            name: String, source: Source, pooling: Pooling? = nil, normalize: Bool? = nil,
+            matryoshkaDimensions: [Int] = []
+        ) {
             self.name = name
             self.source = source
             self.pooling = pooling
             self.normalize = normalize
+            self.matryoshkaDimensions = matryoshkaDimensions
         }
 
         public enum Source: Sendable, Equatable {

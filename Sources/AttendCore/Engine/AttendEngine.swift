@@ -31,7 +31,8 @@ public final class AttendEngine: Sendable {
         self.batcher = Batcher(
             limits: Batcher.Limits(
                 maxBatchTokens: compute.maxBatchTokens, maxBatchSize: compute.maxBatchSize,
-                maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity),
+                maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity,
+                maxQueue: compute.maxQueueMilliseconds > 0 ? .milliseconds(compute.maxQueueMilliseconds) : nil),
             observer: observer)
         self.budget = MemoryBudget(
             capacity: compute.maxMemoryBytes ?? MemoryBudget.defaultCapacity(),
@@ -58,10 +59,14 @@ public final class AttendEngine: Sendable {
 
     /// Tokenizes and checks `source` for `model`: on ``workers`` when it is large, inline otherwise.
     public func read(
-        _ source: SequenceSource, model: ServedModel, addSpecialTokens: Bool = true, truncate: Bool = false
+        _ source: SequenceSource, model: ServedModel, addSpecialTokens: Bool = true, truncate: Bool = false,
+        direction: TruncationDirection = .right
     ) async throws -> SequenceInput {
         let reader = SequenceReader(
-            model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, limits: limits)
+            model: model, addSpecialTokens: addSpecialTokens, truncate: truncate, direction: direction,
+            limits: limits)
+        let start = ContinuousClock.now
+        defer { RequestTiming.current?.addTokenization(ContinuousClock.now - start) }
         guard Self.approximateBytes(source) >= Self.offloadBytes else { return try reader.read(source) }
         return try await workers.run { try reader.read(source) }
     }
@@ -151,24 +156,48 @@ public final class AttendEngine: Sendable {
 
     // MARK: Embeddings
 
-    /// One pooled vector per input (the model's pooling, mean when it has none; its normalisation), cut to
-    /// `dimensions` when asked.
+    /// One pooled vector per input (the model's pooling, mean when it has none), cut to `dimensions` when asked
+    /// (allowed by ``ServedModel/checkDimensions(_:)``) and then L2-normalised when the request or the model asks:
+    /// cutting a normalised Matryoshka vector and normalising again, as OpenAI and TEI do.
     public func embed(_ request: EmbeddingRequest) async throws -> Embeddings {
         let model = try registry.resolve(request.model)
+        try model.checkDimensions(request.dimensions)
         let d = model.configuration.hiddenSize
-        if let dimensions = request.dimensions, dimensions != d {
-            throw CoreError.unsupported(
-                "this model's embeddings have \(d) dimensions, not \(dimensions)", field: "dimensions")
-        }
-        let input = try await read(request.source, model: model, truncate: request.truncate)
+        let width = request.dimensions ?? d
+        let input = try await read(
+            request.source, model: model, truncate: request.truncate, direction: request.truncationDirection)
         let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling
-        let normalize = model.defaultNormalize
+        let normalize = request.normalize ?? model.defaultNormalize
         let bytes = input.encodings.reduce(0) { $0 + ($1.count + 2) * d * 4 } + input.encodings.count * d * 13
         let vectors = try await budget.withReservation(bytes) {
             try await batcher.run(model: model, inputs: input.encoderInputs, options: ForwardOptions()) { _, output in
-                Encoder.pool(output.lastHiddenState, pooling, normalize: normalize) ?? []
+                let full = Encoder.pool(output.lastHiddenState, pooling, normalize: false) ?? []
+                return Self.finish(Array(full.prefix(width)), normalize: normalize)
             }
         }
         return Embeddings(model: model, vectors: vectors, tokens: input.totalTokens)
+    }
+
+    /// `v` divided by max(‖v‖₂, 1e-12) when `normalize`, else `v`.
+    static func finish(_ v: [Float], normalize: Bool) -> [Float] {
+        guard normalize else { return v }
+        let norm = Float(v.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+        let divisor = Swift.max(norm, 1e-12)
+        return v.map { $0 / divisor }
+    }
+
+    /// Every token's embedding (the last hidden state) for each input: TEI's `/embed_all`.
+    public func embedTokens(_ request: EmbeddingRequest) async throws -> TokenEmbeddings {
+        let model = try registry.resolve(request.model)
+        let d = model.configuration.hiddenSize
+        let input = try await read(
+            request.source, model: model, truncate: request.truncate, direction: request.truncationDirection)
+        let bytes = input.encodings.reduce(0) { $0 + $1.count * d * (8 + 13) }
+        let sequences = try await budget.withReservation(bytes) {
+            try await batcher.run(model: model, inputs: input.encoderInputs, options: ForwardOptions()) { _, output in
+                (rows: output.lastHiddenState.shape.first ?? 0, values: output.lastHiddenState.storage)
+            }
+        }
+        return TokenEmbeddings(model: model, sequences: sequences, tokens: input.totalTokens)
     }
 }

@@ -14,12 +14,18 @@ public struct SequenceReader: Sendable {
     public var model: ServedModel
     public var addSpecialTokens: Bool
     public var truncate: Bool
+    /// Which end truncation cuts: `.right` keeps the first tokens, `.left` the last ones.
+    public var direction: TruncationDirection
     public var limits: RequestLimits
 
-    public init(model: ServedModel, addSpecialTokens: Bool = true, truncate: Bool = false, limits: RequestLimits) {
+    public init(
+        model: ServedModel, addSpecialTokens: Bool = true, truncate: Bool = false,
+        direction: TruncationDirection = .right, limits: RequestLimits
+    ) {
         self.model = model
         self.addSpecialTokens = addSpecialTokens
         self.truncate = truncate
+        self.direction = direction
         self.limits = limits
     }
 
@@ -60,7 +66,8 @@ public struct SequenceReader: Sendable {
                     throw .idOutOfRange(sequence: s, id: String(id), vocabularySize: vocabulary)
                 }
                 // Ids carry no special tokens to keep at the end: truncation keeps the first positions only.
-                let ids = (truncate ? list.prefix(maxPositions) : list[...]).map { Int32($0) }
+                let kept = direction == .left ? list.suffix(maxPositions) : list.prefix(maxPositions)
+                let ids = (truncate ? kept : list[...]).map { Int32($0) }
                 let encoding = Encoding(
                     tokens: ids.map { model.tokenizer.token(for: $0) ?? "[UNK]" }, ids: ids,
                     offsets: Array(repeating: nil, count: ids.count), wordIDs: Array(repeating: nil, count: ids.count),
@@ -88,7 +95,8 @@ public struct SequenceReader: Sendable {
                 "sequence \(index) has \(encoding.count) tokens, the model accepts at most \(maxPositions); "
                     + "shorten it or send \"truncate\": true")
         }
-        return Self.truncated(encoding, to: maxPositions)
+        return direction == .left
+            ? Self.truncatedLeft(encoding, to: maxPositions) : Self.truncated(encoding, to: maxPositions)
     }
 
     /// Bounds the tokenizer's work on one text: over `scalarsPerPosition × maxPositions` scalars it is refused with
@@ -105,6 +113,13 @@ public struct SequenceReader: Sendable {
                 "sequence \(index) has more than \(limit) characters, far more than the model's \(maxPositions) "
                     + "tokens; shorten it or send \"truncate\": true")
         }
+        if direction == .left {
+            // Keep the last `limit` scalars, starting after a whitespace so no word is split.
+            let start = scalars.index(scalars.endIndex, offsetBy: -limit)
+            let tail = scalars[start...]
+            let begin = tail.firstIndex { $0.properties.isWhitespace }.map { scalars.index(after: $0) } ?? start
+            return String(String.UnicodeScalarView(scalars[begin...]))
+        }
         let prefix = scalars[..<cut]
         let end = prefix.lastIndex { $0.properties.isWhitespace } ?? cut
         return String(String.UnicodeScalarView(scalars[..<end]))
@@ -115,11 +130,23 @@ public struct SequenceReader: Sendable {
     func encodeWords(_ words: [String], index: Int) throws(CoreError) -> Encoding {
         var prefix = min(words.count, maxPositions + 1)
         while true {
-            let encoding = model.tokenizer.encode(
-                words: Array(words[..<prefix]), addSpecialTokens: addSpecialTokens)
+            // Left truncation keeps the last words: tokenize a growing suffix instead.
+            let part = direction == .left && truncate ? words[(words.count - prefix)...] : words[..<prefix]
+            let encoding = model.tokenizer.encode(words: Array(part), addSpecialTokens: addSpecialTokens)
             if prefix == words.count || encoding.count > maxPositions { return encoding }
             prefix = min(words.count, prefix * 2)
         }
+    }
+
+    /// Keeps the last `maximum` tokens; a leading added [CLS] stays first (Hugging Face's `truncation_side="left"`).
+    public static func truncatedLeft(_ e: Encoding, to maximum: Int) -> Encoding {
+        var keep = Array((e.count - maximum)..<e.count)
+        if let first = e.specialTokensMask.first, first, maximum >= 2 {
+            keep[0] = 0
+        }
+        return Encoding(
+            tokens: keep.map { e.tokens[$0] }, ids: keep.map { e.ids[$0] }, offsets: keep.map { e.offsets[$0] },
+            wordIDs: keep.map { e.wordIDs[$0] }, specialTokensMask: keep.map { e.specialTokensMask[$0] })
     }
 
     /// Keeps the first `maximum` tokens; a final added [SEP] stays last, as Hugging Face truncates.

@@ -29,12 +29,21 @@ public final class ModelRegistry: @unchecked Sendable {
         for entry in entries where model(named: entry.name) == nil {
             do {
                 let m = try ServedModel.load(entry)
+                try Self.warmUp(m)
                 lock.withLock { loaded[entry.name] = m }
             } catch {
                 lock.withLock { failures[entry.name] = error.description }
             }
         }
         return lock.withLock { failures }
+    }
+
+    /// One short pass through a freshly loaded model before it counts as loaded (so `/readyz` turns 200 only
+    /// after the weights are paged in and the kernels' buffers exist, and the first request is not the slow one).
+    public static func warmUp(_ model: ServedModel) throws(TransformerError) {
+        let encoding = model.tokenizer.encode("warm up", addSpecialTokens: true)
+        let ids = encoding.ids.isEmpty ? [Int32(0)] : Array(encoding.ids.prefix(model.configuration.maxPositions))
+        _ = try model.encoder.forward([EncoderInput(ids: ids)], options: ForwardOptions())
     }
 
     /// True when every configured model is loaded.

@@ -32,7 +32,9 @@ extension ServiceConfiguration {
             "max_request_tokens": 16384,
             "max_request_sequences": 2048,
             "budget_wait_ms": 10000,
-            "batching": { "max_batch_tokens": 8192, "max_batch_size": 64, "max_wait_ms": 1.5, "queue_capacity": 256 }
+            "batching": {
+              "max_batch_tokens": 8192, "max_batch_size": 64, "max_wait_ms": 1.5, "queue_capacity": 256, "max_queue_ms": 0
+            }
           },
           "models": [
             {

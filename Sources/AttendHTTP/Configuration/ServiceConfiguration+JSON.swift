@@ -1,4 +1,5 @@
 import AttendCore
+import Foundation
 import JSON
 import Transformer
 
@@ -108,6 +109,17 @@ extension ServiceConfiguration.Server {
             tlsCertificatePath = cert
             tlsKeyPath = key
             try tls.finish()
+        }
+    }
+}
+
+extension ServiceConfiguration {
+    /// Makes every relative `checkpoint` folder relative to `folder` (the configuration file's), not to the working
+    /// directory, so a file names its models the same way wherever `attend` is started.
+    public mutating func resolveCheckpoints(relativeTo folder: URL) {
+        for i in models.indices {
+            guard case .checkpoint(let path) = models[i].source, !path.hasPrefix("/") else { continue }
+            models[i].source = .checkpoint(folder.appendingPathComponent(path).standardizedFileURL.path)
         }
     }
 }

@@ -5,6 +5,13 @@ enum RequestSchema: String, CaseIterable, Sendable {
     case attend = "AttendRequest"
     case tokenize = "TokenizeRequest"
     case embeddings = "EmbeddingsRequest"
+    case teiEmbed = "TEIEmbedRequest"
+    case teiEmbedAll = "TEIEmbedAllRequest"
+    case teiTokenize = "TEITokenizeRequest"
+    case teiDecode = "TEIDecodeRequest"
+    case teiSimilarity = "TEISimilarityRequest"
+    case teiSimilarityInputs = "TEISimilarityInputs"
+    case teiSimilarityParameters = "TEISimilarityParameters"
 
     /// The members, in documentation order.
     var fields: [String] {
@@ -20,15 +27,37 @@ enum RequestSchema: String, CaseIterable, Sendable {
             return ["model", "text", "tokens", "input_ids", "add_special_tokens", "truncate"]
         case .embeddings:
             return ["model", "input", "encoding_format", "dimensions", "user"]
+        case .teiEmbed:
+            return ["inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions"]
+        case .teiEmbedAll:
+            return ["inputs", "truncate", "truncation_direction", "prompt_name"]
+        case .teiTokenize:
+            return ["inputs", "add_special_tokens", "prompt_name"]
+        case .teiDecode:
+            return ["ids", "skip_special_tokens"]
+        case .teiSimilarity:
+            return ["inputs", "parameters"]
+        case .teiSimilarityInputs:
+            return ["source_sentence", "sentences"]
+        case .teiSimilarityParameters:
+            return ["truncate", "truncation_direction", "prompt_name"]
         }
     }
 
-    /// The route whose body this is.
-    var path: String {
+    /// The route whose body this is (nil for a member's object, such as `/similarity`'s `inputs`).
+    var path: String? {
         switch self {
         case .attend: return "/attend"
-        case .tokenize: return "/tokenize"
+        case .tokenize, .teiTokenize: return "/tokenize"
         case .embeddings: return "/v1/embeddings"
+        case .teiEmbed: return "/embed"
+        case .teiEmbedAll: return "/embed_all"
+        case .teiDecode: return "/decode"
+        case .teiSimilarity: return "/similarity"
+        case .teiSimilarityInputs, .teiSimilarityParameters: return nil
         }
     }
+
+    /// Whether the body is TEI's (its errors are TEI's shape and statuses).
+    var isTEI: Bool { rawValue.hasPrefix("TEI") }
 }

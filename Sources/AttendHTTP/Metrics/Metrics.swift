@@ -16,6 +16,10 @@ public final class Metrics: @unchecked Sendable {
     private var batchSequences = Histogram(bounds: [1, 2, 4, 8, 16, 32, 64, 128])
     private var batchTokens = Histogram(bounds: [16, 64, 256, 1024, 4096, 16384])
     private var responseBytes: UInt64 = 0
+    private var stageSeconds: [String: Histogram] = [:]
+    private var inputTokens = Histogram(bounds: [8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384])
+    /// The stages timed per request (the `stage` label of `attend_request_stage_seconds`).
+    static let stages = ["queue", "tokenization", "inference", "total"]
     static let latencyBounds: [Double] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
@@ -28,6 +32,16 @@ public final class Metrics: @unchecked Sendable {
             requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
             latency[route, default: Histogram(bounds: Self.latencyBounds)].observe(seconds)
             responseBytes += UInt64(max(bytes, 0))
+        }
+    }
+
+    /// Records one computing request's stage times (nil = the stage did not happen) and its input tokens.
+    public func recordStages(_ seconds: [String: Double], inputTokens tokens: Int) {
+        lock.withLock {
+            for (stage, value) in seconds where Self.stages.contains(stage) {
+                stageSeconds[stage, default: Histogram(bounds: Self.latencyBounds)].observe(value)
+            }
+            inputTokens.observe(Double(tokens))
         }
     }
 
@@ -72,6 +86,16 @@ public final class Metrics: @unchecked Sendable {
                 histogram.render(
                     name: "attend_http_request_duration_seconds", labels: "route=\"\(Self.escape(route))\"", into: &out)
             }
+            out += "# HELP attend_request_stage_seconds Per computing request: queue wait before the first pass, "
+            out += "tokenization, forward passes, total.\n"
+            out += "# TYPE attend_request_stage_seconds histogram\n"
+            for stage in Self.stages {
+                stageSeconds[stage]?.render(
+                    name: "attend_request_stage_seconds", labels: "stage=\"\(stage)\"", into: &out)
+            }
+            out += "# HELP attend_request_input_tokens Input tokens per computing request.\n"
+            out += "# TYPE attend_request_input_tokens histogram\n"
+            inputTokens.render(name: "attend_request_input_tokens", labels: "", into: &out)
             out += "# HELP attend_http_response_bytes_total Response body bytes before compression.\n"
             out += "# TYPE attend_http_response_bytes_total counter\n"
             out += "attend_http_response_bytes_total \(responseBytes)\n"
