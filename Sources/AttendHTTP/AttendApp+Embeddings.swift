@@ -55,25 +55,12 @@ extension AttendApp {
 extension AttendApp {
     /// `GET /v1/models`: OpenAI's model list, `{"object":"list","data":[{"id","object","created","owned_by"}]}`.
     @Sendable func listOpenAIModels(_ request: Request, _ context: RequestContext) async throws -> Response {
-        let w = JSONWriter()
-        w.raw("{\"object\":\"list\",\"data\":[")
-        for (i, name) in registry.names.enumerated() {
-            if i > 0 { w.byte(UInt8(ascii: ",")) }
-            writeOpenAIModel(name, into: w)
-        }
-        w.raw("]}")
-        return Self.json(w.bytes)
+        modelList(open: "{\"object\":\"list\",\"data\":[", writeOpenAIModel)
     }
 
     /// `GET /v1/models/{name}`: one model in OpenAI's shape (404 in OpenAI's error shape when unknown).
     @Sendable func describeOpenAIModel(_ request: Request, _ context: RequestContext) async throws -> Response {
-        let name = context.pathParameters["name"] ?? ""
-        guard registry.names.contains(name) else {
-            throw CoreError.modelNotFound(name: name, available: registry.names)
-        }
-        let w = JSONWriter()
-        writeOpenAIModel(name, into: w)
-        return Self.json(w.bytes)
+        try namedModel(context, writeOpenAIModel)
     }
 
     /// `created` is when this process started (Unix seconds); `owned_by` is `attend`.

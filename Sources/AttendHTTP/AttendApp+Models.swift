@@ -7,24 +7,34 @@ import Transformer
 extension AttendApp {
     /// `GET /models`.
     @Sendable func listModels(_ request: Request, _ context: RequestContext) async throws -> Response {
+        modelList(open: "{\"models\":[", writeModel)
+    }
+
+    /// `GET /models/{name}`.
+    @Sendable func describeModel(_ request: Request, _ context: RequestContext) async throws -> Response {
+        try namedModel(context, writeModel)
+    }
+
+    /// Every configured model, each written by `write`, between `open` and `]}` (for both model lists).
+    func modelList(open: String, _ write: (String, JSONWriter) -> Void) -> Response {
         let w = JSONWriter()
-        w.raw("{\"models\":[")
+        w.raw(open)
         for (i, name) in registry.names.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
-            writeModel(name, into: w)
+            write(name, w)
         }
         w.raw("]}")
         return Self.json(w.bytes)
     }
 
-    /// `GET /models/{name}`.
-    @Sendable func describeModel(_ request: Request, _ context: RequestContext) async throws -> Response {
+    /// The model the `{name}` path segment names, written by `write`; `modelNotFound` when no such model.
+    func namedModel(_ context: RequestContext, _ write: (String, JSONWriter) -> Void) throws -> Response {
         let name = context.pathParameters["name"] ?? ""
         guard registry.names.contains(name) else {
             throw CoreError.modelNotFound(name: name, available: registry.names)
         }
         let w = JSONWriter()
-        writeModel(name, into: w)
+        write(name, w)
         return Self.json(w.bytes)
     }
 
