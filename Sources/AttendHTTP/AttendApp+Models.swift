@@ -16,7 +16,7 @@ extension AttendApp {
     }
 
     /// Every configured model, each written by `write`, between `open` and `]}` (for both model lists).
-    func modelList(open: String, _ write: (String, JSONWriter) -> Void) -> Response {
+    func modelList(open: StaticString, _ write: (String, JSONWriter) -> Void) -> Response {
         let w = JSONWriter()
         w.raw(open)
         for (i, name) in registry.names.enumerated() {
