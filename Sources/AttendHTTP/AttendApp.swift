@@ -32,7 +32,11 @@ public final class AttendApp: Sendable {
         self.metrics = metrics
         self.engine = AttendEngine(
             configuration: configuration.core, registry: registry,
-            observer: { metrics.recordBatch(requests: $0, sequences: $1, tokens: $2) })
+            events: { event in
+                if case .passStarted(let requests, let sequences, let tokens) = event {
+                    metrics.recordBatch(requests: requests, sequences: sequences, tokens: tokens)
+                }
+            })
         self.apiKeys = configuration.server.apiKeys.map { Array($0.utf8) }
         self.openAPIBody = OpenAPIDocument.json(models: engine.registry.names)
     }

@@ -23,7 +23,11 @@ import Transformer
         let counter = Counter()
         let batcher = Batcher(
             limits: .init(maxBatchTokens: 10_000, maxBatchSize: 64, maxWait: .milliseconds(200), queueCapacity: 64),
-            observer: { counter.add($0, $1, $2) })
+            events: { event in
+                if case .passStarted(let requests, let sequences, let tokens) = event {
+                    counter.add(requests, sequences, tokens)
+                }
+            })
         defer { batcher.shutdown() }
         let model = TestModels.tiny
         let jobs = Self.inputs(8)
@@ -62,7 +66,11 @@ import Transformer
         let counter = Counter()
         let batcher = Batcher(
             limits: .init(maxBatchTokens: 40, maxBatchSize: 64, maxWait: .milliseconds(100), queueCapacity: 64),
-            observer: { counter.add($0, $1, $2) })
+            events: { event in
+                if case .passStarted(let requests, let sequences, let tokens) = event {
+                    counter.add(requests, sequences, tokens)
+                }
+            })
         defer { batcher.shutdown() }
         let jobs = (0..<6).map { _ in [EncoderInput(ids: Array(repeating: 5, count: 15))] }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -224,21 +224,21 @@ extension LiveServerTests {
             }
         }
 
+        /// `GET /wait`: sets `started`, then waits until its task is cancelled and sets `cancelled`.
+        static func addWaitRoute(_ router: inout Router, started: Flag, cancelled: Flag) {
+            router.add(.GET, "/wait") { _, _ in
+                started.set()
+                await untilCancelled()
+                cancelled.set()
+                return Response()
+            }
+        }
+
         @Test func connection_CancelsHandler_WhenClientResets() async throws {
             let started = Flag()
             let cancelled = Flag()
             try await withServer(
-                testConfiguration(),
-                routes: { router in
-                    router.add(.GET, "/wait") { _, _ in
-                        started.set()
-                        for _ in 0..<500 where !Task.isCancelled {
-                            try? await Task.sleep(for: .milliseconds(10))
-                        }
-                        if Task.isCancelled { cancelled.set() }
-                        return Response()
-                    }
-                }
+                testConfiguration(), routes: { Self.addWaitRoute(&$0, started: started, cancelled: cancelled) }
             ) { server, port in
                 let client = try RawClient(port: port)
                 await client.send(get("/wait"))
@@ -266,13 +266,15 @@ extension LiveServerTests {
             var configuration = testConfiguration()
             configuration.ioThreads = 1
             let blocking = Flag()
+            let release = DispatchSemaphore(value: 0)
             try await withServer(
                 configuration,
                 routes: { router in
                     router.add(.GET, "/block") { _, _ in
                         blocking.set()
-                        // Blocks its thread (as a forward pass would): I/O must go on.
-                        usleep(1_500_000)
+                        // Blocks its thread (as a forward pass would) until the test has its fast answer: I/O
+                        // must go on meanwhile. (Bounded, so a broken server cannot hang the test.)
+                        _ = release.wait(timeout: .now() + .seconds(30))
                         return Response()
                     }
                     router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
@@ -286,6 +288,7 @@ extension LiveServerTests {
                 await fast.send(get("/hello"))
                 #expect(await fast.readResponse()?.status == 200)
                 #expect(ContinuousClock.now - start < .milliseconds(1000))
+                release.signal()
                 #expect(await slow.readResponse()?.status == 200)
             }
         }
@@ -362,17 +365,7 @@ extension LiveServerTests {
             let started = Flag()
             let cancelled = Flag()
             try await withServer(
-                testConfiguration(),
-                routes: { router in
-                    router.add(.GET, "/wait") { _, _ in
-                        started.set()
-                        for _ in 0..<500 where !Task.isCancelled {
-                            try? await Task.sleep(for: .milliseconds(10))
-                        }
-                        if Task.isCancelled { cancelled.set() }
-                        return Response()
-                    }
-                }
+                testConfiguration(), routes: { Self.addWaitRoute(&$0, started: started, cancelled: cancelled) }
             ) { server, port in
                 var client: RawClient? = try RawClient(port: port)
                 await client?.send(get("/wait"))

@@ -9,10 +9,11 @@ extension LiveServerTests {
     @Suite struct ShutdownTests {
         @Test func shutdown_LetsInFlightRequestFinish_AndClosesIdleConnections() async throws {
             let started = Flag()
+            let finish = Gate()
             let (server, port) = try startServer(testConfiguration()) { router in
                 router.add(.GET, "/slow") { _, _ in
                     started.set()
-                    try await Task.sleep(for: .milliseconds(300))
+                    await finish.wait()
                     return Response(body: Array("finished".utf8))
                 }
                 router.add(.GET, "/hello") { _, _ in Response(body: Array("hello".utf8)) }
@@ -29,6 +30,8 @@ extension LiveServerTests {
             async let stopped: Void = server.shutdown(deadline: .seconds(5))
             // The idle keep-alive connection is closed at once; the busy one gets its answer, marked close.
             #expect(await idle.waitForClose())
+            // Shutdown is under way and the request still in flight: now let it finish.
+            finish.open()
             let response = try #require(await busy.readResponse())
             #expect(response.text == "finished")
             #expect(response.header("connection") == "close")
@@ -50,10 +53,8 @@ extension LiveServerTests {
             let (server, port) = try startServer(testConfiguration()) { router in
                 router.add(.GET, "/forever") { _, _ in
                     started.set()
-                    for _ in 0..<1000 where !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(10))
-                    }
-                    if Task.isCancelled { cancelled.set() }
+                    await untilCancelled()
+                    cancelled.set()
                     return Response()
                 }
             }

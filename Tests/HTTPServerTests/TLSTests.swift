@@ -149,6 +149,13 @@ extension LiveServerTests {
             tls.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").encode())
             send()
             raw.shutdown(socket.SHUT_WR)
+            if path == "/later":
+                # The FIN is sent: tell the waiting handler so, on a second connection.
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as plain:
+                    with context.wrap_socket(plain, server_hostname="localhost") as other:
+                        other.sendall(b"GET /release HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        while other.recv(65536):
+                            pass
             answer = b""
             while True:
                 try:
@@ -170,13 +177,20 @@ extension LiveServerTests {
             defer { try? FileManager.default.removeItem(atPath: files.directory) }
             let configuration = testConfiguration(
                 tls: TLSConfiguration(certificatePath: files.certificate, keyPath: files.key))
+            let afterFIN = Gate()
             try await withServer(
                 configuration,
                 routes: { router in
                     router.add(.GET, "/now") { _, _ in Response(body: Array("at once".utf8)) }
+                    // Answers only once the client has sent its FIN: the client then opens the gate through
+                    // `/release` on a second connection.
                     router.add(.GET, "/later") { _, _ in
-                        try await Task.sleep(for: .milliseconds(200))
+                        await afterFIN.wait()
                         return Response(body: Array("after the FIN".utf8))
+                    }
+                    router.add(.GET, "/release") { _, _ in
+                        afterFIN.open()
+                        return Response(body: Array("released".utf8))
                     }
                 }
             ) { server, port in

@@ -60,7 +60,8 @@ struct RawResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// A loopback client speaking raw bytes. Non-blocking underneath: reads wait with `Task.sleep`, bounded in time,
+/// A loopback client speaking raw bytes. Non-blocking underneath: reads and writes wait for the socket with `poll`
+/// on a Dispatch thread, bounded in time,
 /// so tests never block the cooperative thread pool the server's handlers run on.
 final class RawClient: @unchecked Sendable {
     let socket: Socket
@@ -86,7 +87,7 @@ final class RawClient: @unchecked Sendable {
         while offset < bytes.count, ContinuousClock.now < end {
             switch bytes[offset...].withUnsafeBytes({ socket.write($0) }) {
             case .bytes(let n): offset += n
-            case .wouldBlock: try? await Task.sleep(for: .milliseconds(1))
+            case .wouldBlock: await ready(Int32(POLLOUT), until: end)
             case .endOfFile, .failed: return
             }
         }
@@ -96,9 +97,34 @@ final class RawClient: @unchecked Sendable {
 
     /// Closes with a reset (SO_LINGER 0) instead of a FIN.
     func reset() {
-        var option = linger(l_onoff: 1, l_linger: 0)
-        _ = setsockopt(socket.descriptor, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        try? socket.setResetOnClose()
         socket.close()
+    }
+
+    /// `POLLRDHUP` (Linux; its module does not export it): the peer shut down its sending side.
+    #if os(Linux)
+        static let peerHangUp: Int32 = 0x2000
+    #else
+        static let peerHangUp = Int32(POLLHUP)
+    #endif
+
+    /// Waits until the socket is ready for `events` (or hung up), or `until` passes: `poll(2)` on a Dispatch
+    /// thread, so the test wakes on the socket's event, not on a timer, and no cooperative thread blocks.
+    private func ready(_ events: Int32, until end: ContinuousClock.Instant) async {
+        let remaining = end - ContinuousClock.now
+        let milliseconds = Int32(
+            clamping: max(
+                0,
+                remaining.components.seconds * 1000
+                    + remaining.components.attoseconds / 1_000_000_000_000_000))
+        let descriptor = socket.descriptor
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                var entry = pollfd(fd: descriptor, events: Int16(events), revents: 0)
+                _ = poll(&entry, 1, milliseconds)
+                continuation.resume()
+            }
+        }
     }
 
     private enum Fill { case data, closed, timedOut }
@@ -112,7 +138,7 @@ final class RawClient: @unchecked Sendable {
                 buffer.append(contentsOf: chunk[0..<n])
                 return .data
             case .wouldBlock:
-                try? await Task.sleep(for: .milliseconds(1))
+                await ready(Int32(POLLIN), until: end)
             case .endOfFile, .failed:
                 return .closed
             }
@@ -185,8 +211,9 @@ final class RawClient: @unchecked Sendable {
         }
     }
 
-    /// Reads like a slow client: at most `bytesPerRead` bytes, then a pause, until the server closes (true) or the
-    /// timeout passes (false). Returns the bytes read and whether the server closed.
+    /// Reads like a slow client: at most `bytesPerRead` bytes, then no more for `pause` unless the server hangs up
+    /// first (the wait ends on that event), until the server closes (true) or the timeout passes (false). Returns
+    /// the bytes read and whether the server closed.
     func readSlowly(bytesPerRead: Int, pause: Duration) async -> (count: Int, closed: Bool) {
         var chunk = [UInt8](repeating: 0, count: bytesPerRead)
         var count = buffer.count
@@ -196,9 +223,10 @@ final class RawClient: @unchecked Sendable {
             switch chunk.withUnsafeMutableBytes({ socket.read(into: $0) }) {
             case .bytes(let n):
                 count += n
-                try? await Task.sleep(for: pause)
+                // The pace of a slow reader: wake early only when the server hangs up.
+                await ready(Self.peerHangUp, until: min(end, ContinuousClock.now + pause))
             case .wouldBlock:
-                try? await Task.sleep(for: .milliseconds(1))
+                await ready(Int32(POLLIN), until: end)
             case .endOfFile, .failed:
                 return (count, true)
             }
@@ -221,6 +249,45 @@ final class Flag: Sendable {
     private let value = Atomic<Int>(0)
     func set() { value.store(1, ordering: .releasing) }
     var isSet: Bool { value.load(ordering: .acquiring) == 1 }
+}
+
+/// A gate a handler waits at until the test opens it (an event, not a delay).
+final class Gate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Lets every waiter (and every later one) through.
+    func open() {
+        let ready: [CheckedContinuation<Void, Never>] = lock.withLock {
+            isOpen = true
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Suspends until ``open()``.
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let through: Bool = lock.withLock {
+                if isOpen { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if through { continuation.resume() }
+        }
+    }
+}
+
+/// Suspends until the calling task is cancelled (a handler whose client went away), without polling.
+func untilCancelled() async {
+    let gate = Gate()
+    await withTaskCancellationHandler {
+        await gate.wait()
+    } onCancel: {
+        gate.open()
+    }
 }
 
 /// A counter shared with handlers.

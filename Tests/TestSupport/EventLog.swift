@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Records events from any thread and lets a test await a condition on them: the test is resumed by the event
@@ -41,11 +42,9 @@ public final class EventLog<Event: Sendable>: @unchecked Sendable {
             nextID += 1
             return nextID
         }
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            self.expire(id)
-        }
-        defer { timer.cancel() }
+        // The bound: a Dispatch timer expires the wait (a no-op once an event has answered it).
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { self.expire(id) }
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let answer: Bool? = lock.withLock {
                 if predicate(events) { return true }

@@ -32,9 +32,6 @@ public final class Batcher: @unchecked Sendable {
         }
     }
 
-    /// Observes each batch run: number of requests, sequences, tokens (the metrics hook).
-    public typealias Observer = @Sendable (_ requests: Int, _ sequences: Int, _ tokens: Int) -> Void
-
     /// What the batcher does, in order, for observers (metrics, tests that synchronise on events, not sleeps).
     public enum Event: Sendable, Equatable {
         /// A job joined the queue, which now holds `depth` jobs.
@@ -53,16 +50,14 @@ public final class Batcher: @unchecked Sendable {
     public typealias EventHandler = @Sendable (Event) -> Void
 
     public let limits: Limits
-    private let observer: Observer?
     private let events: EventHandler?
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var stopped = false
     private var thread: Thread?
 
-    public init(limits: Limits, observer: Observer? = nil, events: EventHandler? = nil) {
+    public init(limits: Limits, events: EventHandler? = nil) {
         self.limits = limits
-        self.observer = observer
         self.events = events
         let thread = Thread { [self] in self.loop() }
         thread.name = "attend-compute"
@@ -100,9 +95,9 @@ public final class Batcher: @unchecked Sendable {
         try await run(model: model, inputs: inputs, options: options) { _, output in output }
     }
 
-    /// Like ``run(model:inputs:options:)``, handing each sequence's output (trimmed to `options`) to `each` on the
-    /// compute thread as soon as its pass ends: pooling and analysis happen there, with the batch, and maps kept
-    /// only to be summarised are dropped pass by pass instead of living until the whole job ends.
+    /// Like ``run(model:inputs:options:)``, handing each sequence's output (what its `keep`, or `options`, asked
+    /// for) to `each` on the compute thread as soon as its pass ends: pooling and analysis happen there, with the
+    /// batch, and what they consume is dropped pass by pass instead of living until the whole job ends.
     public func run<Value: Sendable>(
         model: ServedModel, inputs: [EncoderInput], options: ForwardOptions,
         each: @escaping @Sendable (_ index: Int, _ output: EncoderOutput) -> Value
@@ -278,7 +273,6 @@ public final class Batcher: @unchecked Sendable {
             inputs.append(contentsOf: job.inputs[range])
         }
         let tokens = inputs.reduce(0) { $0 + $1.ids.count }
-        observer?(batch.count, inputs.count, tokens)
         events?(.passStarted(requests: batch.count, sequences: inputs.count, tokens: tokens))
         defer { events?(.passFinished) }
         let passStart = ContinuousClock.now

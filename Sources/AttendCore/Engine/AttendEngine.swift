@@ -23,7 +23,7 @@ public final class AttendEngine: Sendable {
 
     /// An engine for `configuration`; pass `registry` to serve already-built models (tests, `attend run`).
     public init(
-        configuration: CoreConfiguration, registry: ModelRegistry? = nil, observer: Batcher.Observer? = nil
+        configuration: CoreConfiguration, registry: ModelRegistry? = nil, events: Batcher.EventHandler? = nil
     ) {
         self.configuration = configuration
         self.registry = registry ?? ModelRegistry(entries: configuration.models)
@@ -33,7 +33,7 @@ public final class AttendEngine: Sendable {
                 maxBatchTokens: compute.maxBatchTokens, maxBatchSize: compute.maxBatchSize,
                 maxWait: .microseconds(Int64(compute.maxWaitMilliseconds * 1000)), queueCapacity: compute.queueCapacity,
                 maxQueue: compute.maxQueueMilliseconds > 0 ? .milliseconds(compute.maxQueueMilliseconds) : nil),
-            observer: observer)
+            events: events)
         self.budget = MemoryBudget(
             capacity: compute.maxMemoryBytes ?? MemoryBudget.defaultCapacity(),
             maxWait: .milliseconds(compute.maxBudgetWaitMilliseconds))

@@ -29,30 +29,34 @@ package enum AttendResponseWriter {
         w.ints(encoding.ids)
         switch kind {
         case .text:
-            w.raw(",\"offsets\":[")
-            for (i, offset) in encoding.offsets.enumerated() {
-                if i > 0 { w.byte(UInt8(ascii: ",")) }
-                if let offset {
-                    w.byte(UInt8(ascii: "["))
-                    w.int(offset.lowerBound)
-                    w.byte(UInt8(ascii: ","))
-                    w.int(offset.upperBound)
-                    w.byte(UInt8(ascii: "]"))
-                } else {
-                    w.null()
-                }
-            }
-            w.byte(UInt8(ascii: "]"))
+            w.raw(",\"offsets\":")
+            writeOffsets(encoding.offsets, into: w)
         case .tokens:
-            w.raw(",\"word_ids\":[")
-            for (i, word) in encoding.wordIDs.enumerated() {
-                if i > 0 { w.byte(UInt8(ascii: ",")) }
-                if let word { w.int(word) } else { w.null() }
-            }
-            w.byte(UInt8(ascii: "]"))
+            w.raw(",\"word_ids\":")
+            writeWordIDs(encoding.wordIDs, into: w)
         case .inputIDs:
             break
         }
+    }
+
+    /// `[[begin, end], null, ...]`: each token's Unicode-scalar range (`null` for added special tokens).
+    static func writeOffsets(_ offsets: [Range<Int>?], into w: JSONWriter) {
+        w.byte(UInt8(ascii: "["))
+        for (i, offset) in offsets.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            if let offset { w.ints([offset.lowerBound, offset.upperBound]) } else { w.null() }
+        }
+        w.byte(UInt8(ascii: "]"))
+    }
+
+    /// `[0, 0, 1, null, ...]`: each token's word index (`null` for added special tokens).
+    static func writeWordIDs(_ wordIDs: [Int?], into w: JSONWriter) {
+        w.byte(UInt8(ascii: "["))
+        for (i, word) in wordIDs.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            if let word { w.int(word) } else { w.null() }
+        }
+        w.byte(UInt8(ascii: "]"))
     }
 
     static func writeResult(_ request: AttendJob, encoding: Encoding, result: SequenceResult, into w: JSONWriter) {

@@ -127,30 +127,10 @@ package enum SafetensorsWriter {
             switch job.input.kind {
             case .text:
                 metadata.append(
-                    (
-                        prefix + "offsets",
-                        json { w in
-                            w.byte(UInt8(ascii: "["))
-                            for (k, offset) in encoding.offsets.enumerated() {
-                                if k > 0 { w.byte(UInt8(ascii: ",")) }
-                                if let offset { w.ints([offset.lowerBound, offset.upperBound]) } else { w.null() }
-                            }
-                            w.byte(UInt8(ascii: "]"))
-                        }
-                    ))
+                    (prefix + "offsets", json { AttendResponseWriter.writeOffsets(encoding.offsets, into: $0) }))
             case .tokens:
                 metadata.append(
-                    (
-                        prefix + "word_ids",
-                        json { w in
-                            w.byte(UInt8(ascii: "["))
-                            for (k, word) in encoding.wordIDs.enumerated() {
-                                if k > 0 { w.byte(UInt8(ascii: ",")) }
-                                if let word { w.int(word) } else { w.null() }
-                            }
-                            w.byte(UInt8(ascii: "]"))
-                        }
-                    ))
+                    (prefix + "word_ids", json { AttendResponseWriter.writeWordIDs(encoding.wordIDs, into: $0) }))
             case .inputIDs:
                 break
             }
