@@ -25,8 +25,12 @@ public final class AttendApp: Sendable {
     /// The `Server` header every response carries.
     public static let serverName = "Attend"
 
-    /// A service for `configuration`; pass `registry` to serve already-built models (tests).
-    public init(configuration: ServiceConfiguration, registry: ModelRegistry? = nil) {
+    /// A service for `configuration`; pass `registry` to serve already-built models (tests), and `batchEvents` to
+    /// observe the batcher as well (tests synchronise on them).
+    public init(
+        configuration: ServiceConfiguration, registry: ModelRegistry? = nil,
+        batchEvents: Batcher.EventHandler? = nil
+    ) {
         self.configuration = configuration
         let metrics = Metrics()
         self.metrics = metrics
@@ -36,6 +40,7 @@ public final class AttendApp: Sendable {
                 if case .passStarted(let requests, let sequences, let tokens) = event {
                     metrics.recordBatch(requests: requests, sequences: sequences, tokens: tokens)
                 }
+                batchEvents?(event)
             })
         self.apiKeys = configuration.server.apiKeys.map { Array($0.utf8) }
         self.openAPIBody = OpenAPIDocument.json(models: engine.registry.names)

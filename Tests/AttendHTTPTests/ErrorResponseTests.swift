@@ -170,12 +170,16 @@ import Testing
 
     @Test func overload_Answers503WithRetryAfter_WhenQueueFull() async throws {
         // One queued job waits 2 s for company; with room for one, the next request is refused at once.
-        try await LiveService.with(configure: {
-            $0.compute.queueCapacity = 1
-            $0.compute.maxWaitMilliseconds = 2000
-        }) { live in
+        let log = EventLog<Batcher.Event>()
+        try await LiveService.with(
+            batchEvents: log,
+            configure: {
+                $0.compute.queueCapacity = 1
+                $0.compute.maxWaitMilliseconds = 2000
+            }
+        ) { live in
             let first = Task { try await live.post("/attend", #"{"text":"first"}"#) }
-            #expect(await waitUntil { live.app.engine.batcher.depth == 1 })
+            #expect(await log.wait { $0.contains(.enqueued(depth: 1)) })
             let reply = try await live.post("/attend", #"{"text":"second"}"#)
             expectError(reply, 503, "overloaded")
             #expect(reply.header("retry-after") == "1")

@@ -15,6 +15,7 @@ struct LiveService {
 
     static func start(
         models: [ServedModel]? = [TestModels.tiny, TestModels.other],
+        batchEvents: EventLog<Batcher.Event>? = nil,
         _ configure: (inout ServiceConfiguration) -> Void = { _ in }
     ) throws -> LiveService {
         var configuration = ServiceConfiguration()
@@ -23,7 +24,9 @@ struct LiveService {
         configuration.compute.maxWaitMilliseconds = 1
         configure(&configuration)
         let registry = models.map { ModelRegistry(models: $0) }
-        let app = AttendApp(configuration: configuration, registry: registry)
+        var handler: Batcher.EventHandler?
+        if let batchEvents { handler = { event in batchEvents.record(event) } }
+        let app = AttendApp(configuration: configuration, registry: registry, batchEvents: handler)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
@@ -40,10 +43,11 @@ struct LiveService {
     /// throws or an expectation fails.
     static func with<T>(
         models: [ServedModel]? = [TestModels.tiny, TestModels.other],
+        batchEvents: EventLog<Batcher.Event>? = nil,
         configure: (inout ServiceConfiguration) -> Void = { _ in },
         _ body: (LiveService) async throws -> T
     ) async throws -> T {
-        let service = try start(models: models, configure)
+        let service = try start(models: models, batchEvents: batchEvents, configure)
         do {
             let result = try await body(service)
             await service.stop()
