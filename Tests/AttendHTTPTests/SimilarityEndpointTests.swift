@@ -120,6 +120,23 @@ import Testing
         }
     }
 
+    /// TEI's form on `/similarity` answers byte for byte what TEI's handler answers on `POST /` (which never
+    /// dispatches to Attend's form), for an answer and for an error.
+    @Test func similarity_AnswersTEIsBytes_WhenTheBodyIsTEIs() async throws {
+        try await LiveService.with { live in
+            for body in [
+                #"{"inputs":{"source_sentence":"hello there","sentences":["bye now","hello"]}}"#,
+                #"{"inputs":{"source_sentence":"a"}}"#, #"{"inputs":{"source_sentence":"a","sentences":["b"]},"x":1}"#,
+                #"{"inputs":{"source_sentence":"a","sentences":["b"]},"parameters":{"truncate":true}}"#,
+            ] {
+                let route = try await live.post("/similarity", body)
+                let root = try await live.post("/", body)
+                #expect(route.status == root.status && route.body == root.body, "\(body): \(route.text)")
+                #expect(route.header("Content-Type") == root.header("Content-Type"))
+            }
+        }
+    }
+
     @Test func similarity_AnswersOneResult_WhenBIsAString() async throws {
         try await LiveService.with { live in
             let reply = try await live.post("/similarity", #"{"model":"other","a":"x y","b":"y z","per_layer":true}"#)
