@@ -7,7 +7,8 @@ import Transformer
 /// the engine computes (one batch for `a` and every `b`).
 @Suite struct SimilarityJobTests {
     func withEngine<T>(_ body: (AttendEngine) async throws -> T) async throws -> T {
-        let engine = AttendEngine(configuration: CoreConfiguration(), registry: ModelRegistry(models: [TestModels.tiny]))
+        let engine = AttendEngine(
+            configuration: CoreConfiguration(), registry: ModelRegistry(models: [TestModels.tiny]))
         defer { engine.shutdown() }
         return try await body(engine)
     }
