@@ -66,14 +66,13 @@ public enum SimilarityAnalysis {
         let nb = norm(pb)
         guard na > 0, nb > 0 else { return Tensor(zeros: [n, m]) }
         if pooling == .max { return maxTokenMatrix(a, b, scale: Float(1 / (na * nb))) }
-        let wa = pooling == .cls ? 1 : 1 / Double(n)
-        let wb = pooling == .cls ? 1 : 1 / Double(m)
-        let scale = Float(wa * wb / (na * nb))
         if pooling == .cls {
+            // ā = h_0, b̄ = g_0: the whole cosine sits on S_00.
             var s = Tensor(zeros: [n, m])
-            s.storage[0] = Float(Double(dot(a.storage, 0, b.storage, 0, count: d)) * wa * wb / (na * nb))
+            s.storage[0] = Float(dot(a.storage, b.storage, count: d) / (na * nb))
             return s
         }
+        let scale = Float(1 / (Double(n) * Double(m) * na * nb))
         // S [n, m] = scale · H [n, d] · Gᵀ [d, m]
         let storage = [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
             cblas_sgemm(
@@ -85,8 +84,8 @@ public enum SimilarityAnalysis {
     }
 
     /// `S_in = R_aᵀ · S · R_b` [n, m]: the token matrix carried back to input tokens through each side's rollout
-    /// (rows = output positions, columns = input tokens). When every row of `R_a` and `R_b` sums to 1, so do
-    /// the two sums agree: `Σ S_in = 1ᵀ R_aᵀ S R_b 1 = Σ S`.
+    /// (rows = output positions, columns = input tokens). When every row of `R_a` and `R_b` sums to 1, the
+    /// two sums agree: `Σ S_in = 1ᵀ R_aᵀ S R_b 1 = Σ S`.
     /// - Parameters:
     ///   - s: `[n, m]` token matrix.
     ///   - rolloutA: `[n, n]`.
@@ -145,9 +144,10 @@ public enum SimilarityAnalysis {
         v.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 
-    private static func dot(_ x: [Float], _ xOffset: Int, _ y: [Float], _ yOffset: Int, count: Int) -> Float {
+    /// The dot product of the first `count` values of `x` and `y`, in `Double`.
+    private static func dot(_ x: [Float], _ y: [Float], count: Int) -> Double {
         var total = 0.0
-        for k in 0..<count { total += Double(x[xOffset + k]) * Double(y[yOffset + k]) }
-        return Float(total)
+        for k in 0..<count { total += Double(x[k]) * Double(y[k]) }
+        return total
     }
 }

@@ -201,6 +201,34 @@ import Testing
         }
     }
 
+    @Test func estimate_CoversTheAnswer_WhenEverythingIsAsked() async throws {
+        try await LiveService.with { live in
+            var typed = SimilarityRequest(
+                a: "the dog chased the ball because it was fast", b: ["a cat", "é \"quoted\" ünïcode", "x y z w"])
+            typed.explain = true
+            typed.perLayer = true
+            let job = try await live.app.engine.prepare(typed)
+            let body =
+                #"{"a":"the dog chased the ball because it was fast","#
+                + #""b":["a cat","é \"quoted\" ünïcode","x y z w"],"explain":true,"per_layer":true}"#
+            let reply = try await live.post("/similarity", body)
+            #expect(reply.status == 200, "\(reply.text)")
+            print("[similarity] answer \(reply.body.count) bytes, estimate \(job.estimate.responseBytes)")
+            #expect(reply.body.count <= job.estimate.responseBytes)
+        }
+    }
+
+    @Test func similarity_CutsLongTexts_OnlyWhenTruncateIsSet() async throws {
+        try await LiveService.with { live in
+            let long = Array(repeating: "word", count: TestModels.configuration.maxPositions + 5).joined(separator: " ")
+            let refused = try await live.post("/similarity", #"{"a":"\#(long)","b":"x"}"#)
+            expectError(refused, 422, "sequence_too_long")
+            let cut = try await live.post("/similarity", #"{"a":"\#(long)","b":"x","truncate":true,"explain":true}"#)
+            #expect(cut.status == 200, "\(cut.text)")
+            #expect(cut.json?["a"]?["tokens"]?.array?.count == TestModels.configuration.maxPositions)
+        }
+    }
+
     @Test func similarity_CountsTheMatricesInTheEstimate_WhenExplained() async throws {
         try await LiveService.with(configure: { $0.server.maxResponseBytes = 3000 }) { live in
             let words = "one two three four five six seven eight nine ten"
