@@ -6,11 +6,13 @@ extension AttentionTable {
     /// their widest cell by display width (``displayWidth(_:)``), no trailing spaces, lines ending in `\n`.
     ///
     /// ```
-    /// "it" in "The dog chased the ball because it was fast."
-    /// layer 5 of 0…5, mean over 12 heads, the 2 largest weights of each row
+    /// minilm: "The dog chased the ball because it was fast." (12 tokens)
+    /// layer 5 of 0…5, head 11, the 2 largest weights of each row
     ///  #  token   | 1st               | 2nd
-    ///  0  [CLS]   |  0 [CLS]    0.412 | 10 .        0.101
+    ///  0  [CLS]   |  2 dog      0.491 |  0 [CLS]    0.223
+    ///  7  it      |  2 dog      0.627 |  0 [CLS]    0.155
     /// ```
+    /// (rows 1–6 and 8–11 left out here).
     /// - Parameter decimals: digits after the point of each weight (clamped to 1…6).
     public func rendered(decimals: Int = 3) -> String {
         let digits = Swift.min(Swift.max(decimals, 1), 6)
