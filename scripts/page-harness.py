@@ -189,6 +189,13 @@ def main():
                 return self.send(200, "application/json", json.dumps({"model": "harness", "results": [
                     {"tokens": tokens, "input_ids": [1000 + i for i in range(n)]}], "usage": {"tokens": n}}))
             body = attend(text, args.layers, args.heads, bool(request.get("analysis")), n)
+            for key in ("layers", "heads"):  # selections, as the service resolves them (negative from the end)
+                if isinstance(request.get(key), list):
+                    count = args.layers if key == "layers" else args.heads
+                    body[key] = [k % count for k in request[key]]
+            result = body["results"][0]
+            result["attentions"] = [[result["attentions"][layer][head] for head in body["heads"]]
+                                    for layer in body["layers"]]
             rows = request.get("rows")
             if isinstance(rows, list):
                 rows = [r % n for r in rows]

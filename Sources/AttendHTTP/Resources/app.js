@@ -8,7 +8,7 @@
 
   // Above this many bytes of attention maps (float32) the page asks for float16 and fetches a selected row's
   // exact float32 values on demand.
-  const FLOAT32_MAP_BYTES = 32 * 1024 * 1024;
+  const FLOAT32_MAP_BYTES = 16 * 1024 * 1024;
   const SAFETENSORS = 'application/vnd.safetensors';
 
   const state = {
@@ -461,7 +461,8 @@
       state.entropy = state.maps.map((layer) => layer.map((m) => entropy(m, n)));
       state.analysisSource = 'Computed in the browser (the service sent no analysis).';
     }
-    state.similarity = result.embeddings ? cosine(result.embeddings) : null;
+    state.embeddings = result.embeddings;
+    state.similarity = null;
 
     // The visible view first, then the rest in slices so the page keeps answering input.
     renderTokens();
@@ -728,8 +729,16 @@
     const measure = canvas.getContext('2d');
     measure.font = font;
     const widest = (labels) => labels.reduce((w, t) => Math.max(w, measure.measureText(t).width), 0);
-    const left = Math.ceil(Math.min(110, widest(spec.rowLabels))) + 10;
-    const top = Math.ceil(Math.min(110, widest(spec.colLabels))) + 10;
+    // Margins wide enough for the hovered cell's full labels (drawn in bold over them).
+    const full = (count, name) => {
+      measure.font = bold;
+      let w = 0;
+      for (let k = 0; k < count; k++) w = Math.max(w, measure.measureText(spec[name](k)).width + 8);
+      measure.font = font;
+      return w;
+    };
+    const left = Math.ceil(Math.min(170, Math.max(widest(spec.rowLabels), full(rows, 'fullRowLabel')))) + 10;
+    const top = Math.ceil(Math.min(170, Math.max(widest(spec.colLabels), full(cols, 'fullColLabel')))) + 10;
     const room = Math.max(32, Math.floor(spec.room * ratio)); // device pixels for the map
     const largest = Math.max(1, Math.floor((spec.maxCell || 40) * ratio));
     const cell = Math.min(largest, Math.floor(room / Math.max(rows, cols)));
@@ -794,6 +803,9 @@
       if (rotate) ctx.rotate(-Math.PI / 2);
       ctx.font = bold;
       const w = ctx.measureText(text).width + 6;
+      // Keep the tag inside the canvas (it is drawn leftwards, or upwards when rotated, from its anchor).
+      const room = rotate ? y : x;
+      if (w > room) ctx.translate(rotate ? room - w : w - room, 0); // rotated: its x axis points up
       ctx.fillStyle = '#fff3e0';
       ctx.fillRect(align === 'right' ? -w : 0, -8, w, 16);
       ctx.fillStyle = '#1d2330';
@@ -947,7 +959,8 @@
         + 'row is fetched again as exact float32 ("rows").'
       : `Maps fetched ${state.transfer === 'JSON' ? 'as JSON' : 'in binary as float32'} `
         + `(${megabytes(state.bytes)}); values are exact.`;
-    mapHandle = drawHeatmap($('map-canvas'), $('map-value'), Object.assign(tokenSpec(roomFor($('view-map'), 640)), {
+    mapHandle = drawHeatmap($('map-canvas'), $('map-value'), Object.assign(tokenSpec(Math.min(roomFor($('view-map'), 1100),
+      Math.max(400, (window.innerHeight || 800) - 200))), {
       value: (i, j) => m[i * n + j],
       color: (v) => pick(BLUES, Math.sqrt(v)),
       describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`
@@ -1117,6 +1130,7 @@
   }
 
   function drawSimilarity() {
+    if (!state.similarity && state.embeddings) state.similarity = cosine(state.embeddings);
     const s = state.similarity;
     const canvas = $('similarity-canvas');
     if (!s) {
