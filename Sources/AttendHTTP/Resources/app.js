@@ -954,6 +954,10 @@
     const m = state.maps[l] && state.maps[l][h];
     if (!m) return;
     const n = state.n;
+    let largest = 0;
+    for (let k = 0; k < m.length; k++) if (m[k] > largest) largest = m[k];
+    if (!(largest > 0)) largest = 1;
+    $('map-scale').textContent = formatWeight(largest);
     $('map-source').textContent = state.dtype === 'float16'
       ? `Maps fetched in binary as float16 (${megabytes(state.bytes)}); hover values are float16, a selected `
         + 'row is fetched again as exact float32 ("rows").'
@@ -962,7 +966,8 @@
     mapHandle = drawHeatmap($('map-canvas'), $('map-value'), Object.assign(tokenSpec(Math.min(roomFor($('view-map'), 1100),
       Math.max(400, (window.innerHeight || 800) - 200))), {
       value: (i, j) => m[i * n + j],
-      color: (v) => pick(BLUES, Math.sqrt(v)),
+      // Scaled to this map's largest weight: long inputs spread attention thin (1/512 is pale on an absolute scale).
+      color: (v) => pick(BLUES, Math.sqrt(v / largest)),
       describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`
         + ` · layer ${state.layers[l]}, head ${state.heads[h]}`
         + (state.dtype === 'float16' ? ' (float16)' : ''),
