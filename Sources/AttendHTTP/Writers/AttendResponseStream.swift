@@ -7,7 +7,7 @@ import JSON
 /// up to ``JobEstimate/streamWindowPieces`` chunks ahead of the one being sent, and sent in order. The body is
 /// never held whole: at most the window, the chunk being sent and the connection's queued output. The budget
 /// lease is released when the last chunk is handed over, the producer fails, or the stream is dropped unrun.
-enum AttendResponseStream {
+package enum AttendResponseStream {
     /// One chunk: consecutive parts formatted on one writer.
     struct Chunk: Sendable {
         var pieces: [AttendResponseWriter.Piece]
@@ -38,7 +38,7 @@ enum AttendResponseStream {
     }
 
     /// The stream of `job`'s answer; `lease` is its memory reservation; `window` chunks of about `target` bytes.
-    static func make(
+    package static func make(
         _ job: AttendJob, results: [SequenceResult], lease: BudgetLease?, workers: Workers,
         window: Int = JobEstimate.streamWindowPieces, target: Int = JobEstimate.streamPieceBytes
     ) -> ResponseStream {
