@@ -1,7 +1,6 @@
 import AttendCore
 import AttendHTTP
 import Foundation
-import HTTP1
 import HTTPServer
 import JSON
 import Logging
@@ -50,17 +49,6 @@ extension ServiceBenchmark {
         }
 
         static func f(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
-    }
-
-    /// A bytes-counting sink.
-    final class CountingSink: ResponseStream.Sink, @unchecked Sendable {
-        private let lock = NSLock()
-        private var total = 0
-        var count: Int { lock.withLock { total } }
-
-        func write(_ bytes: [UInt8]) async throws {
-            lock.withLock { total += bytes.count }
-        }
     }
 
     /// Measures the targets; each kind at least `seconds` in total (at least 5 rounds, at most 400).
@@ -130,11 +118,8 @@ extension ServiceBenchmark {
                 if i == 0 { lastJSON = reply.body }
             }
             start = ContinuousClock.now
-            let sink = CountingSink()
-            try await AttendResponseStream.make(job, results: results, lease: nil, workers: writerWorkers)
-                .produce(into: sink)
+            writerBytes = try await AttendResponseStream.countBytes(job, results: results, workers: writerWorkers)
             streamed.append((ContinuousClock.now - start).seconds)
-            writerBytes = sink.count
             start = ContinuousClock.now
             let w = JSONWriter(capacity: writerBytes + 4096)
             AttendResponseWriter.write(job, results: results, into: w)

@@ -1,6 +1,7 @@
 import AttendCore
 import HTTP1
 import JSON
+import Synchronization
 
 /// A large `POST /attend` JSON answer as a `ResponseStream`: the writer's parts (`AttendResponseWriter.pieces`)
 /// grouped into chunks of about ``JobEstimate/streamPieceBytes``, formatted on the engine's workers (both cores)
@@ -64,6 +65,25 @@ package enum AttendResponseStream {
                 for task in inFlight { task.cancel() }
                 throw error
             }
+        }
+    }
+
+    /// Produces `job`'s streamed answer into a sink that only counts it; returns the byte count (the writer's
+    /// benchmark: formatting and ordering without a socket).
+    package static func countBytes(
+        _ job: AttendJob, results: [SequenceResult], workers: Workers
+    ) async throws -> Int {
+        let sink = CountingSink()
+        try await make(job, results: results, lease: nil, workers: workers).produce(into: sink)
+        return sink.count.load(ordering: .relaxed)
+    }
+
+    /// A sink that counts bytes.
+    final class CountingSink: ResponseStream.Sink {
+        let count = Atomic<Int>(0)
+
+        func write(_ bytes: [UInt8]) async throws {
+            count.add(bytes.count, ordering: .relaxed)
         }
     }
 }
