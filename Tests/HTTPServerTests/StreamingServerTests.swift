@@ -4,7 +4,8 @@ import Testing
 @testable import HTTPServer
 
 /// Streamed bodies through a live server on loopback: chunked framing read off a raw socket, keep-alive and
-/// pipelining after the body, HEAD, HTTP/1.0 close-delimited bodies and incremental gzip.
+/// pipelining after the body, HEAD, HTTP/1.0 close-delimited bodies and incremental gzip. The clients wait up to
+/// 60 s: in the full parallel run, CPU-heavy suites can keep a test's task from resuming for tens of seconds.
 @Suite struct StreamingServerTests {
     /// `count` pieces `piece-i;` of which every tenth is padded to 40 KiB, so that back-pressure engages.
     static func pieces(_ count: Int) -> [[UInt8]] {
@@ -34,7 +35,7 @@ import Testing
 
     @Test func server_SendsChunkedBodyThenNextPipelinedAnswer_WhenStreamed() async throws {
         try await withServer(routes: { Self.routes(&$0) }) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawClient(port: port, receiveTimeout: 60)
             await client.send(get("/stream") + get("/plain"))
             let streamed = try #require(await client.readChunkedResponse())
             #expect(streamed.response.status == 200)
@@ -50,7 +51,7 @@ import Testing
     @Test func server_SendsHeadOnlyWithoutProducing_WhenHEAD() async throws {
         let produced = Counter()
         try await withServer(routes: { Self.routes(&$0, produced: produced) }) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawClient(port: port, receiveTimeout: 60)
             await client.send("HEAD /stream HTTP/1.1\r\nHost: t\r\n\r\n" + get("/plain"))
             let head = try #require(await client.readResponse(head: true))
             #expect(head.header("transfer-encoding") == "chunked")
@@ -62,7 +63,7 @@ import Testing
 
     @Test func server_DelimitsBodyByClose_WhenHTTP10() async throws {
         try await withServer(routes: { Self.routes(&$0) }) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawClient(port: port, receiveTimeout: 60)
             await client.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
             let response = try #require(await client.readUntilClosed())
             #expect(response.header("connection") == "close")
@@ -73,7 +74,7 @@ import Testing
 
     @Test func server_GzipsStreamIncrementally_WhenAccepted() async throws {
         try await withServer(routes: { Self.routes(&$0) }) { _, port in
-            let client = try RawClient(port: port)
+            let client = try RawClient(port: port, receiveTimeout: 60)
             await client.send(get("/stream", "Accept-Encoding: gzip\r\n") + get("/plain"))
             let streamed = try #require(await client.readChunkedResponse())
             #expect(streamed.response.header("content-encoding") == "gzip")
