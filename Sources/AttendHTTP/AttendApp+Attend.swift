@@ -12,6 +12,15 @@ extension AttendApp {
             request.body, accept: request.headers["accept"], registry: engine.registry, limits: engine.limits)
         let job = try await engine.prepare(typed)
         let workers = engine.workers
+        if job.estimate.streamed, job.form.format == .json {
+            let (results, lease) = try await engine.attendLeased(job)
+            let tokens = job.input.totalTokens
+            metrics.recordTokens(model: job.model.name, count: tokens)
+            context.facts.add(Self.tokensFact, tokens)
+            var response = Self.json([], tokens: tokens)
+            response.stream = AttendResponseStream.make(job, results: results, lease: lease, workers: workers)
+            return response
+        }
         let body = try await engine.attend(job) { results in
             let write: @Sendable () -> [UInt8] = {
                 if job.form.format == .safetensors { return SafetensorsWriter.write(job, results: results) }

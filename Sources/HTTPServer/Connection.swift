@@ -32,6 +32,12 @@ final class Connection: @unchecked Sendable {
     var liveSources = 0
     var closed = false
     var handler: Task<Void, Never>?
+    /// Set by `.startStream` while the handler's answer is handed over: its stream is to be produced.
+    var streamStarts = false
+    /// A `.pullStream` came while the producer was not waiting: its next piece may go at once.
+    var streamCredit = false
+    /// The producer waiting for a `.pullStream` (resumed with `CancellationError` at teardown).
+    var streamWaiter: CheckedContinuation<Void, any Error>?
 
     // Bytes to write, in order; `outputOffset` into the first; `outputBytes` in all, counted in the server's
     // write budget until written or dropped.
@@ -151,6 +157,15 @@ final class Connection: @unchecked Sendable {
         case .cancelHandler:
             handler?.cancel()
             handler = nil
+        case .startStream:
+            streamStarts = true
+        case .pullStream:
+            if let waiter = streamWaiter {
+                streamWaiter = nil
+                waiter.resume()
+            } else {
+                streamCredit = true
+            }
         case .close(let reason):
             switch reason {
             case .finished, .lingerEnded, .peerClosed, .idleTimeout, .shutdown:
@@ -174,18 +189,26 @@ final class Connection: @unchecked Sendable {
         let core = self.core
         handler = Task {
             let response = await core.respond(to: request, context: context)
-            self.handlerFinished(response, for: head)
+            guard let stream = self.handlerFinished(response, for: head) else { return }
+            do {
+                try await stream.produce(into: StreamSink(connection: self))
+                self.streamEnded()
+            } catch {
+                self.streamFailed(error)
+            }
         }
     }
 
     /// The handler's answer, from its task: admitted into the server's write budget (or replaced by a 503), then
-    /// handed to the state, which encodes it; what the socket takes is written at once.
-    private func handlerFinished(_ response: Response, for head: RequestHead) {
+    /// handed to the state, which encodes it; what the socket takes is written at once. Returns the answer's
+    /// stream when the state wants it produced (the task then runs it; a streamed answer is admitted for the
+    /// output it may queue at once, `outputHighWater`).
+    private func handlerFinished(_ response: Response, for head: RequestHead) -> ResponseStream? {
         lock.withLock {
-            guard !closed else { return }
-            handler = nil
+            guard !closed else { return nil }
             var response = response
-            let size = head.method == .HEAD || response.status.forbidsBody ? 0 : response.body.count
+            let length = response.stream != nil ? core.connectionSettings.outputHighWater : response.body.count
+            let size = head.method == .HEAD || response.status.forbidsBody ? 0 : length
             let admitted = core.reserveQueuedWriteBytes(size)
             if !admitted {
                 core.logger.debug(
@@ -194,9 +217,16 @@ final class Connection: @unchecked Sendable {
                 response = ServerCore.overloadedResponse
             }
             let now = Self.now()
+            streamStarts = false
             run(state.handlerFinished(response, now: now), now: now)
             // The bytes queued are now counted on their own.
             if admitted { core.releaseQueuedWriteBytes(size) }
+            guard streamStarts, !closed else {
+                handler = nil
+                return nil
+            }
+            streamStarts = false
+            return response.stream
         }
     }
 
@@ -207,6 +237,11 @@ final class Connection: @unchecked Sendable {
         closed = true
         handler?.cancel()
         handler = nil
+        streamCredit = false
+        if let waiter = streamWaiter {
+            streamWaiter = nil
+            waiter.resume(throwing: CancellationError())
+        }
         output.removeAll()
         core.releaseQueuedWriteBytes(outputBytes)
         outputBytes = 0

@@ -16,8 +16,13 @@ extension ConnectionState {
         case checkPeer
         /// Shut the sending side down (TLS close_notify, then TCP FIN). Input keeps being read (and discarded).
         case shutdownWrite
-        /// Cancel the running handler's task (its answer will not be sent).
+        /// Cancel the running handler's task (its answer will not be sent; a streamed body stops being produced).
         case cancelHandler
+        /// Run the answer's `ResponseStream` (its head is queued); report each piece with `streamWrote`, the end
+        /// with `streamEnded`, a failure with `streamFailed`.
+        case startStream
+        /// The stream's producer may hand over its next piece (the output is below its high-water mark).
+        case pullStream
         /// Close the socket and forget the connection.
         case close(CloseReason)
         /// Tick at this instant (uptime nanoseconds) at the latest; replaces the previous deadline.
@@ -52,5 +57,7 @@ extension ConnectionState {
         case shutdown
         /// Still busy when the shutdown deadline passed.
         case aborted
+        /// A streamed body's producer failed after the head was sent: the body ends abruptly.
+        case streamFailed
     }
 }

@@ -98,6 +98,7 @@ extension ConnectionState {
     /// the waiting clocks, adjust reading and the timer. Returns the event's actions.
     mutating func settle(now: UInt64) -> [Action] {
         startNext(now: now)
+        pullStreamIfRoom()
         sendContinueIfDue(now: now)
         finishIfDone(now: now)
         guard phase != .closed else { return take() }

@@ -50,7 +50,7 @@ extension ConnectionState {
         // While a handler runs, probe with an interim `100 Continue` (RFC 9110 §15.2: HTTP/1.1 clients accept
         // unexpected 1xx): a client that really closed answers it with a reset, which `.checkPeer` finds. Only
         // between messages, and never to HTTP/1.0.
-        if var current = running, output.bytes == 0, current.head.version >= .http1_1 {
+        if var current = running, current.stream == nil, output.bytes == 0, current.head.version >= .http1_1 {
             current.probedAt = now
             running = current
             queue(ResponseEncoder.continueResponse, now: now)
@@ -75,7 +75,11 @@ extension ConnectionState {
 
     /// The running handler answered.
     mutating func handlerFinished(_ response: Response, now: UInt64) -> [Action] {
-        guard phase == .open, let current = running else { return [] }
+        guard phase == .open, let current = running, current.stream == nil else { return [] }
+        if response.stream != nil {
+            startStream(response, for: current, now: now)
+            return settle(now: now)
+        }
         running = nil
         pipelinedBytes -= current.bodyBytes
         requestsAnswered += 1

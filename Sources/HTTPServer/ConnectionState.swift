@@ -11,7 +11,8 @@ import HTTP1
 /// instant a tick can do anything is announced with `.armTimer`.
 ///
 /// Events: `handshakeCompleted`, `bytesReceived`, `peerClosed`, `transportFailed`, `wrote`, `handlerFinished`,
-/// `tick`, `shutdown`, `abort` (in `ConnectionState+Events.swift`). After `.close` every event returns nothing.
+/// `tick`, `shutdown`, `abort` (in `ConnectionState+Events.swift`); `streamWrote`, `streamEnded`, `streamFailed`
+/// for a streamed body (in `ConnectionState+Streaming.swift`). After `.close` every event returns nothing.
 struct ConnectionState {
     /// Where the connection is in its life.
     enum Phase: Equatable {
@@ -68,6 +69,20 @@ struct ConnectionState {
         var bodyBytes: Int
         /// When a `100 Continue` probe was sent after the peer's FIN (nil when none was).
         var probedAt: UInt64?
+        /// The answer's body is being streamed (its head is queued), or nil while the handler runs.
+        var stream: Streaming?
+    }
+
+    /// A streamed answer in progress (see `ConnectionState+Streaming.swift`).
+    struct Streaming: Equatable {
+        /// `Transfer-Encoding: chunked` (HTTP/1.1); otherwise the body ends when the connection closes.
+        var chunked: Bool
+        /// Whether the connection stays open after the body.
+        var keepOpen: Bool
+        /// A `.pullStream` was emitted and its piece has not come yet.
+        var pulled = false
+        /// Body bytes handed over so far (before framing).
+        var bytes = 0
     }
 
     /// Output queued and not yet taken by the socket.

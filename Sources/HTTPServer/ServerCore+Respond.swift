@@ -19,6 +19,11 @@ extension ServerCore {
             }
         }
         let response = await router.respond(to: request, context: context)
+        if response.stream != nil {
+            var streamed = response
+            compressStream(&streamed, for: request)
+            return streamed
+        }
         if response.body.count >= Offload.minimumBytes {
             return await Offload.run { [self, request] in
                 var copy = response
@@ -73,6 +78,28 @@ extension ServerCore {
             compressed.count < response.body.count
         else { return }
         response.body = compressed
+        response.headers.add(name: "Content-Encoding", value: "gzip")
+    }
+
+    /// Wraps a streamed body in incremental gzip (`GzipDeflater`) when the client accepts it: streamed bodies
+    /// are large by nature, so `gzip.minimum_bytes` does not apply; pieces of `Offload.minimumBytes` or more are
+    /// deflated on the offload queues.
+    func compressStream(_ response: inout Response, for request: Request) {
+        let settings = configuration.gzip
+        guard settings.enabled, let inner = response.stream, !response.status.forbidsBody,
+            !response.headers.contains(name: "content-encoding")
+        else { return }
+        if !response.headers.containsToken("accept-encoding", in: "vary") {
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
+        }
+        guard let accept = request.headers["accept-encoding"], Gzip.accepts(accept) else { return }
+        let level = settings.level
+        response.stream = ResponseStream { sink in
+            guard let deflater = GzipDeflater(level: level) else { throw GzipDeflater.Failure.zlibFailed }
+            try await inner.produce(into: GzipDeflater.Sink(deflater: deflater, next: sink))
+            guard let tail = deflater.finish() else { throw GzipDeflater.Failure.zlibFailed }
+            try await sink.write(tail)
+        }
         response.headers.add(name: "Content-Encoding", value: "gzip")
     }
 }

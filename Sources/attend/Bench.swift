@@ -38,6 +38,12 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the analysis costs (rollout and entropy at n = 512, L = 6, H = 12) and stop.")
     var analysis = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Print issue 11's targets (bare pass vs JSON, float32, float16 end to end at 1x128; writer MB/s) and stop.")
+    var targets = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -89,6 +95,10 @@ struct Bench: AsyncParsableCommand {
             print("model: seeded MiniLM-shaped encoder (\(model) not found)")
         }
         print("threads: \(Compute.threads)\n")
+        if targets {
+            print(try await ServiceBenchmark.targets(model: served, length: 128, seconds: seconds).table)
+            return
+        }
         if !skipForward {
             let parsed = shapes.compactMap { text -> (batch: Int, length: Int)? in
                 let parts = text.split(separator: "x").compactMap { Int($0) }

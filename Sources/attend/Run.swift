@@ -84,7 +84,7 @@ struct Run: AsyncParsableCommand {
         let response = await app.makeRouter().respond(
             to: request, context: RequestContext(remoteAddress: "stdin", logger: logger))
         app.shutdown()
-        FileHandle.standardOutput.write(Data(response.body + [0x0A]))
+        FileHandle.standardOutput.write(Data(try await response.collectedBody() + [0x0A]))
         if response.status.code != 200 { throw ExitCode.failure }
     }
 }

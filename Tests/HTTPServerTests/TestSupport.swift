@@ -186,6 +186,59 @@ final class RawClient: @unchecked Sendable {
         return response
     }
 
+    /// Reads one `Transfer-Encoding: chunked` response: its head, then the chunks parsed strictly (hex size, CRLF,
+    /// data, CRLF; a zero size, CRLF, CRLF ends it). Returns the response with the joined body and each chunk's
+    /// size; nil on EOF, timeout or a framing error.
+    func readChunkedResponse() async -> (response: RawResponse, chunks: [Int])? {
+        guard var response = await readResponse(head: true) else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        var chunks: [Int] = []
+        var body: [UInt8] = []
+        while true {
+            var lineEnd = crlf(from: 0)
+            while lineEnd == nil {
+                guard await fill(until: deadline) == .data else { return nil }
+                lineEnd = crlf(from: 0)
+            }
+            guard let lineEnd, let size = Int(String(decoding: buffer[0..<lineEnd], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            while buffer.count < lineEnd + 2 + size + 2 {
+                guard await fill(until: deadline) == .data else { return nil }
+            }
+            let data = (lineEnd + 2)..<(lineEnd + 2 + size)
+            guard buffer[data.upperBound] == 13, buffer[data.upperBound + 1] == 10 else { return nil }
+            body.append(contentsOf: buffer[data])
+            buffer.removeSubrange(0..<(data.upperBound + 2))
+            if size == 0 { break }
+            chunks.append(size)
+        }
+        response.body = body
+        return (response, chunks)
+    }
+
+    /// Reads a response head, then everything until the server closes (a close-delimited body).
+    func readUntilClosed() async -> RawResponse? {
+        guard var response = await readResponse(head: true) else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            switch await fill(until: deadline) {
+            case .data: continue
+            case .closed:
+                response.body = buffer
+                buffer.removeAll()
+                return response
+            case .timedOut: return nil
+            }
+        }
+    }
+
+    private func crlf(from start: Int) -> Int? {
+        guard buffer.count >= start + 2 else { return nil }
+        for i in start..<(buffer.count - 1) where buffer[i] == 13 && buffer[i + 1] == 10 { return i }
+        return nil
+    }
+
     /// Whether the server closes the connection (EOF or reset) within the timeout, sending nothing more.
     func isClosedByServer() async -> Bool {
         let before = buffer.count

@@ -139,6 +139,20 @@ public final class AttendEngine: Sendable {
         }
     }
 
+    /// Runs `job` within a reservation of its memory estimate that outlives this call: the results and the lease
+    /// go to a streamed writer, which releases the lease once the last piece is written (or drops it).
+    public func attendLeased(_ job: AttendJob) async throws -> (results: [SequenceResult], lease: BudgetLease) {
+        let bytes = job.estimate.memoryBytes
+        try await budget.reserve(bytes)
+        let lease = BudgetLease(budget: budget, bytes: bytes)
+        do {
+            return (try await run(job), lease)
+        } catch {
+            lease.release()
+            throw error
+        }
+    }
+
     /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
     /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {

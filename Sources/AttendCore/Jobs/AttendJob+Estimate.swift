@@ -12,6 +12,26 @@ extension JobEstimate {
     /// "BF16","shape":[…4 dims],"data_offsets":[…,…]},` with every number at 20 digits.
     static let safetensorsEntryBytes = 64 + 40 + 4 * 21 + 2 * 21 + 40
 
+    /// JSON answers estimated at this many bytes or more are streamed.
+    public static let streamMinimumBytes = 1 << 20
+
+    /// A streamed writer groups its parts into chunks of about this many bytes.
+    public static let streamPieceBytes = 256 << 10
+
+    /// Chunks a streamed writer formats ahead of the one being sent.
+    public static let streamWindowPieces = 4
+
+    /// Output a connection queues before it pulls the next piece (the HTTP server's default `outputHighWater`),
+    /// plus room for gzip's buffers.
+    static let streamOutputBytes = (1 << 20) + (256 << 10)
+
+    /// What a streamed answer holds at once: the chunks in flight (the window, the one being sent and the one
+    /// being framed), each at most `streamPieceBytes` plus its largest part, and the connection's queued output;
+    /// never more than the body.
+    public static func streamedBytes(response: Int, largestPiece: Int) -> Int {
+        min(response, (streamWindowPieces + 2) * (largestPiece + streamPieceBytes) + streamOutputBytes)
+    }
+
     /// The estimate of `/attend` for these shapes.
     /// - Parameters:
     ///   - keptBytes: what the encoder keeps for these sequences (`Encoder.keptBytes`, exact: the selected heads'
@@ -30,6 +50,7 @@ extension JobEstimate {
         let s = form.dtype.size
         var response = binary ? 8 + 8 + 512 + modelNameBytes * 6 + 8 * (layers + heads) : 64 + modelNameBytes * 6
         var summaries = 0
+        var largestPiece = 0
         for e in encodings {
             let n = e.count
             let rows = min(n, form.rows?.count ?? n)
@@ -70,10 +91,25 @@ extension JobEstimate {
                 if hiddenStates { floats += (c.layers + 1) * n * d }
                 if analysis { floats += n * n + layers * heads }
                 response += floats * perFloat + other
+                // The streamed writer's pieces (AttendResponseWriter.pieces): a sequence's head (tokens,
+                // embeddings, pooled), one head's map (dense) or one layer's maps (rows, sparse), one hidden state,
+                // the analysis.
+                var piece = n * d + d
+                if attentions {
+                    if form.keys.isSparse {
+                        piece = max(piece, heads * rows * (keys + 1) + heads * rows * (keys * 2 + 12))
+                    } else {
+                        piece = max(piece, (form.rows == nil ? 1 : heads) * rows * n)
+                    }
+                }
+                if analysis { piece = max(piece, n * n + layers * heads) }
+                largestPiece = max(largestPiece, piece * perFloat + tokenBytes * 6 + n * 40 + 256)
             }
             // Besides what the encoder keeps: the pooled vector and the analysis results (rollout, entropies).
             summaries += d + (analysis ? n * n + layers * heads : 0)
         }
-        return JobEstimate(responseBytes: response, memoryBytes: keptBytes + summaries * 4 + response)
+        let streamed = form.format == .json && response >= streamMinimumBytes
+        let held = streamed ? streamedBytes(response: response, largestPiece: largestPiece) : response
+        return JobEstimate(responseBytes: response, memoryBytes: keptBytes + summaries * 4 + held, streamed: streamed)
     }
 }

@@ -62,10 +62,14 @@ public struct JobEstimate: Sendable, Equatable {
     /// Bytes the job occupies while it runs and is written: what the encoder keeps for its sequences (exactly,
     /// `Encoder.keptBytes`), the analysis results, plus the response body.
     public var memoryBytes: Int
+    /// Whether the JSON answer is streamed (large enough, see ``streamMinimumBytes``): then `memoryBytes` counts
+    /// the few pieces held at once (``streamedBytes(response:largestPiece:)``) instead of the whole body.
+    public var streamed: Bool
 
-    public init(responseBytes: Int, memoryBytes: Int) {
+    public init(responseBytes: Int, memoryBytes: Int, streamed: Bool = false) {
         self.responseBytes = responseBytes
         self.memoryBytes = memoryBytes
+        self.streamed = streamed
     }
 }
 
