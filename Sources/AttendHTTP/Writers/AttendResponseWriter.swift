@@ -121,6 +121,7 @@ package enum AttendResponseWriter {
             w.raw(",\"analysis\":")
             summary.write(to: w)
         }
+        ContributionsWriter.write(request, result: result, into: w)
         if request.hiddenStates, let states = output.hiddenStates {
             w.raw(",\"hidden_states\":[")
             for (i, state) in states.enumerated() {
