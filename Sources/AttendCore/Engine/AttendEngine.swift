@@ -152,8 +152,8 @@ public final class AttendEngine: Sendable {
             output.attentionMeans = [:]
             output.entropies = [:]
             output.pooled = nil
-            return SequenceResult(
-                output: output, pooled: pooled, summary: summary, contributionRollouts: job.contributionRollouts(output))
+            let rollouts = job.contributionRollouts(output)
+            return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
         }
     }
 
