@@ -38,6 +38,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the analysis costs (rollout and entropy at n = 512, L = 6, H = 12) and stop.")
     var analysis = false
 
+    @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
+    var contributions = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -89,6 +92,10 @@ struct Bench: AsyncParsableCommand {
             print("model: seeded MiniLM-shaped encoder (\(model) not found)")
         }
         print("threads: \(Compute.threads)\n")
+        if contributions {
+            print(try EncoderBenchmark.contributionCosts(served.encoder).table)
+            return
+        }
         if !skipForward {
             let parsed = shapes.compactMap { text -> (batch: Int, length: Int)? in
                 let parts = text.split(separator: "x").compactMap { Int($0) }
