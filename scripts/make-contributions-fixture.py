@@ -20,8 +20,11 @@ h·dh..<(h+1)·dh, V = X W_V + b_V (the value projection's output, bias included
                            y_i the first LayerNorm's real output (biases in)    (Ferrando 2022)
   globenc      [i, j]    = ‖γ₂ ⊙ (t_ij − mean(t_ij)) / σ₂_i‖, σ₂ of the second LayerNorm's real input (the FFN
                            output enters only there), rows / their sum          (Modarressi 2022)
+  value_zeroing [i, j]   = 1 − cos(x̃_i^¬j, x̃_i), rows / their sum: x̃ the layer's output, x̃^¬j the same layer run
+                           again on the same input with token j's value vectors (bias included) zeroed in every
+                           head (a hook on the value projection)                  (Mohebbi 2023)
 Rollout over all layers in order: norm: Â = rownorm(rownorm(N) + I), R = Â_L ⋯ Â_1 (as attention rollout);
-norm_res_ln, alti, globenc: R = rownorm(M_L) ⋯ rownorm(M_1) (no identity: the residual is in the measure).
+norm_res_ln, alti, globenc, value_zeroing: R = rownorm(M_L) ⋯ rownorm(M_1) (no identity: the residual is in the measure).
 
 Output: tiny-bert.safetensors (the tiny-bert fixture's four cases, each run alone) and minilm.safetensors (one
 sentence), tensors `case{c}.{measure}.{layer}` and `case{c}.{measure}.rollout`; index.json lists the cases' ids.
@@ -41,7 +44,7 @@ from transformers import BertModel
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "TransformerTests", "Fixtures")
 OUT = os.path.join(FIXTURES, "contributions")
-MEASURES = ["norm", "norm_heads", "norm_res_ln", "alti", "globenc"]
+MEASURES = ["norm", "norm_heads", "norm_res_ln", "alti", "globenc", "value_zeroing"]
 MINILM_SENTENCE = "The dog chased the ball because it was fast."
 
 torch.set_grad_enabled(False)
@@ -126,6 +129,30 @@ def layer_measures(model, l, captured, alpha):
     }
 
 
+def value_zeroing(model, l, x_in, x_out):
+    """Layer l re-run from its real input x_in [n, d] once per token t with t's value row zeroed."""
+    layer = model.encoder.layer[l]
+    n = x_in.shape[0]
+    scores = np.zeros((n, n))
+    for t in range(n):
+
+        def zero(module, inputs, output, t=t):
+            output = output.clone()
+            output[:, t, :] = 0
+            return output
+
+        handle = layer.attention.self.value.register_forward_hook(zero)
+        out = layer(torch.from_numpy(x_in).float()[None])
+        handle.remove()
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        zeroed = out[0].double().numpy()
+        a = zeroed / np.linalg.norm(zeroed, axis=-1, keepdims=True)
+        b = x_out / np.linalg.norm(x_out, axis=-1, keepdims=True)
+        scores[:, t] = 1.0 - (a * b).sum(-1)
+    return rownorm(scores)
+
+
 def rollout(measure, maps):
     n = maps[0].shape[-1]
     result = np.eye(n)
@@ -139,11 +166,13 @@ def rollout(measure, maps):
 
 
 def case_tensors(model, index, ids, types):
-    captured, attentions, _ = hooked_run(model, ids, types)
+    captured, attentions, out = hooked_run(model, ids, types)
+    hidden = [h[0].double().numpy() for h in out.hidden_states]
     tensors = {}
     per_measure = {m: [] for m in MEASURES}
     for l in range(model.config.num_hidden_layers):
         measures = layer_measures(model, l, captured, attentions[l])
+        measures["value_zeroing"] = value_zeroing(model, l, captured[f"{l}.in"], hidden[l + 1])
         for m, value in measures.items():
             tensors[f"case{index}.{m}.{l}"] = value
             per_measure[m].append(value)

@@ -23,6 +23,14 @@ public enum ContributionMeasure: String, Sendable, CaseIterable, Hashable, Compa
     /// statistics of its real input (the feed-forward output is not decomposed: it only enters through those
     /// statistics, which cancel in the row normalisation), rows normalised to sum 1; [n, n].
     case globenc
+    /// Mohebbi et al. 2023 (value zeroing): c_ij = 1 − cos(x̃_i^¬j, x̃_i), x̃ the layer's real output and x̃^¬j the
+    /// layer re-run from the same input with token j's value vectors (bias included) set to 0 in every head; rows
+    /// normalised to sum 1; [n, n]. Costs a feed-forward pass over n rows per key token (n²·2df per layer):
+    /// `/attend` allows it up to ``valueZeroingMaxLength`` tokens.
+    case valueZeroing = "value_zeroing"
+
+    /// The longest sequence `/attend` computes ``valueZeroing`` for.
+    public static let valueZeroingMaxLength = 64
 
     /// Whether the layer's matrix already includes the residual path (norm_res_ln, ALTI, GlobEnc): its rollout is
     /// the plain product of the row-normalised matrices; without it (norm) the identity is added first, as in
@@ -30,15 +38,15 @@ public enum ContributionMeasure: String, Sendable, CaseIterable, Hashable, Compa
     public var includesResidual: Bool {
         switch self {
         case .norm, .normHeads: return false
-        case .normResLN, .alti, .globenc: return true
+        case .normResLN, .alti, .globenc, .valueZeroing: return true
         }
     }
 
     /// Whether the measure needs the explicit vectors LN_lin(z_ij) (n²·d per layer); the others come from n²·H
     /// Gram forms.
-    var needsVectors: Bool { self == .alti || self == .globenc }
+    var needsVectors: Bool { self == .alti || self == .globenc || self == .valueZeroing }
 
-    /// The measures' order in answers: norm, norm_heads, norm_res_ln, alti, globenc.
+    /// The measures' order in answers: norm, norm_heads, norm_res_ln, alti, globenc, value_zeroing.
     var order: Int {
         switch self {
         case .norm: return 0
@@ -46,6 +54,7 @@ public enum ContributionMeasure: String, Sendable, CaseIterable, Hashable, Compa
         case .normResLN: return 2
         case .alti: return 3
         case .globenc: return 4
+        case .valueZeroing: return 5
         }
     }
 

@@ -14,7 +14,10 @@ final class ContributionWorkspace {
     let blockOutput: UnsafeMutablePointer<Float>  // y [n, d] = LN₁(z)
     let blockNorms: UnsafeMutablePointer<Float>  // ‖y_i‖₁ [n]
     let sigmas: UnsafeMutablePointer<Float>  // σ(z_i) [n]
-    let vectors: UnsafeMutablePointer<Float>  // per worker [n, d] + [n, H] + [(H+1)², (H+1)·d]
+    let blockInput: UnsafeMutablePointer<Float>  // z [n, d], the first LayerNorm's input
+    let layerOutput: UnsafeMutablePointer<Float>  // x̃ [n, d], the layer's output (value zeroing)
+    /// Per worker [n, d] + [n, H] + [(H+1)², (H+1)·d] + [n, d] + [n, f].
+    let vectors: UnsafeMutablePointer<Float>
     let perWorker: Int
 
     init(length n: Int, configuration c: EncoderConfiguration, workers: Int) {
@@ -31,25 +34,30 @@ final class ContributionWorkspace {
         blockOutput = .allocate(capacity: Swift.max(1, n * d))
         blockNorms = .allocate(capacity: Swift.max(1, n))
         sigmas = .allocate(capacity: Swift.max(1, n))
+        blockInput = .allocate(capacity: Swift.max(1, n * d))
+        layerOutput = .allocate(capacity: Swift.max(1, n * d))
         vectors = .allocate(capacity: Swift.max(1, workers * perWorker))
     }
 
-    /// Float capacities: per worker n·d + n·H + (H+1)² + (H+1)·d; total d² + H·n² + H·n·d + H·n + n·d + 2n +
-    /// workers · perWorker.
+    /// Float capacities: per worker 2·n·d + n·H + (H+1)² + (H+1)·d + n·f; total d² + H·n² + H·n·d + H·n + 3·n·d +
+    /// 2n + workers · perWorker.
     static func capacities(length n: Int, configuration c: EncoderConfiguration, workers: Int) -> (
         perWorker: Int, total: Int
     ) {
         let d = c.hiddenSize
         let h = c.heads
-        let perWorker = n * d + n * h + (h + 1) * (h + 1) + (h + 1) * d
-        let total = d * d + h * n * n + h * n * d + h * n + n * d + 2 * n + workers * perWorker
+        let perWorker = 2 * n * d + n * h + (h + 1) * (h + 1) + (h + 1) * d + n * c.intermediateSize
+        let total = d * d + h * n * n + h * n * d + h * n + 3 * n * d + 2 * n + workers * perWorker
         return (perWorker, total)
     }
 
     func fits(length n: Int, workers: Int) -> Bool { n <= length && workers <= self.workers }
 
     deinit {
-        for p in [outputWeight, weights, transformed, transformedNorms, blockOutput, blockNorms, sigmas, vectors] {
+        for p in [
+            outputWeight, weights, transformed, transformedNorms, blockOutput, blockNorms, sigmas, blockInput,
+            layerOutput, vectors,
+        ] {
             p.deallocate()
         }
     }

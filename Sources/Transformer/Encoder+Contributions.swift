@@ -98,6 +98,7 @@ extension Encoder {
                     let e = row[k] - mean
                     variance += e * e
                 }
+                (s.blockInput + i * d).update(from: row, count: d)
                 let sd = (variance / Float(d) + eps).squareRoot()
                 sigma[i] = sd
                 var l1: Float = 0
@@ -109,20 +110,30 @@ extension Encoder {
             }
         }
 
+        let h1 = heads + 1
+        let h1Squared = h1 * h1
         let norm = store.matrix(.norm, slot: slot)
         let normHeads = store.matrix(.normHeads, slot: slot)
         let resLN = store.matrix(.normResLN, slot: slot)
         let alti = store.matrix(.alti, slot: slot)
         let globenc = store.matrix(.globenc, slot: slot)
+        let zeroing = store.matrix(.valueZeroing, slot: slot)
+        if zeroing != nil {
+            // The layer's own output x̃ = LN₂(y + FFN(y)), from y as computed here (worker 0's inner rows).
+            layerTail(
+                l, from: y, rows: n, inner: s.vectors + 2 * n * d + n * heads + h1Squared + h1 * d, into: s.layerOutput,
+                workers: workers)
+        }
         let keptHeads = selection.heads
         let g1 = w.attentionNormWeight
         let g2 = w.outputNormWeight
-        let h1 = heads + 1
         Compute.parallelShares(n, parts: workers) { worker, keys in
             let t = s.vectors + worker * s.perWorker  // T [n, d]
             let a = t + n * d  // A_j [n, H]
             let gram = a + n * heads  // [(H+1), (H+1)]
-            let centred = gram + h1 * h1  // [(H+1), d]
+            let centred = gram + h1Squared  // [(H+1), d]
+            let zeroed = centred + h1 * d  // x̃^¬j [n, d]
+            let inner = zeroed + n * d  // [n, f]
             for j in keys {
                 if let normHeads {
                     for (k, h) in keptHeads.enumerated() {
@@ -183,7 +194,7 @@ extension Encoder {
                         resLN[i * n + j] = Swift.max(0, total).squareRoot() / sigma[i]
                     }
                 }
-                if alti != nil || globenc != nil {
+                if alti != nil || globenc != nil || zeroing != nil {
                     // T [n, d] = A_j [n, H] · [f_1(x_j); …; f_H(x_j)] [H, d], rows n·d apart in F.
                     for i in 0..<n {
                         for h in 0..<heads { a[i * heads + h] = alpha[(h * n + i) * n + j] }
@@ -191,6 +202,20 @@ extension Encoder {
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(heads), 1, a,
                         Int32(heads), f + j * d, Int32(n * d), 0, t, Int32(d))
+                    if let zeroing {
+                        // x̃^¬j = LN₂(h + FFN(h)), h_i = LN₁(z_i − Σ_h α^h_ij f_h(x_j)); c_ij = 1 − cos(x̃^¬j_i, x̃_i).
+                        for i in 0..<n {
+                            let row = zeroed + i * d
+                            for k in 0..<d { row[k] = s.blockInput[i * d + k] - t[i * d + k] }
+                            Kernels.layerNorm(
+                                row, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
+                        }
+                        layerTail(l, from: zeroed, rows: n, inner: inner, into: zeroed, workers: 1)
+                        for i in 0..<n {
+                            zeroing[i * n + j] = Self.cosineDistance(zeroed + i * d, s.layerOutput + i * d, count: d)
+                        }
+                    }
+                    guard alti != nil || globenc != nil else { continue }
                     for k in 0..<d { t[j * d + k] += x[j * d + k] }
                     for i in 0..<n {
                         let v = t + i * d
@@ -221,8 +246,8 @@ extension Encoder {
                 }
             }
         }
-        // Rows of ALTI and GlobEnc normalised to sum 1 (a row of zeros stays zero).
-        for target in [alti, globenc] {
+        // Rows of ALTI, GlobEnc and value zeroing normalised to sum 1 (a row of zeros stays zero).
+        for target in [alti, globenc, zeroing] {
             guard let target else { continue }
             for i in 0..<n {
                 let row = target + i * n
@@ -231,6 +256,48 @@ extension Encoder {
                 if total > 0 { for j in 0..<n { row[j] /= total } }
             }
         }
+    }
+
+    /// x̃ [m, d] = LN₂(h + act(h W₁ + b₁) W₂ + b₂) for the m rows of h [m, d] (post-LN layer l's feed-forward
+    /// block), with `inner` [m, f] as scratch; `out` may be `h`.
+    private func layerTail(
+        _ l: Int, from h: UnsafeMutablePointer<Float>, rows m: Int, inner: UnsafeMutablePointer<Float>,
+        into out: UnsafeMutablePointer<Float>, workers: Int
+    ) {
+        let c = configuration
+        let d = c.hiddenSize
+        let w = parameters.layers[l]
+        Gemm.panels(
+            h, rows: m, lda: d, weight: w.intermediatePanels, into: inner, ldc: c.intermediateSize,
+            workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
+        if out != h { out.update(from: h, count: m * d) }
+        Gemm.panels(
+            inner, rows: m, lda: c.intermediateSize, weight: w.outputPanels, into: out, ldc: d, workers: workers,
+            epilogue: .addBias(w.outputBias))
+        for i in 0..<m {
+            Kernels.layerNorm(
+                out + i * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: c.layerNormEpsilon)
+        }
+    }
+
+    /// 1 − cos(a, b) = ‖a/‖a‖ − b/‖b‖‖² / 2 in `Double` (the difference form keeps small distances exact); 0 when
+    /// either vector is 0.
+    static func cosineDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var aa = 0.0
+        var bb = 0.0
+        for k in 0..<count {
+            aa += Double(a[k]) * Double(a[k])
+            bb += Double(b[k]) * Double(b[k])
+        }
+        guard aa > 0, bb > 0 else { return 0 }
+        let ia = 1 / aa.squareRoot()
+        let ib = 1 / bb.squareRoot()
+        var total = 0.0
+        for k in 0..<count {
+            let e = Double(a[k]) * ia - Double(b[k]) * ib
+            total += e * e
+        }
+        return Float(total / 2)
     }
 
     /// Softmax of one row of `count` scores, in place.

@@ -24,7 +24,8 @@ struct ContributionEndpointTests {
         try await LiveService.with() { live in
             let body =
                 #"{"text":"the dog chased the ball","attentions":false,"layers":[2,0],"heads":[1],"#
-                + #""contributions":["alti","norm_heads","norm","globenc","norm_res_ln"],"contribution_rollout":true}"#
+                + #""contributions":["alti","norm_heads","value_zeroing","norm","globenc","norm_res_ln"],"#
+                + #""contribution_rollout":true}"#
             let reply = try await live.post("/attend", body)
             #expect(reply.status == 200)
             let result = try #require(reply.json?["results"]?[0])
@@ -35,7 +36,7 @@ struct ContributionEndpointTests {
                 Issue.record("\"contributions\" is not an object")
                 return
             }
-            #expect(members.map(\.key) == ["norm", "norm_heads", "norm_res_ln", "alti", "globenc"])
+            #expect(members.map(\.key) == ContributionMeasure.allCases.map(\.rawValue))
             var worst: Float = 0
             for measure in ContributionMeasure.allCases {
                 let entry = try #require(result["contributions"]?[measure.rawValue])
@@ -114,5 +115,32 @@ struct ContributionEndpointTests {
     static func flatten(_ value: JSONValue) -> [Float] {
         if let array = value.array { return array.flatMap(flatten) }
         return value.number.map { [Float($0)] } ?? []
+    }
+}
+
+extension ContributionEndpointTests {
+    @Test func attend_RefusesValueZeroing_OverItsLengthLimit() async throws {
+        var c = TestModels.configuration
+        c.maxPositions = 80
+        let model = ServedModel(name: "long", model: try Model.seeded(c))
+        let engine = AttendEngine(configuration: CoreConfiguration(), registry: ModelRegistry(models: [model]))
+        defer { engine.shutdown() }
+        let limit = ContributionMeasure.valueZeroingMaxLength
+        var request = AttendRequest(source: .ids([[Int](repeating: 7, count: limit + 1)]))
+        request.addSpecialTokens = false
+        request.contributions = [.valueZeroing]
+        do {
+            _ = try await engine.prepare(request)
+            Issue.record("value_zeroing over \(limit) tokens was accepted")
+        } catch let error as CoreError {
+            guard case .unsupported(let message, let field) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(field == "contributions")
+            #expect(message.contains("\(limit)"))
+        }
+        request.source = .ids([[Int](repeating: 7, count: limit)])
+        #expect(try await engine.prepare(request).contributions == [.valueZeroing])
     }
 }

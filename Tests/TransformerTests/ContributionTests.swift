@@ -31,7 +31,7 @@ import Testing
     /// ulp is 2e-6) 1e-5 relative to the tensor's largest value.
     static func tolerance(_ measure: ContributionMeasure, _ expected: Tensor) -> Float {
         switch measure {
-        case .alti, .globenc: return 1e-5
+        case .alti, .globenc, .valueZeroing: return 1e-5
         case .norm, .normHeads, .normResLN: return 1e-5 * max(1, expected.storage.map(abs).max() ?? 0)
         }
     }
@@ -94,15 +94,15 @@ import Testing
             batched: false)
     }
 
-    @Test func altiAndGlobEnc_RowsAreNonNegativeAndSumToOne() throws {
+    @Test func altiGlobEncAndValueZeroing_RowsAreNonNegativeAndSumToOne() throws {
         let model = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert"))
         let c = model.encoder.configuration
         let ids: [Int32] = [2, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 3]
-        let keep = KeptOutputs(contributions: [.alti, .globenc], contributionLayers: Set(0..<c.layers))
+        let keep = KeptOutputs(contributions: [.alti, .globenc, .valueZeroing], contributionLayers: Set(0..<c.layers))
         let output = try #require(
             try model.encoder.forward([EncoderInput(ids: ids, keep: keep)], options: .init()).first)
         let n = ids.count
-        for measure in [ContributionMeasure.alti, .globenc] {
+        for measure in [ContributionMeasure.alti, .globenc, .valueZeroing] {
             for l in 0..<c.layers {
                 let map = try #require(output.contributions[measure]?[l])
                 #expect(map.shape == [n, n])
@@ -174,7 +174,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [ContributionMeasure.norm, .normResLN, .alti, .globenc])
+    @Test(arguments: [ContributionMeasure.norm, .normResLN, .alti, .globenc, .valueZeroing])
     func rollout_OfIdentityMaps_IsIdentity(measure: ContributionMeasure) {
         let n = 5
         var identity = Tensor(zeros: [n, n])

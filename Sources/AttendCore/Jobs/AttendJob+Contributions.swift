@@ -19,6 +19,13 @@ extension AttendJob {
                 "\"contributions\" decompose post-LN layers (BERT-style); model \"\(model.name)\" is pre-LN",
                 field: "contributions")
         }
+        let limit = ContributionMeasure.valueZeroingMaxLength
+        if contributions.contains(.valueZeroing), let longest = input.encodings.map(\.count).max(), longest > limit {
+            throw .unsupported(
+                "\"value_zeroing\" re-runs each layer once per token (n² feed-forward rows per layer), so it is "
+                    + "computed for sequences of at most \(limit) tokens; this request has one of \(longest)",
+                field: "contributions")
+        }
         if contributions == [.normHeads] && contributionRollout {
             throw .invalidRequest(
                 "\"norm_heads\" has no rollout: add a head-summed measure (norm, norm_res_ln, alti, globenc)",
