@@ -14,10 +14,15 @@ extension EncoderBenchmark {
         public var bareMilliseconds: Double
         /// Per configuration (one measure, then all five): its name and median milliseconds.
         public var rows: [(name: String, milliseconds: Double)]
+        /// Value zeroing at ``ContributionMeasure/valueZeroingMaxLength`` tokens: the bare pass and with it.
+        public var zeroingBareMilliseconds: Double
+        public var zeroingMilliseconds: Double
 
         public static func == (a: ContributionCosts, b: ContributionCosts) -> Bool {
             a.batch == b.batch && a.length == b.length && a.bareMilliseconds == b.bareMilliseconds
                 && a.rows.map(\.name) == b.rows.map(\.name) && a.rows.map(\.milliseconds) == b.rows.map(\.milliseconds)
+                && a.zeroingBareMilliseconds == b.zeroingBareMilliseconds
+                && a.zeroingMilliseconds == b.zeroingMilliseconds
         }
 
         /// A text table.
@@ -32,6 +37,11 @@ extension EncoderBenchmark {
                         + String(
                             format: "%8.2f ms  %.2fx the pass", row.milliseconds, row.milliseconds / bareMilliseconds))
             }
+            let n = ContributionMeasure.valueZeroingMaxLength
+            lines.append(
+                "  value_zeroing at \(batch)x\(n): bare " + String(format: "%.2f ms", zeroingBareMilliseconds)
+                    + String(format: ", with it %.2f ms", zeroingMilliseconds)
+                    + String(format: " (%.1fx the pass)", zeroingMilliseconds / zeroingBareMilliseconds))
             return lines.joined(separator: "\n")
         }
     }
@@ -45,8 +55,8 @@ extension EncoderBenchmark {
         let ids = (0..<batch).map { b in
             (0..<length).map { Int32((b * 7_919 + $0 * 104_729) % Swift.max(1, c.vocabularySize - 1000) + 1000) }
         }
-        func median(_ keep: KeptOutputs) throws -> Double {
-            let inputs = ids.map { EncoderInput(ids: $0, keep: keep) }
+        func median(_ keep: KeptOutputs, length: Int = length) throws -> Double {
+            let inputs = ids.map { EncoderInput(ids: Array($0.prefix(length)), keep: keep) }
             _ = try encoder.forward(inputs, options: ForwardOptions())
             var times: [Double] = []
             for _ in 0..<Swift.max(1, runs) {
@@ -59,15 +69,20 @@ extension EncoderBenchmark {
         let layers = Set(0..<c.layers)
         let bare = try median(KeptOutputs())
         var rows: [(name: String, milliseconds: Double)] = []
-        for measure in ContributionMeasure.allCases {
+        // Value zeroing (a feed-forward pass per key token) is timed on its own at its 64-token limit.
+        let measures = ContributionMeasure.allCases.filter { $0 != .valueZeroing }
+        for measure in measures {
             rows.append(
                 (measure.rawValue, try median(KeptOutputs(contributions: [measure], contributionLayers: layers))))
         }
         rows.append(
-            (
-                "all five",
-                try median(KeptOutputs(contributions: Set(ContributionMeasure.allCases), contributionLayers: layers))
-            ))
-        return ContributionCosts(batch: batch, length: length, bareMilliseconds: bare, rows: rows)
+            ("all five above", try median(KeptOutputs(contributions: Set(measures), contributionLayers: layers))))
+        let short = ContributionMeasure.valueZeroingMaxLength
+        let zeroingBare = try median(KeptOutputs(), length: short)
+        let zeroing = try median(
+            KeptOutputs(contributions: [.valueZeroing], contributionLayers: layers), length: short)
+        return ContributionCosts(
+            batch: batch, length: length, bareMilliseconds: bare, rows: rows, zeroingBareMilliseconds: zeroingBare,
+            zeroingMilliseconds: zeroing)
     }
 }
