@@ -135,6 +135,13 @@ extension Encoder {
             let zeroed = centred + h1 * d  // x̃^¬j [n, d]
             let inner = zeroed + n * d  // [n, f]
             for j in keys {
+                // A_j [n, H]: A_j[i, h] = α^h_ij, gathered once (α's column j is n² floats apart per head).
+                if norm != nil || resLN != nil || alti != nil || globenc != nil || zeroing != nil {
+                    for h in 0..<heads {
+                        let column = alpha + h * n * n + j
+                        for i in 0..<n { a[i * heads + h] = column[i * n] }
+                    }
+                }
                 if let normHeads {
                     for (k, h) in keptHeads.enumerated() {
                         let target = normHeads + k * n * n
@@ -151,12 +158,12 @@ extension Encoder {
                         }
                     }
                     for i in 0..<n {
+                        let ai = a + i * heads
                         var total: Float = 0
                         for p in 0..<heads {
-                            let ap = alpha[(p * n + i) * n + j]
                             var row: Float = 0
-                            for q in 0..<heads { row += gram[p * h1 + q] * alpha[(q * n + i) * n + j] }
-                            total += ap * row
+                            for q in 0..<heads { row += gram[p * h1 + q] * ai[q] }
+                            total += ai[p] * row
                         }
                         norm[i * n + j] = Swift.max(0, total).squareRoot()
                     }
@@ -179,16 +186,16 @@ extension Encoder {
                         }
                     }
                     for i in 0..<n {
+                        let ai = a + i * heads
                         var total: Float = 0
                         for p in 0..<heads {
-                            let ap = alpha[(p * n + i) * n + j]
                             var row: Float = 0
-                            for q in 0..<heads { row += gram[p * h1 + q] * alpha[(q * n + i) * n + j] }
-                            total += ap * row
+                            for q in 0..<heads { row += gram[p * h1 + q] * ai[q] }
+                            total += ai[p] * row
                         }
                         if i == j {
                             var cross: Float = 0
-                            for p in 0..<heads { cross += alpha[(p * n + i) * n + j] * gram[p * h1 + heads] }
+                            for p in 0..<heads { cross += ai[p] * gram[p * h1 + heads] }
                             total += 2 * cross + gram[heads * h1 + heads]
                         }
                         resLN[i * n + j] = Swift.max(0, total).squareRoot() / sigma[i]
@@ -196,9 +203,6 @@ extension Encoder {
                 }
                 if alti != nil || globenc != nil || zeroing != nil {
                     // T [n, d] = A_j [n, H] · [f_1(x_j); …; f_H(x_j)] [H, d], rows n·d apart in F.
-                    for i in 0..<n {
-                        for h in 0..<heads { a[i * heads + h] = alpha[(h * n + i) * n + j] }
-                    }
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(heads), 1, a,
                         Int32(heads), f + j * d, Int32(n * d), 0, t, Int32(d))
