@@ -33,8 +33,17 @@ extension Encoder {
         var entropies = (0..<plan.count).map { b in
             keep[b].entropyLayers.map { _ in [Float](repeating: 0, count: keep[b].heads.count) }
         }
+        // Contribution matrices, per sequence that keeps some, and their scratch (README "Token contributions").
+        let stores = (0..<plan.count).map { b in
+            keep[b].contributionLayers.isEmpty ? nil : ContributionStore(keep[b], length: plan.lengths[b])
+        }
+        let contributionLength = (0..<plan.count).filter { stores[$0] != nil }.map { plan.lengths[$0] }.max()
+        let scratch = contributionLength.map {
+            ContributionWorkspace(length: $0, configuration: c, workers: workers)
+        }
         let hidden = run(
-            plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies, workers: workers)
+            plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies, workers: workers,
+            contributions: scratch.map { ($0, stores) })
         return (0..<plan.count).map { b in
             let n = plan.lengths[b]
             let selection = keep[b]
@@ -52,7 +61,7 @@ extension Encoder {
             return EncoderOutput(
                 lastHiddenState: last, hiddenStates: selection.hiddenStates ? hidden[b] : nil, attentions: attentions,
                 pooled: Self.pool(last, options.pooling, normalize: options.normalize), attentionMeans: attentionMeans,
-                entropies: perHead)
+                entropies: perHead, contributions: stores[b]?.take() ?? [:])
         }
     }
 
@@ -66,7 +75,8 @@ extension Encoder {
     /// sequence b keeps of layer l's attention goes into `maps[b]`, `means[b]` and `entropies[b]`.
     private func run(
         _ plan: BatchPlan, ws: Workspace, keep: [KeptSelection], maps: inout [[[Float]]], means: inout [[[Float]]],
-        entropies: inout [[[Float]]], workers: Int
+        entropies: inout [[[Float]]], workers: Int,
+        contributions: (scratch: ContributionWorkspace, stores: [ContributionStore?])?
     ) -> [[Tensor]] {
         let c = configuration
         let d = c.hiddenSize
@@ -101,6 +111,11 @@ extension Encoder {
             attention(
                 layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
                 workers: workers)
+            if let contributions {
+                self.contributions(
+                    layer: l, plan: plan, ws: ws, keep: keep, stores: contributions.stores,
+                    scratch: contributions.scratch, workers: workers)
+            }
             blocks { rows, inner in
                 tail(l, rows: rows, ws: ws, inner: inner, workers: inside)
                 if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }

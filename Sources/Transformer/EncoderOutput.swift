@@ -16,12 +16,17 @@ public struct EncoderOutput: Sendable, Equatable {
     /// Layer → one entropy per kept head (H, or ``KeptOutputs/heads`` in that order): the mean over query rows of
     /// `−Σ p ln p`, in nats (``KeptOutputs/entropyLayers``).
     public var entropies: [Int: [Float]]
+    /// Measure → layer → its token-to-token matrix ([n, n]; [heads, n, n] for ``ContributionMeasure/normHeads``),
+    /// rows = the layer's output positions, columns = its input tokens (``KeptOutputs/contributions``).
+    public var contributions: [ContributionMeasure: [Int: Tensor]]
 
     /// An output from its parts.
     public init(
         lastHiddenState: Tensor, hiddenStates: [Tensor]? = nil, attentions: [Int: Tensor] = [:], pooled: [Float]? = nil,
-        attentionMeans: [Int: Tensor] = [:], entropies: [Int: [Float]] = [:]
+        attentionMeans: [Int: Tensor] = [:], entropies: [Int: [Float]] = [:],
+        contributions: [ContributionMeasure: [Int: Tensor]] = [:]
     ) {
+        self.contributions = contributions
         self.lastHiddenState = lastHiddenState
         self.hiddenStates = hiddenStates
         self.attentions = attentions

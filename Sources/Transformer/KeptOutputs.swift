@@ -21,17 +21,26 @@ public struct KeptOutputs: Sendable, Hashable {
     public var entropyLayers: Set<Int>
     /// Keep all L+1 hidden states.
     public var hiddenStates: Bool
+    /// Token contribution measures to compute in the pass for each layer of ``contributionLayers``
+    /// (``EncoderOutput/contributions``); post-LN encoders only (ignored for pre-LN). ``ContributionMeasure/
+    /// normHeads`` is per head of `heads`.
+    public var contributions: Set<ContributionMeasure>
+    /// Layers whose contribution matrices to keep.
+    public var contributionLayers: Set<Int>
 
     /// A selection; the defaults keep only the last hidden state.
     public init(
         attentionLayers: Set<Int> = [], heads: [Int]? = nil, headMeanLayers: Set<Int> = [],
-        entropyLayers: Set<Int> = [], hiddenStates: Bool = false
+        entropyLayers: Set<Int> = [], hiddenStates: Bool = false, contributions: Set<ContributionMeasure> = [],
+        contributionLayers: Set<Int> = []
     ) {
         self.attentionLayers = attentionLayers
         self.heads = heads
         self.headMeanLayers = headMeanLayers
         self.entropyLayers = entropyLayers
         self.hiddenStates = hiddenStates
+        self.contributions = contributions
+        self.contributionLayers = contributionLayers
     }
 
     /// What `options` keeps for every sequence of a pass: its attention layers (all heads) and hidden states.

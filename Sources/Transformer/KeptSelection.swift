@@ -19,6 +19,12 @@ struct KeptSelection {
     let entropySlots: [Int]
     /// Keep all L+1 hidden states.
     let hiddenStates: Bool
+    /// Contribution measures in answer order (none for a pre-LN encoder or without layers; ``ContributionMeasure/
+    /// normHeads`` dropped when `heads` is empty), the sorted in-range layers they are kept for, and per layer l its
+    /// slot there or −1.
+    let contributionMeasures: [ContributionMeasure]
+    let contributionLayers: [Int]
+    let contributionSlots: [Int]
 
     init(_ keep: KeptOutputs, configuration c: EncoderConfiguration) {
         var heads: [Int] = []
@@ -39,6 +45,10 @@ struct KeptSelection {
         (meanLayers, meanSlots) = resolve(keep.headMeanLayers)
         (entropyLayers, entropySlots) = resolve(heads.isEmpty ? [] : keep.entropyLayers)
         hiddenStates = keep.hiddenStates
+        var measures = c.normPlacement == .post ? keep.contributions.sorted() : []
+        if heads.isEmpty { measures.removeAll { $0 == .normHeads } }
+        (contributionLayers, contributionSlots) = resolve(measures.isEmpty ? [] : keep.contributionLayers)
+        contributionMeasures = contributionLayers.isEmpty ? [] : measures
     }
 
     /// Whether layer l's attention has anything to keep for this sequence (then it runs on the kept path).
@@ -47,8 +57,8 @@ struct KeptSelection {
     }
 
     /// Floats retained for a sequence of `n` tokens: last hidden state [n, d], hidden states (L+1) × [n, d], maps
-    /// per kept layer [heads.count, n, n], means per layer [n, n], entropies per layer [heads.count], and the pooled
-    /// [d] when `pooled`.
+    /// per kept layer [heads.count, n, n], means per layer [n, n], entropies per layer [heads.count], contributions
+    /// per measure and layer [n, n] ([heads.count, n, n] for norm_heads), and the pooled [d] when `pooled`.
     func floats(length n: Int, configuration c: EncoderConfiguration, pooled: Bool) -> Int {
         let d = c.hiddenSize
         var total = n * d
@@ -56,6 +66,8 @@ struct KeptSelection {
         total += mapLayers.count * heads.count * n * n
         total += meanLayers.count * n * n
         total += entropyLayers.count * heads.count
+        total += ContributionStore.floats(
+            measures: contributionMeasures, layers: contributionLayers.count, heads: heads.count, length: n)
         if pooled { total += d }
         return total
     }

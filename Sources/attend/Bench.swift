@@ -44,6 +44,9 @@ struct Bench: AsyncParsableCommand {
             "Print issue 11's targets (bare pass vs JSON, float32, float16 end to end at 1x128; writer MB/s) and stop.")
     var targets = false
 
+    @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
+    var contributions = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -97,6 +100,10 @@ struct Bench: AsyncParsableCommand {
         print("threads: \(Compute.threads)\n")
         if targets {
             print(try await ServiceBenchmark.targets(model: served, length: 128, seconds: seconds).table)
+            return
+        }
+        if contributions {
+            print(try EncoderBenchmark.contributionCosts(served.encoder).table)
             return
         }
         if !skipForward {

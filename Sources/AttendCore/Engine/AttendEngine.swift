@@ -97,11 +97,13 @@ public final class AttendEngine: Sendable {
             pooling: request.pooling ?? model.defaultPooling, normalize: request.normalize ?? model.defaultNormalize,
             precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
         job.form = request.form
-        let estimate = JobEstimate.attend(
+        try job.checkContributions(request)
+        var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
             precision: request.precision, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
             form: request.form, modelNameBytes: model.name.utf8.count)
+        estimate.add(job.contributionEstimate(precision: request.precision))
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -164,7 +166,8 @@ public final class AttendEngine: Sendable {
             output.attentionMeans = [:]
             output.entropies = [:]
             output.pooled = nil
-            return SequenceResult(output: output, pooled: pooled, summary: summary)
+            let rollouts = job.contributionRollouts(output)
+            return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
         }
     }
 

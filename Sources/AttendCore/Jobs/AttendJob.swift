@@ -17,6 +17,10 @@ public struct AttendJob: Sendable {
     public var precision: Int?
     /// JSON or safetensors, the binary float type, the rows and keys of each map returned.
     public var form = ResponseForm()
+    /// Contribution measures per selected layer, in answer order (``ContributionMeasure``), and whether each one's
+    /// rollout over the selected layers is returned.
+    public var contributions: [ContributionMeasure] = []
+    public var contributionRollout = false
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -44,7 +48,8 @@ public struct AttendJob: Sendable {
         KeptOutputs(
             attentionLayers: attentions ? Set(layers) : [], heads: heads,
             headMeanLayers: analysis ? Set(layers) : [], entropyLayers: analysis ? Set(layers) : [],
-            hiddenStates: hiddenStates)
+            hiddenStates: hiddenStates, contributions: Set(contributions),
+            contributionLayers: contributions.isEmpty ? [] : Set(layers))
     }
 
     /// The encoder's inputs, each with ``keep``.
@@ -79,10 +84,17 @@ public struct SequenceResult: Sendable {
     public var output: EncoderOutput
     public var pooled: [Float]?
     public var summary: AttentionSummary?
+    /// Measure → its rollout over the job's layers (`"contribution_rollout": true`); the per-layer matrices are in
+    /// `output.contributions`.
+    public var contributionRollouts: [ContributionMeasure: Tensor]
 
-    public init(output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?) {
+    public init(
+        output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,
+        contributionRollouts: [ContributionMeasure: Tensor] = [:]
+    ) {
         self.output = output
         self.pooled = pooled
         self.summary = summary
+        self.contributionRollouts = contributionRollouts
     }
 }

@@ -15,6 +15,10 @@ public struct AttendRequest: Sendable, Equatable {
     public var hiddenStates = false
     /// Attention rollout and per-head entropy per result.
     public var analysis = false
+    /// Token contribution measures per selected layer (README "Token contributions"); empty = none.
+    public var contributions: [ContributionMeasure] = []
+    /// Each requested measure's rollout over the selected layers (all but `norm_heads`).
+    public var contributionRollout = false
     /// Overrides of the model's pooling and normalisation.
     public var pooling: Pooling?
     public var normalize: Bool?

@@ -22,7 +22,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
                 "model", "text", "tokens", "input_ids", "add_special_tokens", "truncate", "layers", "heads",
                 "attentions",
                 "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
-                "top_k", "threshold",
+                "top_k", "threshold", "contributions", "contribution_rollout",
             ]
         case .tokenize:
             return ["model", "text", "tokens", "input_ids", "add_special_tokens", "truncate"]

@@ -121,6 +121,12 @@ package enum AttendResponseWriter {
                     summary.write(to: w)
                 }
             })
+        if !request.contributions.isEmpty {
+            pieces.append(
+                Piece(bytes: ContributionsWriter.estimatedBytes(request, result: result)) { w in
+                    ContributionsWriter.write(request, result: result, into: w)
+                })
+        }
         if request.hiddenStates, let states = output.hiddenStates {
             for (i, state) in states.enumerated() {
                 pieces.append(

@@ -200,6 +200,9 @@ package enum SafetensorsWriter {
                         }
                     })
             }
+            for part in ContributionsWriter.tensors(job, result: result, prefix: prefix) {
+                floats(part.name, part.tensor.shape, part.tensor.storage)
+            }
         }
         return (metadata, items)
     }
