@@ -2,10 +2,13 @@
 """A static stand-in for the service, for working on the page without a Swift build.
 
 Serves the page's assets straight from Sources/AttendHTTP/Resources/ (index.html, app.js, app.css), with the same
-headers as PageAsset, plus a canned GET /models and a POST /attend that answers with random (numpy) attention maps
-in the /attend response shape, including `analysis` (rollout, entropy). Errors use the service's JSON shape.
+headers as PageAsset, plus a canned GET /models (marked "random_weights"), POST /tokenize, and a POST /attend that
+answers with random (numpy) attention maps in the /attend response shape, including `analysis` (rollout, entropy)
+and `rows`; as JSON, or as safetensors (float32 or float16) when `Accept` prefers application/vnd.safetensors.
+Errors use the service's JSON shape.
 
-Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--no-analysis] [--api-key KEY]
+Usage: scripts/page-harness.py [--port 8765] [--layers 6] [--heads 12] [--max-length 128] [--no-analysis]
+                               [--api-key KEY]
 """
 import argparse
 import json
@@ -84,11 +87,39 @@ def attend(text, layers, heads, analysis, seed):
             "results": [result], "usage": {"tokens": n}}
 
 
+def safetensors(body, dtype):
+    """The /attend answer in the service's binary layout (README "Binary output"), result 0 only."""
+    result = body["results"][0]
+    kind, np_type = ("F16", np.float16) if dtype == "float16" else ("F32", np.float32)
+    meta = {"format": "attend", "format_version": "1", "model": body["model"], "layers": json.dumps(body["layers"]),
+            "heads": json.dumps(body["heads"]), "dtype": dtype, "results": "1",
+            "tokens": str(len(result["tokens"])), "results.0.tokens": json.dumps(result["tokens"]),
+            "results.0.input_ids": json.dumps(result["input_ids"])}
+    if "rows" in result:
+        meta["results.0.rows"] = json.dumps(result["rows"])
+    tensors = [("results.0.embeddings", np.asarray(result["embeddings"]))]
+    for layer, maps in zip(body["layers"], result.get("attentions", [])):
+        tensors.append((f"results.0.attentions.{layer}", np.asarray(maps)))
+    if "analysis" in result:
+        tensors.append(("results.0.analysis.rollout", np.asarray(result["analysis"]["rollout"])))
+        tensors.append(("results.0.analysis.entropy", np.asarray(result["analysis"]["entropy"])))
+    header, data, offset = {"__metadata__": meta}, [], 0
+    for name, array in tensors:
+        raw = array.astype(np_type).astype("<" + np.dtype(np_type).str[1:]).tobytes()
+        header[name] = {"dtype": kind, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        data.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return len(text).to_bytes(8, "little") + text + b"".join(data)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--heads", type=int, default=12)
+    parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--no-analysis", action="store_true")
     parser.add_argument("--api-key", default=None, help="answer 401 unless this Bearer key is sent")
     args = parser.parse_args()
@@ -128,14 +159,15 @@ def main():
                 self.send(200, ctype, body, [("Cache-Control", "no-cache")])
             elif self.path == "/models":
                 self.send(200, "application/json", json.dumps({"models": [
-                    {"name": "harness", "layers": args.layers, "heads": args.heads, "max_length": 128}]}))
+                    {"name": "harness", "layers": args.layers, "heads": args.heads, "max_length": args.max_length,
+                     "source": "seeded", "random_weights": True}]}))
             else:
                 self.error(404, "not_found", f"No route for GET {self.path}.")
 
         def do_POST(self):
             if not self.authorized():
                 return
-            if self.path != "/attend":
+            if self.path not in ("/attend", "/tokenize"):
                 return self.error(404, "not_found", f"No route for POST {self.path}.")
             length = int(self.headers.get("Content-Length", "0"))
             try:
@@ -148,11 +180,32 @@ def main():
             if not isinstance(text, str) or not text.strip():
                 return self.error(400, "empty_input", "'text' is empty: give at least one token.")
             n = len(tokenize(text))
-            if n > 128:
+            if n > args.max_length:
                 return self.error(422, "sequence_too_long",
-                                  f"The input has {n} tokens; model 'harness' takes at most 128. "
+                                  f"The input has {n} tokens; model 'harness' takes at most {args.max_length}. "
                                   "Shorten it or pass \"truncate\": true.")
+            if self.path == "/tokenize":
+                tokens = tokenize(text)
+                return self.send(200, "application/json", json.dumps({"model": "harness", "results": [
+                    {"tokens": tokens, "input_ids": [1000 + i for i in range(n)]}], "usage": {"tokens": n}}))
             body = attend(text, args.layers, args.heads, bool(request.get("analysis")), n)
+            for key in ("layers", "heads"):  # selections, as the service resolves them (negative from the end)
+                if isinstance(request.get(key), list):
+                    count = args.layers if key == "layers" else args.heads
+                    body[key] = [k % count for k in request[key]]
+            result = body["results"][0]
+            result["attentions"] = [[result["attentions"][layer][head] for head in body["heads"]]
+                                    for layer in body["layers"]]
+            rows = request.get("rows")
+            if isinstance(rows, list):
+                rows = [r % n for r in rows]
+                result = body["results"][0]
+                result["rows"] = rows
+                result["attentions"] = [[[head[r] for r in rows] for head in layer] for layer in result["attentions"]]
+            accept = self.headers.get("Accept", "")
+            if "application/vnd.safetensors" in accept.split(",")[0]:
+                data = safetensors(body, request.get("dtype", "float32"))
+                return self.send(200, "application/vnd.safetensors", data)
             self.send(200, "application/json", json.dumps(body))
 
         def log_message(self, *a):

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Drives headless Chromium against a running Attend service (or scripts/page-harness.py) and checks the page.
 
-Checks: the page loads without console errors; submitting the sentence renders layers x heads heatmaps for the
-chosen model; clicking a token changes the head view's lines; the large view shows exact values on hover; the
-rollout, entropy and similarity views render; a 128-token input renders without freezing; the service's error
-message is shown as it is. Saves a screenshot of each view into the artifacts folder.
+Checks: the page loads without console errors; it marks a model with random (seeded) weights next to the picker
+and prefers a real model; submitting the sentence renders layers x heads heatmaps for the chosen model; the heatmap
+view's hover readout equals the service's weight; clicking a token changes the head view's lines; the large view
+shows exact values on hover; the rollout, entropy and similarity views render; a 128-token input renders without
+freezing; a ~512-token input (the model's maximum) renders from the binary answer: the canvas is drawn, the hover
+readout equals the weight in the service's safetensors answer, selecting a row fetches its exact float32 values
+("rows") and draws the arc view, with no console errors (time to render is printed, not asserted); the service's
+error message is shown as it is. Saves a screenshot of each view into the artifacts folder.
 
 Usage: test_page.py --base-url http://127.0.0.1:PORT [--artifacts DIR] [--model NAME]
 Needs Debian's chromium, chromium-driver and python3-selenium (scripts/test-page installs them).
@@ -13,6 +17,7 @@ import argparse
 import base64
 import json
 import os
+import struct
 import sys
 import time
 import urllib.error
@@ -45,10 +50,75 @@ def http_json(base, path, body=None):
         headers["authorization"] = "Bearer " + API_KEY
     request = urllib.request.Request(base + path, data=data, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=600) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def http_safetensors(base, body):
+    """POST /attend asking for the binary answer; returns {name: (dtype, shape, list of floats)} and metadata."""
+    headers = {"content-type": "application/json", "accept": "application/vnd.safetensors"}
+    if API_KEY:
+        headers["authorization"] = "Bearer " + API_KEY
+    request = urllib.request.Request(base + "/attend", data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=600) as response:
+        data = response.read()
+    length = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + length])
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        raw = data[8 + length + begin:8 + length + end]
+        if info["dtype"] == "F32":
+            values = list(struct.unpack(f"<{len(raw) // 4}f", raw))
+        elif info["dtype"] == "F16":
+            values = list(struct.unpack(f"<{len(raw) // 2}e", raw))
+        else:
+            continue
+        tensors[name] = (info["dtype"], info["shape"], values)
+    return tensors, header.get("__metadata__", {})
+
+
+def readout(driver, output_id):
+    """The hovered cell of a heatmap as the page reports it: (row, col, value, text)."""
+    output = driver.find_element(By.ID, output_id)
+    row, col, value = (output.get_attribute("data-" + k) for k in ("row", "col", "value"))
+    if row is None or col is None or value is None:
+        return None
+    return int(row), int(col), float(value), output.text.strip()
+
+
+def drawn_pixels(driver, element_id):
+    """How many pixels of a canvas are neither transparent nor white."""
+    return driver.execute_script("""
+        const c = document.getElementById(arguments[0]);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let count = 0;
+        for (let k = 0; k < d.length; k += 4) {
+            if (d[k + 3] > 0 && (d[k] < 245 || d[k + 1] < 245 || d[k + 2] < 245)) count++;
+        }
+        return count;""", element_id)
+
+
+def attend_requests(driver):
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').filter((e) => /\\/attend$/.test(e.name)).length;")
+
+
+def hover_at(driver, canvas_id, fx, fy):
+    """Moves the mouse to a fraction (fx, fy) of the canvas's map area (right/below its label margins)."""
+    canvas = driver.find_element(By.ID, canvas_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", canvas)
+    w, h = canvas.size["width"], canvas.size["height"]
+    # The map fills the lower right; the margins are at most ~120 px.
+    x = int(w - (w - 120) * (1 - fx)) - w // 2
+    y = int(h - (h - 120) * (1 - fy)) - h // 2
+    ActionChains(driver).move_to_element_with_offset(canvas, x, y).perform()
+    ActionChains(driver).move_by_offset(1, 1).perform()
+    return canvas
 
 
 def model_shape(base, name):
@@ -113,7 +183,7 @@ def blank_png(driver, element_id):
         "b.width = c.width; b.height = c.height; return b.toDataURL('image/png');", element_id)
 
 
-def wait_state(driver, timeout=180):
+def wait_state(driver, timeout=600):
     WebDriverWait(driver, timeout, poll_frequency=0.2).until(
         lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-state") in ("ready", "error"))
     return driver.find_element(By.TAG_NAME, "body").get_attribute("data-state")
@@ -205,9 +275,22 @@ def run(driver, base, args):
     select = Select(driver.find_element(By.ID, "model"))
     names = [o.get_attribute("value") for o in select.options]
     check(bool(names) and names[0] != "", f"model picker lists models from GET /models: {names}")
-    model = args.model or names[0]
+    status, listing = http_json(base, "/models")
+    entries = {m["name"]: m for m in listing.get("models", [])} if status == 200 else {}
+    chosen = select.first_selected_option.get_attribute("value")
+    real = [name for name, m in entries.items() if m.get("ready") and m.get("random_weights") is False]
+    check(not real or chosen in real, f"the page selects a real model by default when one is loaded: {chosen!r}")
+    for name, m in entries.items():
+        check("random_weights" in m or not m.get("ready"), f"GET /models says whether {name!r} has random weights")
+    model = args.model or chosen
     if args.model:
         select.select_by_value(args.model)
+    note = driver.find_element(By.ID, "model-note")
+    random = bool(entries.get(model, {}).get("random_weights"))
+    check(note.is_displayed() == random,
+          f"the random-weights notice is {'shown' if random else 'hidden'} for {model!r}: {note.text!r}")
+    if random:
+        check("random weights" in note.text and "not language" in note.text, f"the notice says so: {note.text!r}")
     layers, heads = model_shape(base, model)
     print(f"     model {model!r}: {layers} layers x {heads} heads", flush=True)
     check(driver.find_element(By.ID, "text").get_attribute("value") == SENTENCE, "default sentence is in the box")
@@ -223,6 +306,22 @@ def run(driver, base, args):
     check(len(tokens) > 2, f"tokens are shown: {' '.join(tokens)}")
     heatmaps = driver.find_elements(By.CSS_SELECTOR, "#model-grid canvas.heatmap")
     check(len(heatmaps) == layers * heads, f"{len(heatmaps)} heatmaps rendered == {layers} x {heads}")
+
+    # Heatmap view: hovering a cell reads out its tokens and the service's weight.
+    section = tab(driver, "map")
+    check(drawn_pixels(driver, "map-canvas") > 100, "the heatmap view draws the map on its canvas")
+    layer_index = int(driver.find_element(By.ID, "map-layer").get_attribute("value"))
+    head_index = int(driver.find_element(By.ID, "map-head").get_attribute("value"))
+    status, answer = http_json(base, "/attend", {"text": SENTENCE, "model": model})
+    hover_at(driver, "map-canvas", 0.6, 0.3)
+    cell = readout(driver, "map-value")
+    if check(cell is not None and status == 200, f"hovering the heatmap shows a cell: {cell}"):
+        i, j, value, text = cell
+        expected = answer["results"][0]["attentions"][layer_index][head_index][i][j]
+        tokens = answer["results"][0]["tokens"]
+        check(abs(value - expected) <= 1e-7 and tokens[i] in text and tokens[j] in text and "→" in text,
+              f"the readout {text!r} is the service's weight {expected} of {tokens[i]!r} → {tokens[j]!r}")
+    shot(section, args.artifacts, "page-heatmap.png")
 
     # Head view: clicking a token changes the lines.
     section = tab(driver, "head")
@@ -303,6 +402,8 @@ def run(driver, base, args):
     else:
         print(f"     skipping the 128-token check: the service answered {status} {expected}")
 
+    check_long_input(driver, base, args, model)
+
     # Errors are shown as the service words them.
     status, body = http_json(base, "/attend", {"text": "", "model": model, "attentions": True, "analysis": True})
     message = body["error"]["message"] if isinstance(body, dict) and "error" in body else None
@@ -313,6 +414,109 @@ def run(driver, base, args):
     shot(driver.find_element(By.TAG_NAME, "main"), args.artifacts, "page-error.png")
     errors = [e for e in severe_logs(driver) if "Failed to load resource" not in e.get("message", "")]
     check(not errors, f"console has no errors besides the failed request: {errors}")
+
+
+def long_text(base, model, target):
+    """A text the tokenizer turns into about `target` tokens (specials included), found with POST /tokenize."""
+    words = "the dog chased the ball because it was fast and the cat watched it from the garden".split()
+    count = target
+    text = ""
+    n = None
+    for _ in range(12):  # bounded: a handful of corrections converge
+        text = " ".join(words[k % len(words)] for k in range(max(1, count)))
+        status, body = http_json(base, "/tokenize", {"text": text, "model": model})
+        if status == 422:  # too long for the model: shrink
+            count = count * 9 // 10
+            continue
+        if status != 200:
+            return text, None
+        n = len(body["results"][0]["tokens"])
+        if target - 4 <= n <= target:
+            return text, n
+        count = max(1, int((target - 3) * count / max(1, n - 2)))
+    return text, n
+
+
+def check_long_input(driver, base, args, model):
+    """The model's longest input (up to 512 tokens) renders from the binary answer; rows on demand."""
+    status, info = http_json(base, "/models/" + urllib.request.quote(model))
+    longest = min(512, info.get("max_length", 512)) if status == 200 else 512
+    text, n = long_text(base, model, longest)
+    if n is None:
+        print(f"     skipping the {longest}-token check: /tokenize refused the text")
+        return
+    driver.execute_script(
+        "window.__longTasks = [];"
+        "new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })"
+        ".observe({entryTypes: ['longtask']});")
+    driver.execute_script("window.attendTimings = null;")
+    state, seconds = submit(driver, text)
+    if not check(state == "ready", f"{n} tokens render (state {state}, {seconds:.2f} s)"):
+        print("     error shown:", driver.find_element(By.ID, "error").text)
+        return
+    timings = driver.execute_script("return window.attendTimings;") or {}
+    longest_task = driver.execute_script("return Math.max(0, ...window.__longTasks);")
+    print(f"     time to render {n} tokens: {seconds:.2f} s in all; service (with transfer) "
+          f"{timings.get('service', 0):.0f} ms, drawing {timings.get('drawing', 0):.0f} ms; "
+          f"{timings.get('transfer')} {timings.get('bytes', 0) / 1e6:.1f} MB; longest main-thread task "
+          f"{longest_task:.0f} ms", flush=True)
+    print("     status:", driver.find_element(By.ID, "status").text, flush=True)
+    check(str(timings.get("transfer", "")).startswith("binary"), f"the maps came in binary: {timings.get('transfer')}")
+    section = tab(driver, "map")
+    pixels = drawn_pixels(driver, "map-canvas")
+    check(pixels > 10000, f"the {n}x{n} heatmap is drawn on its canvas ({pixels} coloured pixels)")
+    layer_index = int(driver.find_element(By.ID, "map-layer").get_attribute("value"))
+    head_index = int(driver.find_element(By.ID, "map-head").get_attribute("value"))
+    layer = layer_index  # the page lists every layer, so its index is the layer's number
+    dtype = "float16" if "float16" in timings.get("transfer", "") else "float32"
+    hover_at(driver, "map-canvas", 0.55, 0.45)
+    cell = readout(driver, "map-value")
+    if not check(cell is not None, f"hovering the {n}-token heatmap shows a cell: {cell and cell[3]!r}"):
+        return
+    i, j, value, text_shown = cell
+    # The service's row i of this layer and head in float32 (one pass of a 512-token input is slow in a debug
+    # build, so one request serves both checks): the hover readout is its weight (as float16 when the page got
+    # float16: numpy-exact round to nearest even, as the service converts), the arc view its exact values.
+    tensors, meta = http_safetensors(base, {"text": text, "model": model, "rows": [i], "layers": [layer],
+                                           "heads": [head_index], "pooling": "none"})
+    tokens = json.loads(meta["results.0.tokens"])
+    _, shape, truth = tensors[f"results.0.attentions.{layer}"]
+    check(shape == [1, 1, n], f"the service's binary rows answer has the shape [1, 1, {n}]: {shape}")
+    expected = truth[j] if dtype == "float32" else struct.unpack("<e", struct.pack("<e", truth[j]))[0]
+    check(abs(value - expected) <= 1e-7 * max(1, abs(expected)) and tokens[i] in text_shown
+          and tokens[j] in text_shown,
+          f"the readout ({i}, {j}) = {value} is the weight in the service's {dtype} answer ({expected})")
+    # Selecting a row: with float16 maps the page fetches that row's exact float32 values ("rows").
+    before = attend_requests(driver)
+    ActionChains(driver).click().perform()  # where the mouse is: the hovered cell's row
+    row = driver.execute_script("return document.getElementById('map-value').dataset.row;")
+    check(row == str(i), f"clicking the hovered cell selects its row {i}: {row}")
+    if dtype == "float16":
+        WebDriverWait(driver, 600, poll_frequency=0.2).until(
+            lambda d: d.find_element(By.ID, "view-map").get_attribute("data-row-state") in ("ready", "error"))
+        after = attend_requests(driver)
+        row_state = driver.find_element(By.ID, "view-map").get_attribute("data-row-state")
+        check(after == before + 1 and row_state == "ready",
+              f"selecting row {i} issues one POST /attend with \"rows\" ({before} -> {after}, {row_state}): "
+              + driver.find_element(By.ID, "arc-status").text)
+    else:
+        print(f"     float32 maps: row {i} is drawn from them (no request): {attend_requests(driver) - before}")
+    top = json.loads(driver.find_element(By.ID, "arc-canvas").get_attribute("data-top") or "[]")
+    check(top and all(abs(truth[k] - v) <= 1e-7 for k, v in top),
+          f"the arc view shows the row's exact float32 weights: {top[:3]}")
+    check(drawn_pixels(driver, "arc-canvas") > 200, f"the arc view of row {row} is drawn")
+    check(tokens[i] in driver.find_element(By.ID, "arc-title").text, "the arc view names the selected row")
+    shot(section, args.artifacts, "page-heatmap-512.png")
+    shot(tab(driver, "model"), args.artifacts, "page-model-512.png")
+    count = len(driver.find_elements(By.CSS_SELECTOR, "#model-grid canvas.heatmap"))
+    layers = len(driver.find_elements(By.CSS_SELECTOR, "#map-layer option"))
+    heads = len(driver.find_elements(By.CSS_SELECTOR, "#map-head option"))
+    check(count == layers * heads, f"{count} thumbnails for {n} tokens")
+    started = time.monotonic()
+    driver.execute_script("return 1;")
+    check(time.monotonic() - started < 1, "the page answers scripts after the long input (not frozen)")
+    errors = severe_logs(driver)
+    check(not errors, f"console has no errors after the {n}-token input: {errors}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ extension AttendApp {
     /// for TEI-shaped bodies).
     static let teiFact = "tei"
 
+    /// The request fact marking a body in Attend's own form on a TEI path (`POST /similarity` with `a`/`b`): its
+    /// errors keep Attend's shape.
+    static let attendFormFact = "attend_form"
+
     /// Paths that belong to TEI alone (`POST /` too: `GET /` is the page, which never errs).
     static let teiPaths: Set<String> = ["/embed", "/embed_all", "/decode", "/info", "/health", "/similarity", "/"]
 
@@ -17,6 +21,7 @@ extension AttendApp {
     static func errorShape(path: String, method: HTTPMethod, facts: RequestFacts) -> ErrorShape {
         if path == "/v1" || path.hasPrefix("/v1/") { return .openAI }
         if facts.count(teiFact) > 0 { return .tei }
+        if facts.count(attendFormFact) > 0 { return .attend }
         if teiPaths.contains(path), path != "/" || method != .GET { return .tei }
         return .attend
     }

@@ -6,10 +6,12 @@ import JSON
 extension AttendApp {
     /// `GET /healthz`: the process is up.
     @Sendable func healthz(_ request: Request, _ context: RequestContext) async throws -> Response {
-        Self.json(Self.healthyBody)
+        Self.healthyResponse
     }
 
     static let healthyBody = Array(#"{"status":"ok"}"#.utf8)
+    /// Built once: the answer never changes.
+    static let healthyResponse = json(healthyBody)
 
     /// `GET /readyz`: 200 once every model is loaded, else 503 (with Retry-After while loading).
     @Sendable func readyz(_ request: Request, _ context: RequestContext) async throws -> Response {

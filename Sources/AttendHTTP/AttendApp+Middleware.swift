@@ -27,7 +27,7 @@ extension AttendApp {
                 metadata: [
                     "method": "\(request.method.rawValue)", "path": "\(request.path)",
                     "status": "\(response.status.code)", "bytes": "\(response.body.count)",
-                    "ms": "\(String(format: "%.2f", seconds * 1000))",
+                    "ms": "\(Self.milliseconds(elapsed, decimals: 2))",
                     "tokens": "\(context.facts.count(Self.tokensFact))",
                 ])
             return response
@@ -41,27 +41,52 @@ extension AttendApp {
         _ t: RequestTiming.Totals, total: Duration, to response: inout Response, context: RequestContext,
         metrics: Metrics
     ) {
+        let computed = t.inference != nil
         var stages: [String: Double] = [:]
-        for (name, header, value) in [
-            ("queue", "X-Attend-Queue-Time", t.queue), ("tokenization", "X-Attend-Tokenization-Time", t.tokenization),
-            ("inference", "X-Attend-Inference-Time", t.inference), ("total", "X-Attend-Total-Time", total),
-        ] {
-            guard let value else { continue }
+        func add(_ name: String, _ header: String, _ value: Duration?) {
+            guard let value else { return }
             context.facts.add(name, value)
-            response.headers.replaceOrAdd(name: header, value: String(format: "%.3f", value.seconds * 1000))
-            stages[name] = value.seconds
+            response.headers.replaceOrAdd(name: header, value: milliseconds(value, decimals: 3))
+            if computed { stages[name] = value.seconds }
         }
-        if t.inference != nil { metrics.recordStages(stages, inputTokens: context.facts.count(tokensFact)) }
+        add("queue", "X-Attend-Queue-Time", t.queue)
+        add("tokenization", "X-Attend-Tokenization-Time", t.tokenization)
+        add("inference", "X-Attend-Inference-Time", t.inference)
+        add("total", "X-Attend-Total-Time", total)
+        if computed { metrics.recordStages(stages, inputTokens: context.facts.count(tokensFact)) }
+    }
+
+    /// `duration` in milliseconds with `decimals` digits after the point (0...6), rounded half up: what
+    /// `String(format: "%.3f")` gives for these non-negative values, without Foundation's formatter.
+    static func milliseconds(_ duration: Duration, decimals: Int) -> String {
+        let places = min(max(decimals, 0), 6)
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0, seconds < 1 << 40 else {
+            return String(Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        }
+        var scale: Int64 = 1
+        for _ in 0..<(6 - places) { scale *= 10 }
+        // Nanoseconds, then units of 10^-places ms, rounded half up.
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let units = (nanoseconds + scale / 2) / scale
+        var unitsPerMillisecond: Int64 = 1
+        for _ in 0..<places { unitsPerMillisecond *= 10 }
+        let whole = String(units / unitsPerMillisecond)
+        guard places > 0 else { return whole }
+        var fraction = String(units % unitsPerMillisecond)
+        if fraction.utf8.count < places {
+            fraction = String(repeating: "0", count: places - fraction.utf8.count) + fraction
+        }
+        return whole + "." + fraction
     }
 
     /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.
     var authenticate: Middleware {
         { [apiKeys] request, context, next in
+            guard !apiKeys.isEmpty else { return try await next(request, context) }
             let isPublic =
                 Self.publicRoutes.contains(context.route) && (request.method == .GET || request.method == .HEAD)
-            guard !apiKeys.isEmpty, !isPublic else {
-                return try await next(request, context)
-            }
+            guard !isPublic else { return try await next(request, context) }
             var presented: String?
             if let authorization = request.headers["authorization"] {
                 let parts = authorization.split(separator: " ", maxSplits: 1)

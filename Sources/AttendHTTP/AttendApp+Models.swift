@@ -38,7 +38,8 @@ extension AttendApp {
         return Self.json(w.bytes)
     }
 
-    /// One model's description; checkpoint folders only with `server.expose_paths`.
+    /// One model's description; checkpoint folders only with `server.expose_paths`. `random_weights` is true for
+    /// a seeded model: its maps show the architecture's structure, not language (the page says so).
     func writeModel(_ name: String, into w: JSONWriter) {
         w.byte(UInt8(ascii: "{"))
         w.member("name", name, first: true)
@@ -74,8 +75,10 @@ extension AttendApp {
         switch model.source {
         case .seeded:
             w.member("source", "seeded")
+            w.member("random_weights", true)
         case .checkpoint(let directory):
             w.member("source", "checkpoint")
+            w.member("random_weights", false)
             if configuration.server.exposePaths { w.member("checkpoint", directory) }
         }
         w.byte(UInt8(ascii: "}"))

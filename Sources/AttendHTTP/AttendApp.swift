@@ -101,7 +101,7 @@ public final class AttendApp: Sendable {
         router.add(.POST, "/embed_all", Self.tei(teiEmbedAll))
         router.add(.POST, "/", Self.tei(teiRoot))
         router.add(.POST, "/decode", Self.tei(teiDecode))
-        router.add(.POST, "/similarity", Self.tei(teiSimilarity))
+        router.add(.POST, "/similarity", similarity)
         router.add(.GET, "/info", Self.tei(teiInfo))
         router.add(.GET, "/health", Self.tei(teiHealth))
         router.add(.GET, "/models", listModels)

@@ -1,59 +1,38 @@
 import AttendCore
 import AttendHTTP
-import Foundation
-import JSON
 import Logging
 
-/// Bootstraps swift-log once: human-readable text or one JSON object per line, on standard error.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Bootstraps swift-log once: human-readable text or one JSON object per line, on standard error, through one
+/// buffered ``LogWriter`` (requests never wait for the log; lines it had to drop are counted and reported), which
+/// is flushed when the process exits.
 enum LogSetup {
+    /// The writer every handler shares (nil before ``bootstrap(_:)``).
+    nonisolated(unsafe) private(set) static var writer: LogWriter?
+
     static func bootstrap(_ format: ServiceConfiguration.LogFormat) {
-        switch format {
-        case .text: LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        case .json: LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        let lineFormat: LineLogHandler.Format = format == .json ? .json : .text
+        let writer = LogWriter(fileDescriptor: 2) { dropped in
+            LineLogHandler.line(
+                format: lineFormat, label: "attend", level: .warning,
+                message: "log buffer full: \(dropped) line(s) dropped", metadata: [:], source: "attend")
         }
-    }
-}
-
-/// A `LogHandler` writing `{"ts":...,"level":...,"label":...,"msg":...,<metadata>}` lines to standard error.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    init(label: String) {
-        self.label = label
+        Self.writer = writer
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, format: lineFormat, writer: writer) }
+        // `exit` (after SIGTERM, on a failed start) runs this: whatever is buffered is written first.
+        atexit { LogSetup.writer?.close() }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let w = JSONWriter(capacity: 256)
-        w.raw("{\"ts\":")
-        w.string(Date().formatted(.iso8601))
-        w.raw(",\"level\":")
-        w.string(event.level.rawValue)
-        w.raw(",\"label\":")
-        w.string(label)
-        w.raw(",\"msg\":")
-        w.string(event.message.description)
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            w.byte(UInt8(ascii: ","))
-            w.key(key)
-            let text = value.description
-            if let number = Int(text) {
-                w.int(number)
-            } else if let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." }) {
-                w.double(number)
-            } else {
-                w.string(text)
-            }
-        }
-        w.raw("}\n")
-        let bytes = w.bytes
-        FileHandle.standardError.write(Data(bytes))
+    /// Exposes the writer's dropped lines as `attend_log_lines_dropped_total` in `metrics`.
+    static func count(into metrics: Metrics) {
+        guard let writer else { return }
+        metrics.sample(
+            counter: "attend_log_lines_dropped_total", help: "Log lines dropped because the log buffer was full."
+        ) { writer.droppedLines }
     }
 }

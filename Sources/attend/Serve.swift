@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         LogSetup.bootstrap(configuration.server.logFormat)
         let logger = Logger(label: "attend")
         let app = AttendApp(configuration: configuration)
+        LogSetup.count(into: app.metrics)
         app.engine.budget.onIdle(afterReaching: AllocatorTuning.trimAfterBytes) { AllocatorTuning.trim() }
         let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
         let bound: Int

@@ -50,6 +50,8 @@ import Testing
         "input": #""a b""#, "encoding_format": #""float""#, "dimensions": "32", "user": #""u""#,
         "truncation_direction": #""Left""#, "prompt_name": "null", "skip_special_tokens": "false",
         "parameters": #"{"truncate":true,"truncation_direction":"left","prompt_name":null}"#,
+        "a": #""a b""#, "explain": "true", "per_layer": "true",
+        "measure": #""attention_rollout""#,
     ]
 
     /// The member each body needs besides the one under test.
@@ -59,6 +61,7 @@ import Testing
         case .teiEmbed, .teiEmbedAll, .teiTokenize: return ("inputs", #""inputs":"a b""#)
         case .teiDecode: return ("ids", #""ids":[5,6]"#)
         case .teiSimilarity: return ("inputs", #""inputs":{"source_sentence":"a","sentences":["b"]}"#)
+        case .similarity: return ("a", #""a":"a b","b":"b c""#)
         default: return ("text", #""text":"a b""#)
         }
     }
@@ -68,7 +71,7 @@ import Testing
             for schema in RequestSchema.allCases {
                 guard let path = schema.path else { continue }
                 let (name, input) = Self.base(schema)
-                for field in schema.fields where field != name {
+                for field in schema.fields where field != name && !input.contains("\"\(field)\":") {
                     let value = try #require(Self.samples[field], "no sample for \(field)")
                     let exclusive = ["tokens", "input_ids"].contains(field)
                     let body = exclusive ? #"{"\#(field)":\#(value)}"# : #"{\#(input),"\#(field)":\#(value)}"#

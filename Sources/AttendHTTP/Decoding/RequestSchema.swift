@@ -12,6 +12,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
     case teiSimilarity = "TEISimilarityRequest"
     case teiSimilarityInputs = "TEISimilarityInputs"
     case teiSimilarityParameters = "TEISimilarityParameters"
+    case similarity = "SimilarityRequest"
 
     /// The members, in documentation order.
     var fields: [String] {
@@ -42,6 +43,8 @@ enum RequestSchema: String, CaseIterable, Sendable {
             return ["source_sentence", "sentences"]
         case .teiSimilarityParameters:
             return ["truncate", "truncation_direction", "prompt_name"]
+        case .similarity:
+            return ["model", "a", "b", "explain", "per_layer", "measure", "truncate"]
         }
     }
 
@@ -54,7 +57,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
         case .teiEmbed: return "/embed"
         case .teiEmbedAll: return "/embed_all"
         case .teiDecode: return "/decode"
-        case .teiSimilarity: return "/similarity"
+        case .teiSimilarity, .similarity: return "/similarity"
         case .teiSimilarityInputs, .teiSimilarityParameters: return nil
         }
     }

@@ -18,6 +18,9 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
     case notFound(String)
     /// The `Accept` header allows none of the media types the endpoint answers in (the message names them).
     case notAcceptable(String)
+    /// A body that is neither or both of a route's two forms (`POST /similarity`: TEI's `inputs` or Attend's
+    /// `a`/`b`); the message names both.
+    case ambiguousForm(String)
 
     public var status: HTTPStatus {
         switch self {
@@ -26,6 +29,7 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
         case .unauthorized: return .unauthorized
         case .notFound: return .notFound
         case .notAcceptable: return .notAcceptable
+        case .ambiguousForm: return .unprocessableContent
         }
     }
 
@@ -38,6 +42,7 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
         case .unauthorized: return "unauthorized"
         case .notFound: return "not_found"
         case .notAcceptable: return "not_acceptable"
+        case .ambiguousForm: return "ambiguous_form"
         }
     }
 
@@ -46,7 +51,9 @@ public enum RequestError: HTTPResponseError, Sendable, Equatable, CustomStringCo
     public var description: String {
         switch self {
         case .invalidJSON(let reason): return "malformed JSON: \(reason)"
-        case .invalidRequest(let message), .notFound(let message), .notAcceptable(let message): return message
+        case .invalidRequest(let message), .notFound(let message), .notAcceptable(let message),
+            .ambiguousForm(let message):
+            return message
         case .unknownField(let name): return "unknown field \"\(name)\""
         case .unsupportedMediaType(let type):
             return "send the body as JSON with Content-Type: application/json" + (type.map { " (got \($0))" } ?? "")

@@ -6,10 +6,17 @@
     '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a', '#637939', '#e7ba52', '#7b4173', '#3182bd'];
   const $ = (id) => document.getElementById(id);
 
+  // Above this many bytes of attention maps (float32) the page asks for float16 and fetches a selected row's
+  // exact float32 values on demand.
+  const FLOAT32_MAP_BYTES = 16 * 1024 * 1024;
+  const SAFETENSORS = 'application/vnd.safetensors';
+
   const state = {
-    models: [], tokens: [], ids: [], n: 0, layers: [], heads: [], raw: [], maps: [],
+    models: [], tokens: [], ids: [], n: 0, layers: [], heads: [], maps: [],
     layer: 0, headOn: [], selected: null, rollout: null, entropy: null, similarity: null,
-    analysisSource: '', view: 'head', serviceAnalysis: true, generation: 0,
+    analysisSource: '', view: 'map', serviceAnalysis: true, generation: 0,
+    request: null, dtype: 'float32', transfer: '', mapLayer: 0, mapHead: 0, row: null, exactRows: new Map(),
+    rowGeneration: 0,
   };
 
   // ---------- colour maps ----------
@@ -37,9 +44,10 @@
   }
 
   // ---------- math (fallbacks and similarity) ----------
-  function flatten(rows, n) {
-    const out = new Float32Array(n * n);
-    for (let i = 0; i < n; i++) {
+  // [count][n] nested arrays as one row-major Float32Array.
+  function flatten(rows, count, n) {
+    const out = new Float32Array(count * n);
+    for (let i = 0; i < count; i++) {
       const row = rows[i];
       for (let j = 0; j < n; j++) out[i * n + j] = row[j];
     }
@@ -91,6 +99,83 @@
     return out;
   }
 
+  // ---------- safetensors ----------
+  // The service's binary answer (README "Binary output"): an 8-byte little-endian header length, a JSON header
+  // (`__metadata__` plus every tensor's dtype, shape and data_offsets), then the raw little-endian data.
+  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  let halfTable = null;
+  function halfToFloat(bits) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const fraction = bits & 0x3ff;
+    if (exponent === 0) return sign * fraction * 2 ** -24;
+    if (exponent === 31) return fraction ? NaN : sign * Infinity;
+    return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+  }
+  function decodeHalf(bytes, count) {
+    if (!halfTable) {
+      halfTable = new Float32Array(65536);
+      for (let b = 0; b < 65536; b++) halfTable[b] = halfToFloat(b);
+    }
+    const out = new Float32Array(count);
+    if (littleEndian && bytes.byteOffset % 2 === 0) {
+      const words = new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+      for (let k = 0; k < count; k++) out[k] = halfTable[words[k]];
+    } else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, count * 2);
+      for (let k = 0; k < count; k++) out[k] = halfTable[view.getUint16(2 * k, true)];
+    }
+    return out;
+  }
+  function decodeTensor(buffer, start, info) {
+    const count = info.shape.reduce((a, b) => a * b, 1);
+    const [begin, end] = info.data_offsets;
+    const at = start + begin;
+    switch (info.dtype) {
+      case 'F32': {
+        if (end - begin !== count * 4) throw new Error('safetensors: wrong size for a F32 tensor');
+        if (littleEndian && at % 4 === 0) return new Float32Array(buffer, at, count);
+        const view = new DataView(buffer, at, count * 4);
+        return Float32Array.from({ length: count }, (_, k) => view.getFloat32(4 * k, true));
+      }
+      case 'F16':
+        if (end - begin !== count * 2) throw new Error('safetensors: wrong size for a F16 tensor');
+        return decodeHalf(new Uint8Array(buffer, at, count * 2), count);
+      case 'BF16': {
+        const view = new DataView(buffer, at, count * 2);
+        const out = new Float32Array(count);
+        const word = new DataView(new ArrayBuffer(4));
+        for (let k = 0; k < count; k++) {
+          word.setUint32(0, view.getUint16(2 * k, true) << 16);
+          out[k] = word.getFloat32(0);
+        }
+        return out;
+      }
+      case 'I32': {
+        const view = new DataView(buffer, at, count * 4);
+        return Int32Array.from({ length: count }, (_, k) => view.getInt32(4 * k, true));
+      }
+      default:
+        throw new Error(`safetensors: unsupported dtype ${info.dtype}`);
+    }
+  }
+  // With `lazy`, each tensor's `data` is a function that decodes it (so a caller can pause between tensors).
+  function parseSafetensors(buffer, lazy) {
+    if (buffer.byteLength < 8) throw new Error('safetensors: the answer is shorter than its header length');
+    const view = new DataView(buffer);
+    const length = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+    if (8 + length > buffer.byteLength) throw new Error('safetensors: the header runs past the end');
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
+    const metadata = header.__metadata__ || {};
+    const tensors = {};
+    for (const [name, info] of Object.entries(header)) {
+      if (name === '__metadata__') continue;
+      const decode = () => decodeTensor(buffer, 8 + length, info);
+      tensors[name] = { shape: info.shape, dtype: info.dtype, data: lazy ? decode : decode() };
+    }
+    return { metadata, tensors };
+  }
+
   // ---------- network ----------
   // With API keys configured the service answers 401; the key typed here stays in this page's memory.
   function withKey(options) {
@@ -99,32 +184,60 @@
     if (key) headers.authorization = 'Bearer ' + key;
     return Object.assign({}, options || {}, { headers });
   }
+  function failure(response, text) {
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
+    const detail = body && typeof body === 'object' && body.error ? body.error : null;
+    const message = detail && typeof detail.message === 'string' ? detail.message
+      : (text || response.statusText || 'The request failed.');
+    const error = new Error(message);
+    error.status = response.status;
+    error.code = detail && detail.code ? String(detail.code) : '';
+    return error;
+  }
   async function fetchJSON(url, options) {
     const response = await fetch(url, withKey(options));
     if (response.status === 401) $('key-row').hidden = false;
     const text = await response.text();
+    if (!response.ok) throw failure(response, text);
     let body = null;
     try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
-    if (!response.ok) {
-      const detail = body && typeof body === 'object' && body.error ? body.error : null;
-      const message = detail && typeof detail.message === 'string' ? detail.message
-        : (text || response.statusText || 'The request failed.');
-      const error = new Error(message);
-      error.status = response.status;
-      error.code = detail && detail.code ? String(detail.code) : '';
-      throw error;
-    }
     if (body === null) throw new Error('The service answered with something that is not JSON.');
     return body;
   }
+  // POST /attend preferring the binary answer; a service (or harness) that answers JSON is read as JSON.
+  async function postAttend(request, binary) {
+    const response = await fetch('/attend', withKey({
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: binary ? `${SAFETENSORS}, application/json;q=0.5` : 'application/json',
+      },
+      body: JSON.stringify(request),
+    }));
+    if (response.status === 401) $('key-row').hidden = false;
+    const type = (response.headers.get('content-type') || '').toLowerCase();
+    if (!response.ok) throw failure(response, await response.text());
+    if (type.startsWith(SAFETENSORS)) {
+      const buffer = await response.arrayBuffer();
+      return { binary: parseSafetensors(buffer, true), bytes: buffer.byteLength };
+    }
+    const text = await response.text();
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch (_) { body = null; }
+    if (body === null) throw new Error('The service answered with something that is not JSON.');
+    return { json: body, bytes: text.length };
+  }
 
   function modelInfo(m) {
-    if (typeof m === 'string') return { name: m, ready: true };
+    if (typeof m === 'string') return { name: m, ready: true, random: false };
     if (!m || typeof m !== 'object') return { name: '' };
     const arch = m.architecture || m.configuration || m.config || {};
+    const random = typeof m.random_weights === 'boolean' ? m.random_weights : m.source === 'seeded';
     return {
       name: String(m.name ?? m.id ?? ''),
-      layers: m.layers ?? arch.layers, heads: m.heads ?? arch.heads, ready: m.ready !== false,
+      layers: m.layers ?? arch.layers, heads: m.heads ?? arch.heads, ready: m.ready !== false, random,
+      maxLength: m.max_length,
     };
   }
 
@@ -140,7 +253,8 @@
           option.disabled = !m.ready;
           return option;
         }));
-        const ready = state.models.find((m) => m.ready);
+        // A real model first: random weights answer no question about language.
+        const ready = state.models.find((m) => m.ready && !m.random) || state.models.find((m) => m.ready);
         if (ready) select.value = ready.name;
       } else {
         select.replaceChildren(new Option('(service default)', ''));
@@ -149,11 +263,37 @@
       select.replaceChildren(new Option('(service default)', ''));
       showError(error);
     }
+    updateModelNote();
   }
   function describeModel(m) {
     const shape = Number.isInteger(m.layers) && Number.isInteger(m.heads)
       ? ` — ${m.layers} layers × ${m.heads} heads` : '';
-    return m.name + shape + (m.ready ? '' : ' (not loaded)');
+    return m.name + shape + (m.random ? ' (random weights)' : '') + (m.ready ? '' : ' (not loaded)');
+  }
+  function selectedModel() {
+    const name = $('model').value;
+    return state.models.find((m) => m.name === name) || null;
+  }
+  function updateModelNote() {
+    const model = selectedModel();
+    $('model-note').hidden = !(model && model.random);
+  }
+
+  // ---------- submitting ----------
+  // The number of tokens, so the page can choose float32 or float16 before asking for every map. A service
+  // without /tokenize (or an input it refuses) goes straight to /attend, which reports the problem.
+  async function countTokens(request) {
+    const body = { text: request.text };
+    if (request.model) body.model = request.model;
+    try {
+      const answer = await fetchJSON('/tokenize', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      const tokens = answer && Array.isArray(answer.results) && answer.results[0] && answer.results[0].tokens;
+      return Array.isArray(tokens) ? tokens.length : null;
+    } catch (_) {
+      return null;
+    }
   }
 
   async function onSubmit(event) {
@@ -168,23 +308,36 @@
     const generation = ++state.generation;
     const started = performance.now();
     try {
-      let body;
+      const n = await countTokens(request);
+      const info = selectedModel();
+      const mapBytes = n && info && info.layers && info.heads ? info.layers * info.heads * n * n * 4 : 0;
+      const dtype = mapBytes > FLOAT32_MAP_BYTES ? 'float16' : 'float32';
+      if (dtype !== 'float32') request.dtype = dtype;
+      let answer;
       try {
-        body = await postAttend(request);
+        answer = await postAttend(request, true);
       } catch (error) {
         // A service without the analysis option: ask again and compute rollout/entropy here.
         if (!request.analysis || error.status !== 400 || !/analysis/i.test(error.message)) throw error;
         state.serviceAnalysis = false;
         delete request.analysis;
-        body = await postAttend(request);
+        answer = await postAttend(request, true);
       }
       if (generation !== state.generation) return;
       const fetched = performance.now();
-      if (!(await render(body, generation))) return;
+      const result = answer.binary ? await fromBinary(answer.binary) : fromJSON(answer.json);
+      if (generation !== state.generation) return;
+      state.request = { text: request.text, model: request.model };
+      state.dtype = answer.binary ? (answer.binary.metadata.dtype || 'float32') : 'json';
+      state.transfer = answer.binary ? `binary ${state.dtype}` : 'JSON';
+      state.bytes = answer.bytes;
+      if (!(await render(result, generation))) return;
       const drawn = performance.now();
+      window.attendTimings = { service: fetched - started, drawing: drawn - fetched, bytes: answer.bytes,
+        transfer: state.transfer, n: state.n };
       $('status').textContent = `${state.n} tokens · ${state.layers.length} layers × `
-        + `${state.heads.length} heads · service ${Math.round(fetched - started)} ms · `
-        + `drawing ${Math.round(drawn - fetched)} ms`;
+        + `${state.heads.length} heads · ${state.transfer}, ${megabytes(answer.bytes)} · `
+        + `service ${Math.round(fetched - started)} ms · drawing ${Math.round(drawn - fetched)} ms`;
       document.body.dataset.state = 'ready';
     } catch (error) {
       if (generation !== state.generation) return;
@@ -196,12 +349,8 @@
       if (generation === state.generation) setBusy(false);
     }
   }
-  function postAttend(request) {
-    return fetchJSON('/attend', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-    });
+  function megabytes(bytes) {
+    return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} kB`;
   }
   function setBusy(busy) {
     $('run').disabled = busy;
@@ -223,55 +372,118 @@
     $('error-message').textContent = '';
   }
 
-  // ---------- rendering ----------
-  async function render(body, generation) {
+  // ---------- answers, one shape ----------
+  // { tokens, ids, layers, heads, maps[l][h]: Float32Array(rows·n), rows, rollout: Float32Array(n·n) | null,
+  //   entropy: [l][h] | null, embeddings: [Float32Array(d)] | null }
+  async function fromBinary(file) {
+    const meta = file.metadata;
+    const parse = (key) => { try { return JSON.parse(meta[key]); } catch (_) { return null; } };
+    const tokens = parse('results.0.tokens');
+    if (!Array.isArray(tokens)) throw new Error('The binary answer has no tokens in its metadata.');
+    const n = tokens.length;
+    const layers = parse('layers') || [];
+    const heads = parse('heads') || [];
+    const rows = parse('results.0.rows');
+    const rowCount = Array.isArray(rows) ? rows.length : n;
+    const t = {};
+    // One tensor at a time, yielding between them: float16 maps of 512 tokens are millions of values.
+    for (const [name, tensor] of Object.entries(file.tensors)) {
+      t[name] = Object.assign({}, tensor, { data: typeof tensor.data === 'function' ? tensor.data() : tensor.data });
+      await pause();
+    }
+    const maps = [];
+    for (const layer of layers) {
+      const tensor = t[`results.0.attentions.${layer}`];
+      if (!tensor) continue;
+      const size = rowCount * n;
+      maps.push(heads.map((_, h) => tensor.data.subarray(h * size, (h + 1) * size)));
+    }
+    const embedding = t['results.0.embeddings'];
+    const d = embedding ? embedding.shape[1] : 0;
+    const rollout = t['results.0.analysis.rollout'];
+    const entropy = t['results.0.analysis.entropy'];
+    return {
+      tokens, ids: parse('results.0.input_ids') || [], layers, heads, maps, rows,
+      rollout: rollout ? rollout.data : null,
+      entropy: entropy ? Array.from({ length: entropy.shape[0] },
+        (_, l) => Array.from(entropy.data.subarray(l * entropy.shape[1], (l + 1) * entropy.shape[1]))) : null,
+      embeddings: embedding ? Array.from({ length: n }, (_, i) => embedding.data.subarray(i * d, (i + 1) * d))
+        : null,
+    };
+  }
+  function fromJSON(body) {
     const result = body && Array.isArray(body.results) ? body.results[0] : null;
     if (!result || !Array.isArray(result.tokens)) throw new Error('The response has no results.');
-    const attentions = result.attentions;
-    if (!Array.isArray(attentions) || !attentions.length || !Array.isArray(attentions[0])) {
-      throw new Error('The response has no attention maps.');
-    }
+    const attentions = Array.isArray(result.attentions) ? result.attentions : [];
     const n = result.tokens.length;
-    const headCount = attentions[0].length;
+    const headCount = attentions.length && Array.isArray(attentions[0]) ? attentions[0].length : 0;
+    const rows = Array.isArray(result.rows) ? result.rows : null;
+    const analysis = result.analysis;
+    return {
+      tokens: result.tokens, ids: Array.isArray(result.input_ids) ? result.input_ids : [],
+      layers: Array.isArray(body.layers) && body.layers.length === attentions.length
+        ? body.layers : attentions.map((_, i) => i),
+      heads: Array.isArray(body.heads) && body.heads.length === headCount
+        ? body.heads : Array.from({ length: headCount }, (_, i) => i),
+      maps: attentions.map((layer) => layer.map((head) => flatten(head, head.length, n))),
+      rows,
+      rollout: analysis && Array.isArray(analysis.rollout) ? flatten(analysis.rollout, n, n) : null,
+      entropy: analysis && Array.isArray(analysis.entropy) ? analysis.entropy : null,
+      embeddings: Array.isArray(result.embeddings) && result.embeddings.length === n ? result.embeddings : null,
+    };
+  }
+
+  // ---------- rendering ----------
+  async function render(result, generation) {
+    if (!result.maps.length || !result.maps[0].length) throw new Error('The response has no attention maps.');
+    const n = result.tokens.length;
     state.tokens = result.tokens.map(String);
-    state.ids = Array.isArray(result.input_ids) ? result.input_ids : [];
+    state.ids = result.ids;
     state.n = n;
-    state.layers = Array.isArray(body.layers) && body.layers.length === attentions.length
-      ? body.layers : attentions.map((_, i) => i);
-    state.heads = Array.isArray(body.heads) && body.heads.length === headCount
-      ? body.heads : attentions[0].map((_, i) => i);
-    state.raw = attentions;
-    state.maps = attentions.map((layer) => layer.map((head) => flatten(head, n)));
+    state.layers = result.layers;
+    state.heads = result.heads;
+    state.maps = result.maps;
     state.headOn = state.heads.map(() => true);
     state.layer = 0;
     state.selected = null;
-    const analysis = result.analysis;
-    if (analysis && Array.isArray(analysis.rollout) && Array.isArray(analysis.entropy)) {
-      state.rollout = analysis.rollout;
-      state.entropy = analysis.entropy;
+    state.mapLayer = Math.min(state.mapLayer, state.layers.length - 1);
+    state.mapHead = Math.min(state.mapHead, state.heads.length - 1);
+    state.row = null;
+    state.exactRows = new Map();
+    state.rowGeneration += 1;
+    if (result.rollout && result.entropy) {
+      state.rollout = result.rollout;
+      state.entropy = result.entropy;
       state.analysisSource = 'Computed by the service.';
     } else {
-      state.rollout = rollout(state.maps, n);
+      state.rollout = rollout(state.maps, n).reduce((out, row, i) => { out.set(row, i * n); return out; },
+        new Float32Array(n * n));
       state.entropy = state.maps.map((layer) => layer.map((m) => entropy(m, n)));
       state.analysisSource = 'Computed in the browser (the service sent no analysis).';
     }
-    state.similarity = Array.isArray(result.embeddings) && result.embeddings.length === n
-      ? cosine(result.embeddings) : null;
+    state.embeddings = result.embeddings;
+    state.similarity = null;
 
-    // The head view first, then the rest in slices so the page keeps answering input.
+    // The visible view first, then the rest in slices so the page keeps answering input.
     renderTokens();
     renderHeadControls();
-    renderHeadColumns();
-    drawHeadView();
+    renderMapControls();
     $('tokens-section').hidden = false;
     $('tabs').hidden = false;
     showView(state.view);
-    const steps = [...renderModelGrid(), drawRollout, drawEntropy, drawSimilarity];
+    drawMap();
+    drawArc();
+    const steps = [renderHeadColumns, drawHeadView, ...renderModelGrid(), drawRollout, drawEntropy,
+      drawSimilarity];
+    const timings = [];
     for (const step of steps) {
       await pause();
       if (generation !== state.generation) return false;
+      const started = performance.now();
       step();
+      timings.push([step.name || 'step', Math.round(performance.now() - started)]);
     }
+    window.attendSteps = timings;
     return true;
   }
   // Yields to the event loop (input, painting) without setTimeout's clamping.
@@ -288,7 +500,17 @@
   function isSpecial(token) { return /^\[[A-Z]+\]$|^<\/?s>$|^<pad>$|^<unk>$/.test(token); }
   function label(i) {
     const t = state.tokens[i];
-    return t.length > 14 ? t.slice(0, 13) + '…' : t;
+    return t.length > 12 ? t.slice(0, 11) + '…' : t;
+  }
+  // The shortest decimal that reads back as the same float32 (as the service's JSON writes it).
+  function formatWeight(v) {
+    if (!Number.isFinite(v)) return String(v);
+    const f = Math.fround(v);
+    for (let digits = 1; digits <= 9; digits++) {
+      const text = f.toPrecision(digits);
+      if (Math.fround(Number(text)) === f) return String(Number(text));
+    }
+    return String(f);
   }
 
   function renderTokens() {
@@ -325,6 +547,13 @@
     }));
   }
 
+  function renderMapControls() {
+    $('map-layer').replaceChildren(...state.layers.map((l, i) => new Option(`Layer ${l}`, String(i))));
+    $('map-layer').value = String(state.mapLayer);
+    $('map-head').replaceChildren(...state.heads.map((h, i) => new Option(`Head ${h}`, String(i))));
+    $('map-head').value = String(state.mapHead);
+  }
+
   function renderHeadColumns() {
     for (const [side, key] of [['left', 'q'], ['right', 'k']]) {
       $('head-' + side).replaceChildren(...state.tokens.map((t, i) => {
@@ -358,6 +587,9 @@
     const maps = state.maps[state.layer] || [];
     const selected = state.selected;
     const weights = new Float64Array(n);
+    // Without a selection long inputs show only the strong links (a 512-token map has 262,144).
+    const floor = selected ? 0.004 : (n > 128 ? 0.05 : 0.02);
+    const BUCKETS = 12;
     let shown = 0;
     ctx.lineCap = 'round';
     maps.forEach((m, h) => {
@@ -366,21 +598,29 @@
       // Fan the heads out a little inside each row so overlapping heads stay distinguishable.
       const spread = maps.length > 1 ? (h / (maps.length - 1) - 0.5) * (ROW - 8) : 0;
       const y = (i) => i * ROW + ROW / 2 + spread;
-      ctx.strokeStyle = headColor(h, maps.length);
+      // One path per weight bucket: thousands of lines cost a few strokes, not one stroke each.
+      const paths = Array.from({ length: BUCKETS }, () => new Path2D());
+      const used = new Uint8Array(BUCKETS);
       for (let i = 0; i < n; i++) {
         if (selected && selected.side === 'q' && selected.index !== i) continue;
         for (let j = 0; j < n; j++) {
           if (selected && selected.side === 'k' && selected.index !== j) continue;
           const w = m[i * n + j];
           if (selected) weights[selected.side === 'q' ? j : i] += w;
-          if (!(w >= (selected ? 0.004 : 0.02))) continue;
-          ctx.globalAlpha = Math.min(1, selected ? 0.2 + 2 * w : 0.6 * w);
-          ctx.lineWidth = selected ? 1 + 4 * w : 1;
-          ctx.beginPath();
-          ctx.moveTo(2, y(i));
-          ctx.lineTo(width - 2, y(j));
-          ctx.stroke();
+          if (!(w >= floor)) continue;
+          const b = Math.min(BUCKETS - 1, Math.floor(w * BUCKETS));
+          paths[b].moveTo(2, y(i));
+          paths[b].lineTo(width - 2, y(j));
+          used[b] = 1;
         }
+      }
+      ctx.strokeStyle = headColor(h, maps.length);
+      for (let b = 0; b < BUCKETS; b++) {
+        if (!used[b]) continue;
+        const w = (b + 0.5) / BUCKETS;
+        ctx.globalAlpha = Math.min(1, selected ? 0.2 + 2 * w : 0.15 + 0.6 * w);
+        ctx.lineWidth = selected ? 1 + 4 * w : 1;
+        ctx.stroke(paths[b]);
       }
     });
     ctx.globalAlpha = 1;
@@ -400,20 +640,40 @@
     }
   }
 
-  function paintThumbnail(canvas, m, n) {
-    canvas.width = n;
-    canvas.height = n;
-    const ctx = canvas.getContext('2d');
-    const image = ctx.createImageData(n, n);
+  // Paints an n×n map (or rows×cols) into `size`×`size` pixels of an ImageData: one cell per pixel when it
+  // fits, otherwise each pixel the maximum of the block of cells it covers (so a sharp peak stays visible).
+  function mapImage(ctx, rows, cols, width, height, value, color) {
+    const image = ctx.createImageData(width, height);
     const data = image.data;
-    for (let k = 0; k < m.length; k++) {
-      const c = pick(BLUES, Math.sqrt(m[k]));
-      data[4 * k] = c[0];
-      data[4 * k + 1] = c[1];
-      data[4 * k + 2] = c[2];
-      data[4 * k + 3] = 255;
+    const rowStart = (p) => Math.floor(p * rows / height);
+    const colStart = (q) => Math.floor(q * cols / width);
+    for (let p = 0; p < height; p++) {
+      const i0 = rowStart(p);
+      const i1 = Math.max(i0 + 1, rowStart(p + 1));
+      for (let q = 0; q < width; q++) {
+        const j0 = colStart(q);
+        const j1 = Math.max(j0 + 1, colStart(q + 1));
+        let v = value(i0, j0);
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) { const x = value(i, j); if (x > v) v = x; }
+        const c = color(v);
+        const k = 4 * (p * width + q);
+        data[k] = c[0];
+        data[k + 1] = c[1];
+        data[k + 2] = c[2];
+        data[k + 3] = 255;
+      }
     }
-    ctx.putImageData(image, 0, 0);
+    return image;
+  }
+
+  function paintThumbnail(canvas, m, n) {
+    const ratio = window.devicePixelRatio || 1;
+    const size = Math.min(n, Math.ceil(76 * ratio));
+    canvas.width = size;
+    canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    ctx.putImageData(mapImage(ctx, n, n, size, size, (i, j) => m[i * n + j], (v) => pick(BLUES, Math.sqrt(v))),
+      0, 0);
   }
 
   function renderModelGrid() {
@@ -442,8 +702,8 @@
         canvas.title = `layer ${state.layers[l]}, head ${state.heads[h]}`;
         canvas.setAttribute('role', 'button');
         canvas.setAttribute('aria-label', canvas.title);
-        canvas.width = state.n;
-        canvas.height = state.n;
+        canvas.width = 1;
+        canvas.height = 1;
         cells.push(canvas);
       });
     });
@@ -457,7 +717,162 @@
     });
   }
 
-  // A labelled heatmap with the exact value on hover.
+  // A token × token heatmap on one canvas at the screen's pixel density: integer device pixels per cell when
+  // the map fits, downsampled (block maximum) when it does not; every k-th token labelled so labels stay
+  // readable, the hovered row's and column's full labels drawn over the margins; hover shows the exact value,
+  // click selects a row (spec.onSelect).
+  function drawHeatmap(canvas, output, spec) {
+    const { rows, cols, value, color } = spec;
+    const ratio = window.devicePixelRatio || 1;
+    const font = '11px system-ui, "DejaVu Sans", sans-serif';
+    const bold = 'bold 11px system-ui, "DejaVu Sans", sans-serif';
+    const measure = canvas.getContext('2d');
+    measure.font = font;
+    const widest = (labels) => labels.reduce((w, t) => Math.max(w, measure.measureText(t).width), 0);
+    // Margins wide enough for the hovered cell's full labels (drawn in bold over them).
+    const full = (count, name) => {
+      measure.font = bold;
+      let w = 0;
+      for (let k = 0; k < count; k++) w = Math.max(w, measure.measureText(spec[name](k)).width + 8);
+      measure.font = font;
+      return w;
+    };
+    const left = Math.ceil(Math.min(170, Math.max(widest(spec.rowLabels), full(rows, 'fullRowLabel')))) + 10;
+    const top = Math.ceil(Math.min(170, Math.max(widest(spec.colLabels), full(cols, 'fullColLabel')))) + 10;
+    const room = Math.max(32, Math.floor(spec.room * ratio)); // device pixels for the map
+    const largest = Math.max(1, Math.floor((spec.maxCell || 40) * ratio));
+    const cell = Math.min(largest, Math.floor(room / Math.max(rows, cols)));
+    const mapWidth = cell >= 1 ? cols * cell : Math.round(room * Math.min(1, cols / rows));
+    const mapHeight = cell >= 1 ? rows * cell : Math.round(room * Math.min(1, rows / cols));
+    const x0 = Math.round(left * ratio);
+    const y0 = Math.round(top * ratio);
+    canvas.width = x0 + mapWidth + Math.round(4 * ratio);
+    canvas.height = y0 + mapHeight + Math.round(4 * ratio);
+    canvas.style.width = canvas.width / ratio + 'px';
+    canvas.style.height = canvas.height / ratio + 'px';
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    // The map: one pixel per cell scaled by an integer (crisp), or one pixel per block.
+    if (cell >= 1) {
+      const pixels = document.createElement('canvas');
+      pixels.width = cols;
+      pixels.height = rows;
+      const pctx = pixels.getContext('2d');
+      pctx.putImageData(mapImage(pctx, rows, cols, cols, rows, value, color), 0, 0);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(pixels, x0, y0, mapWidth, mapHeight);
+    } else {
+      ctx.putImageData(mapImage(ctx, rows, cols, mapWidth, mapHeight, value, color), x0, y0);
+    }
+    // Labels in CSS pixels: every k-th, so that they never overlap.
+    const rowPitch = mapHeight / ratio / rows;
+    const colPitch = mapWidth / ratio / cols;
+    const rowEvery = Math.max(1, Math.ceil(13 / rowPitch));
+    const colEvery = Math.max(1, Math.ceil(13 / colPitch));
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = font;
+    ctx.fillStyle = '#1d2330';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < rows; i += rowEvery) ctx.fillText(spec.rowLabels[i], left - 5, top + (i + 0.5) * rowPitch);
+    ctx.textAlign = 'left';
+    for (let j = 0; j < cols; j += colEvery) {
+      ctx.save();
+      ctx.translate(left + (j + 0.5) * colPitch, top - 5);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(spec.colLabels[j], 0, 0);
+      ctx.restore();
+    }
+    const base = document.createElement('canvas');
+    base.width = canvas.width;
+    base.height = canvas.height;
+    base.getContext('2d').drawImage(canvas, 0, 0);
+
+    const marker = (i, j, stroke) => {
+      // At least a few pixels wide, so a one-pixel cell stays visible.
+      const w = Math.max(3, colPitch), h = Math.max(3, rowPitch);
+      const x = left + (j + 0.5) * colPitch - w / 2, y = top + (i + 0.5) * rowPitch - h / 2;
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x, y, w, h);
+    };
+    const tag = (text, x, y, align, rotate) => {
+      ctx.save();
+      ctx.translate(x, y);
+      if (rotate) ctx.rotate(-Math.PI / 2);
+      ctx.font = bold;
+      const w = ctx.measureText(text).width + 6;
+      // Keep the tag inside the canvas (it is drawn leftwards, or upwards when rotated, from its anchor).
+      const room = rotate ? y : x;
+      if (w > room) ctx.translate(rotate ? room - w : w - room, 0); // rotated: its x axis points up
+      ctx.fillStyle = '#fff3e0';
+      ctx.fillRect(align === 'right' ? -w : 0, -8, w, 16);
+      ctx.fillStyle = '#1d2330';
+      ctx.textAlign = align;
+      ctx.fillText(text, align === 'right' ? -3 : 3, 0);
+      ctx.restore();
+    };
+    let hovered = null;
+    const repaint = () => {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(base, 0, 0);
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const selected = spec.selectedRow ? spec.selectedRow() : null;
+      if (selected !== null && selected !== undefined && selected < rows) {
+        ctx.strokeStyle = '#e8590c';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(left - 0.5, top + selected * rowPitch - 0.5, mapWidth / ratio + 1, Math.max(1, rowPitch) + 1);
+        if (!hovered || hovered[0] !== selected) tag(spec.fullRowLabel(selected), left - 2, top + (selected + 0.5) * rowPitch, 'right', false);
+      }
+      if (hovered) {
+        const [i, j] = hovered;
+        marker(i, j, '#e8590c');
+        tag(spec.fullRowLabel(i), left - 2, top + (i + 0.5) * rowPitch, 'right', false);
+        tag(spec.fullColLabel(j), left + (j + 0.5) * colPitch, top - 2, 'left', true);
+      }
+    };
+    const show = (target) => {
+      hovered = target;
+      repaint();
+      if (target) {
+        output.textContent = spec.describe(target[0], target[1]);
+        output.dataset.row = String(target[0]);
+        output.dataset.col = String(target[1]);
+        output.dataset.value = String(value(target[0], target[1]));
+      } else {
+        output.textContent = '\u00a0';
+        delete output.dataset.row;
+        delete output.dataset.col;
+        delete output.dataset.value;
+      }
+    };
+    const cellAt = (event) => {
+      const box = canvas.getBoundingClientRect();
+      const x = (event.clientX - box.left) * canvas.width / box.width;
+      const y = (event.clientY - box.top) * canvas.height / box.height;
+      const j = Math.floor((x - x0) / mapWidth * cols);
+      const i = Math.floor((y - y0) / mapHeight * rows);
+      return i >= 0 && i < rows && j >= 0 && j < cols ? [i, j] : null;
+    };
+    canvas.onmousemove = (event) => {
+      const target = cellAt(event);
+      if (target && hovered && hovered[0] === target[0] && hovered[1] === target[1]) return;
+      show(target);
+    };
+    canvas.onmouseleave = () => show(null);
+    canvas.onclick = spec.onSelect ? (event) => {
+      const target = cellAt(event);
+      if (target) spec.onSelect(target[0]);
+      repaint();
+    } : null;
+    canvas.style.cursor = spec.onSelect ? 'crosshair' : 'default';
+    show(null);
+    return { repaint };
+  }
+
+  // A labelled heatmap with the exact value on hover, for small matrices with the value written in each cell.
   function drawMatrix(canvas, output, spec) {
     const { rows, cols, value, color } = spec;
     const cell = spec.cell;
@@ -489,41 +904,17 @@
       const y = top + i * cell;
       ctx.fillStyle = css(c);
       ctx.fillRect(x, y, cell, cell);
-      if (spec.text) {
-        const luminance = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
-        ctx.fillStyle = luminance > 140 ? '#111' : '#fff';
-        ctx.textAlign = 'center';
-        ctx.fillText(spec.text(value(i, j)), x + cell / 2, y + cell / 2);
-      }
+      const luminance = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+      ctx.fillStyle = luminance > 140 ? '#111' : '#fff';
+      ctx.textAlign = 'center';
+      ctx.fillText(spec.text(value(i, j)), x + cell / 2, y + cell / 2);
       if (outlined) {
         ctx.strokeStyle = '#e8590c';
         ctx.lineWidth = 2;
         ctx.strokeRect(x + 1, y + 1, cell - 2, cell - 2);
       }
     };
-    if (spec.text) {
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) paint(i, j, false);
-    } else {
-      // One pixel per cell, scaled up: far cheaper than a fillRect per cell for 128 x 128 maps.
-      const pixels = document.createElement('canvas');
-      pixels.width = cols;
-      pixels.height = rows;
-      const pctx = pixels.getContext('2d');
-      const image = pctx.createImageData(cols, rows);
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < cols; j++) {
-          const c = color(value(i, j));
-          const k = 4 * (i * cols + j);
-          image.data[k] = c[0];
-          image.data[k + 1] = c[1];
-          image.data[k + 2] = c[2];
-          image.data[k + 3] = 255;
-        }
-      }
-      pctx.putImageData(image, 0, 0);
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(pixels, left, top, cols * cell, rows * cell);
-    }
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) paint(i, j, false);
     let hovered = null;
     const hover = (target) => {
       if (hovered) paint(hovered[0], hovered[1], false);
@@ -543,39 +934,189 @@
     output.textContent = '\u00a0';
   }
 
-  function cellSize(n, room, smallest, largest) {
-    return Math.max(smallest, Math.min(largest, Math.floor(room / Math.max(1, n))));
-  }
   function tokenLabels() { return state.tokens.map((_, i) => label(i)); }
   function quote(i) { return `“${state.tokens[i]}” (${i})`; }
+  function tokenSpec(room) {
+    return {
+      rows: state.n, cols: state.n, room, maxCell: 40, rowLabels: tokenLabels(), colLabels: tokenLabels(),
+      fullRowLabel: quote, fullColLabel: quote,
+    };
+  }
+  function roomFor(element, fallback) {
+    const width = element && element.clientWidth ? element.clientWidth - 150 : fallback;
+    return Math.max(200, Math.min(fallback, width));
+  }
+
+  // The heatmap view: the selected layer and head, the whole n×n map.
+  let mapHandle = null;
+  function drawMap() {
+    const l = state.mapLayer, h = state.mapHead;
+    const m = state.maps[l] && state.maps[l][h];
+    if (!m) return;
+    const n = state.n;
+    let largest = 0;
+    for (let k = 0; k < m.length; k++) if (m[k] > largest) largest = m[k];
+    if (!(largest > 0)) largest = 1;
+    $('map-scale').textContent = formatWeight(largest);
+    $('map-source').textContent = state.dtype === 'float16'
+      ? `Maps fetched in binary as float16 (${megabytes(state.bytes)}); hover values are float16, a selected `
+        + 'row is fetched again as exact float32 ("rows").'
+      : `Maps fetched ${state.transfer === 'JSON' ? 'as JSON' : 'in binary as float32'} `
+        + `(${megabytes(state.bytes)}); values are exact.`;
+    mapHandle = drawHeatmap($('map-canvas'), $('map-value'), Object.assign(tokenSpec(Math.min(roomFor($('view-map'), 1100),
+      Math.max(400, (window.innerHeight || 800) - 200))), {
+      value: (i, j) => m[i * n + j],
+      // Scaled to this map's largest weight: long inputs spread attention thin (1/512 is pale on an absolute scale).
+      color: (v) => pick(BLUES, Math.sqrt(v / largest)),
+      describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`
+        + ` · layer ${state.layers[l]}, head ${state.heads[h]}`
+        + (state.dtype === 'float16' ? ' (float16)' : ''),
+      selectedRow: () => state.row,
+      onSelect: selectRow,
+    }));
+  }
+
+  // A query row: drawn from the loaded maps; with float16 maps its exact float32 values are fetched from the
+  // service for every layer and head at once ("rows": [i]) and the arc view redrawn from them.
+  function selectRow(i) {
+    state.row = i;
+    drawArc();
+    if (state.dtype !== 'float16' || state.exactRows.has(i)) return;
+    fetchRow(i);
+  }
+  async function fetchRow(i) {
+    const generation = state.rowGeneration;
+    const request = Object.assign({}, state.request, { attentions: true, rows: [i], pooling: 'none' });
+    $('arc-status').textContent = `fetching row ${i} as float32…`;
+    $('view-map').dataset.rowState = 'fetching';
+    const started = performance.now();
+    try {
+      const answer = await postAttend(request, true);
+      if (generation !== state.rowGeneration) return;
+      const result = answer.binary ? await fromBinary(answer.binary) : fromJSON(answer.json);
+      if (generation !== state.rowGeneration) return;
+      const n = state.n;
+      const rows = result.maps.map((layer) => layer.map((m) => (m.length === n ? m : m.subarray(i * n, i * n + n))));
+      state.exactRows.set(i, rows);
+      $('arc-status').textContent = `row ${i}: exact float32 values fetched with "rows": [${i}] `
+        + `(${megabytes(answer.bytes)}, ${Math.round(performance.now() - started)} ms)`;
+      $('view-map').dataset.rowState = 'ready';
+      if (state.row === i) drawArc();
+    } catch (error) {
+      if (generation !== state.rowGeneration) return;
+      $('arc-status').textContent = `row ${i} could not be fetched: ${error.message}`;
+      $('view-map').dataset.rowState = 'error';
+    }
+  }
+  function rowValues(l, h, i) {
+    const exact = state.exactRows.get(i);
+    if (exact && exact[l] && exact[l][h]) return { values: exact[l][h], exact: true };
+    const n = state.n;
+    return { values: state.maps[l][h].subarray(i * n, i * n + n), exact: state.dtype !== 'float16' };
+  }
+
+  // The line/arc view of one row: every token on a line, an arc from the query to each key it attends to
+  // (width and opacity by weight), the strongest keys labelled.
+  function drawArc() {
+    const canvas = $('arc-canvas');
+    const width = Math.max(300, Math.min(1300, ($('view-map').clientWidth || 900) - 30));
+    const height = 230;
+    const ctx = setupCanvas(canvas, width, height);
+    const i = state.row;
+    if (i === null || !state.maps.length) {
+      ctx.fillStyle = '#5b6478';
+      ctx.font = '13px system-ui, "DejaVu Sans", sans-serif';
+      ctx.fillText('Click a row of the heatmap to see where that token looks.', 10, 24);
+      $('arc-title').textContent = '';
+      if (!state.maps.length || i === null) $('arc-status').textContent = '';
+      return;
+    }
+    const l = state.mapLayer, h = state.mapHead, n = state.n;
+    const { values, exact } = rowValues(l, h, i);
+    const pad = 24;
+    const base = height - 50;
+    const x = (j) => pad + (n > 1 ? j * (width - 2 * pad) / (n - 1) : (width - 2 * pad) / 2);
+    let max = 0;
+    for (let j = 0; j < n; j++) if (values[j] > max) max = values[j];
+    const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => values[b] - values[a]);
+    // Weight ticks under the line.
+    ctx.fillStyle = 'rgba(47,95,208,0.55)';
+    for (let j = 0; j < n; j++) {
+      const t = max > 0 ? values[j] / max : 0;
+      ctx.fillRect(x(j) - 0.5, base + 2, Math.max(1, (width - 2 * pad) / n - 0.5), 18 * t);
+    }
+    ctx.strokeStyle = '#d9deea';
+    ctx.beginPath();
+    ctx.moveTo(pad, base);
+    ctx.lineTo(width - pad, base);
+    ctx.stroke();
+    // Arcs for the strongest keys (at most 80).
+    ctx.strokeStyle = '#2f5fd0';
+    for (const j of order.slice(0, 80)) {
+      const w = values[j];
+      if (!(w > 0.002)) break;
+      const t = max > 0 ? w / max : 0;
+      const a = x(i), b = x(j);
+      const rise = Math.min(base - 30, 14 + Math.abs(b - a) * 0.45);
+      ctx.globalAlpha = 0.2 + 0.8 * t;
+      ctx.lineWidth = 0.8 + 5 * t;
+      ctx.beginPath();
+      ctx.moveTo(a, base);
+      ctx.bezierCurveTo(a, base - rise, b, base - rise, b, base);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    // The query, then the strongest keys labelled.
+    ctx.font = 'bold 12px system-ui, "DejaVu Sans", sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillStyle = '#e8590c';
+    ctx.beginPath();
+    ctx.moveTo(x(i), base + 4);
+    ctx.lineTo(x(i) - 6, base + 14);
+    ctx.lineTo(x(i) + 6, base + 14);
+    ctx.fill();
+    ctx.fillText(state.tokens[i], Math.max(40, Math.min(width - 40, x(i))), base + 34);
+    ctx.font = '11px system-ui, "DejaVu Sans", sans-serif';
+    ctx.fillStyle = '#1d2330';
+    const placed = [];
+    for (const j of order.slice(0, 8)) {
+      if (!(values[j] > 0)) break;
+      const px = Math.max(30, Math.min(width - 30, x(j)));
+      const py = 14 + 13 * placed.filter((p) => Math.abs(p - px) < 70).length;
+      placed.push(px);
+      ctx.fillText(`${label(j)} ${values[j].toFixed(3)}`, px, py);
+    }
+    canvas.dataset.top = JSON.stringify(order.slice(0, 5).map((j) => [j, values[j]]));
+    canvas.dataset.exact = String(exact);
+    $('arc-title').textContent = `Row ${quote(i)}, layer ${state.layers[l]}, head ${state.heads[h]}: `
+      + `strongest keys ${order.slice(0, 5).map((j) => `${quote(j)} ${formatWeight(values[j])}`).join(', ')}`;
+    if (exact && !state.exactRows.has(i)) $('arc-status').textContent = 'from the loaded maps (exact float32)';
+    if (!exact) $('arc-status').textContent = `row ${i}: float16 values until the exact row arrives…`;
+  }
 
   function openZoom(l, h) {
-    const raw = state.raw[l][h];
+    const m = state.maps[l][h];
     const n = state.n;
     $('zoom-title').textContent = `Layer ${state.layers[l]}, head ${state.heads[h]} — rows: queries, `
       + 'columns: keys, colour: √weight';
     const dialog = $('zoom');
     if (!dialog.open) dialog.showModal();
-    drawMatrix($('zoom-canvas'), $('zoom-value'), {
-      rows: n, cols: n, cell: cellSize(n, 720, 8, 40),
-      rowLabels: tokenLabels(), colLabels: tokenLabels(),
-      value: (i, j) => raw[i][j],
+    drawHeatmap($('zoom-canvas'), $('zoom-value'), Object.assign(tokenSpec(720), {
+      value: (i, j) => m[i * n + j],
       color: (v) => pick(BLUES, Math.sqrt(v)),
-      describe: (i, j) => `${quote(i)} → ${quote(j)}: ${raw[i][j]}`,
-    });
+      describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`,
+    }));
   }
 
   function drawRollout() {
     const r = state.rollout;
     const n = state.n;
     $('rollout-source').textContent = state.analysisSource;
-    drawMatrix($('rollout-canvas'), $('rollout-value'), {
-      rows: n, cols: n, cell: cellSize(n, 640, 8, 40),
-      rowLabels: tokenLabels(), colLabels: tokenLabels(),
-      value: (i, j) => r[i][j],
+    drawHeatmap($('rollout-canvas'), $('rollout-value'), Object.assign(tokenSpec(640), {
+      value: (i, j) => r[i * n + j],
       color: (v) => pick(BLUES, Math.sqrt(Math.max(0, v))),
-      describe: (i, j) => `${quote(i)} ← ${quote(j)}: ${r[i][j]}`,
-    });
+      describe: (i, j) => `${quote(i)} ← ${quote(j)}: ${formatWeight(r[i * n + j])}`,
+    }));
   }
 
   function drawEntropy() {
@@ -589,11 +1130,12 @@
       value: (i, j) => e[i][j],
       color: (v) => pick(VIRIDIS, v / ceiling),
       text: (v) => Number(v).toFixed(2),
-      describe: (i, j) => `layer ${state.layers[i]}, head ${state.heads[j]}: ${e[i][j]} nats`,
+      describe: (i, j) => `layer ${state.layers[i]}, head ${state.heads[j]}: ${formatWeight(e[i][j])} nats`,
     });
   }
 
   function drawSimilarity() {
+    if (!state.similarity && state.embeddings) state.similarity = cosine(state.embeddings);
     const s = state.similarity;
     const canvas = $('similarity-canvas');
     if (!s) {
@@ -601,15 +1143,12 @@
       setupCanvas(canvas, 1, 1);
       return;
     }
-    const n = state.n;
     $('similarity-source').textContent = 'Computed in the browser from the response’s embeddings.';
-    drawMatrix(canvas, $('similarity-value'), {
-      rows: n, cols: n, cell: cellSize(n, 640, 8, 40),
-      rowLabels: tokenLabels(), colLabels: tokenLabels(),
+    drawHeatmap(canvas, $('similarity-value'), Object.assign(tokenSpec(640), {
       value: (i, j) => s[i][j],
       color: (v) => pick(RDBU, (v + 1) / 2),
       describe: (i, j) => `${quote(i)} · ${quote(j)}: ${s[i][j].toFixed(6)}`,
-    });
+    }));
   }
 
   function showView(view) {
@@ -642,6 +1181,17 @@
       const tab = event.target.closest('[role=tab]');
       if (tab) showView(tab.dataset.view);
     });
+    $('map-layer').addEventListener('change', () => {
+      state.mapLayer = Number($('map-layer').value);
+      drawMap();
+      drawArc();
+    });
+    $('map-head').addEventListener('change', () => {
+      state.mapHead = Number($('map-head').value);
+      drawMap();
+      drawArc();
+    });
+    $('model').addEventListener('change', updateModelNote);
     $('layer').addEventListener('change', () => {
       state.layer = Number($('layer').value);
       drawHeadView();
@@ -678,7 +1228,7 @@
   }
 
   // The browser-side math, for the browser test (compared with the numpy fixture).
-  window.attendMath = Object.freeze({ rollout, entropy, cosine });
+  window.attendMath = Object.freeze({ rollout, entropy, cosine, parseSafetensors, halfToFloat, formatWeight });
 
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', init);
