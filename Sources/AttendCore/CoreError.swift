@@ -13,6 +13,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// A sequence with no tokens besides the special ones.
     case emptySequence(index: Int, field: Field?)
+    /// Well-typed input members that do not say one thing: text pairs given both inside `text` and as `text_pair`,
+    /// a `text_pair` without `text` or of another length.
+    case ambiguousInput(String, field: Field?)
 
     // The model.
     /// No configured model has this name.
@@ -47,7 +50,8 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidRequest(let message, _), .invalidInput(let message), .sequenceTooLong(let message),
+        case .invalidRequest(let message, _), .invalidInput(let message), .ambiguousInput(let message, _),
+            .sequenceTooLong(let message),
             .requestTooLarge(let message),
             .responseTooLarge(let message), .overloaded(let message, _), .unsupported(let message, _):
             return message
@@ -77,6 +81,7 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidRequest: return "invalid_request"
         case .invalidInput: return "invalid_input"
         case .emptySequence: return "empty_sequence"
+        case .ambiguousInput: return "ambiguous_input"
         case .modelNotFound: return "model_not_found"
         case .modelLoading: return "model_loading"
         case .modelFailed: return "model_failed"
@@ -95,7 +100,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request member the error is about, when known.
     public var field: Field? {
         switch self {
-        case .invalidRequest(_, let field), .emptySequence(_, let field), .unsupported(_, let field): return field
+        case .invalidRequest(_, let field), .emptySequence(_, let field), .unsupported(_, let field),
+            .ambiguousInput(_, let field):
+            return field
         case .selectionOutOfRange(let kind, _, _): return kind + "s"
         case .idOutOfRange: return "input_ids"
         default: return nil

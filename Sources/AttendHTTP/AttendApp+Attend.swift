@@ -25,7 +25,11 @@ extension AttendApp {
             let write: @Sendable () -> [UInt8] = {
                 if job.form.format == .safetensors { return SafetensorsWriter.write(job, results: results) }
                 let w = JSONWriter(capacity: min(job.estimate.responseBytes, 1 << 26))
-                AttendResponseWriter.write(job, results: results, into: w)
+                if job.form.format == .bertviz {
+                    BertvizWriter.write(job, results: results, into: w)
+                } else {
+                    AttendResponseWriter.write(job, results: results, into: w)
+                }
                 return w.bytes
             }
             return job.estimate.responseBytes >= AttendEngine.offloadBytes ? try await workers.run(write) : write()

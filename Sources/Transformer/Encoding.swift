@@ -1,6 +1,8 @@
 /// The result of tokenising one text (or one list of pre-split words): tokens, ids and where each came from.
 ///
-/// All arrays have one entry per token. With special tokens, `[CLS]` is first and `[SEP]` last.
+/// All arrays have one entry per token. With special tokens, `[CLS]` is first and `[SEP]` last. A text pair is one
+/// encoding too (``Tokenizer/encode(_:pair:addSpecialTokens:maxLength:keepingEnd:)``): its offsets and word ids
+/// are relative to the token's own text, and ``sequenceIDs`` says which text that is.
 public struct Encoding: Sendable, Equatable {
     /// Token strings as they appear in the vocabulary (`##` continuation pieces included).
     public var tokens: [String]
@@ -15,16 +17,26 @@ public struct Encoding: Sendable, Equatable {
     public var wordIDs: [Int?]
     /// `true` for the added `[CLS]`/`[SEP]` (special-token strings typed in the text itself count as text).
     public var specialTokensMask: [Bool]
+    /// Token-type (segment) ids, as Hugging Face's `token_type_ids`: all 0 for one text; for a pair as the
+    /// tokenizer's post-processor assigns them (BERT: 0 up to and including the first `[SEP]`, 1 after).
+    public var typeIDs: [Int32]
+    /// For a text pair, the index of the second text's first position (bertviz's `sentence_b_start`: with BERT's
+    /// special tokens, the token after the first `[SEP]`); `nil` for one text.
+    public var secondSegmentStart: Int?
 
     /// An encoding from its parallel arrays.
+    /// `typeIDs` nil means all 0.
     public init(
-        tokens: [String], ids: [Int32], offsets: [Range<Int>?], wordIDs: [Int?], specialTokensMask: [Bool]
+        tokens: [String], ids: [Int32], offsets: [Range<Int>?], wordIDs: [Int?], specialTokensMask: [Bool],
+        typeIDs: [Int32]? = nil, secondSegmentStart: Int? = nil
     ) {
         self.tokens = tokens
         self.ids = ids
         self.offsets = offsets
         self.wordIDs = wordIDs
         self.specialTokensMask = specialTokensMask
+        self.typeIDs = typeIDs ?? [Int32](repeating: 0, count: ids.count)
+        self.secondSegmentStart = secondSegmentStart
     }
 
     /// An empty encoding.
@@ -35,11 +47,14 @@ public struct Encoding: Sendable, Equatable {
     /// Number of tokens.
     public var count: Int { ids.count }
 
-    mutating func append(token: String, id: Int32, offset: Range<Int>?, wordID: Int?, special: Bool) {
+    mutating func append(
+        token: String, id: Int32, offset: Range<Int>?, wordID: Int?, special: Bool, typeID: Int32 = 0
+    ) {
         tokens.append(token)
         ids.append(id)
         offsets.append(offset)
         wordIDs.append(wordID)
         specialTokensMask.append(special)
+        typeIDs.append(typeID)
     }
 }

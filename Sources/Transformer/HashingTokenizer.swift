@@ -73,6 +73,16 @@ public struct HashingTokenizer: Tokenizer {
         return encoding
     }
 
+    /// BERT's: 2 (`[CLS]` … `[SEP]`), 3 for a pair.
+    public func addedTokenCount(pair: Bool) -> Int { pair ? 3 : 2 }
+
+    /// `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, token types 0 then 1 (``Encoding/bertJoined``).
+    public func assemble(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+        Encoding.bertJoined(
+            first, second, addSpecialTokens: addSpecialTokens, classToken: (Self.specialTokens[2], 2),
+            separatorToken: (Self.specialTokens[3], 3))
+    }
+
     private func appendSpecial(_ id: Int32, to encoding: inout Encoding) {
         encoding.append(token: Self.specialTokens[Int(id)], id: id, offset: nil, wordID: nil, special: true)
     }

@@ -137,6 +137,16 @@ public struct WordPieceTokenizer: Tokenizer {
         return encoding
     }
 
+    /// BERT's: 2 (`[CLS]` … `[SEP]`), 3 for a pair.
+    public func addedTokenCount(pair: Bool) -> Int { pair ? 3 : 2 }
+
+    /// `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, token types 0 then 1 (``Encoding/bertJoined``).
+    public func assemble(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+        Encoding.bertJoined(
+            first, second, addSpecialTokens: addSpecialTokens, classToken: (tokens[Int(classID)], classID),
+            separatorToken: (tokens[Int(separatorID)], separatorID))
+    }
+
     private func appendSpecial(_ id: Int32, to encoding: inout Encoding) {
         encoding.append(token: tokens[Int(id)], id: id, offset: nil, wordID: nil, special: true)
     }

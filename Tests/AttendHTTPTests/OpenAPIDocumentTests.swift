@@ -42,7 +42,7 @@ import Testing
     /// One valid value per member: each member alone (with an input) is accepted, so no documented member is
     /// unknown to its decoder.
     static let samples: [String: String] = [
-        "model": #""tiny""#, "text": #""a b""#, "tokens": #"["a","b"]"#, "input_ids": "[5,6]",
+        "model": #""tiny""#, "text": #""a b""#, "text_pair": #""c d""#, "tokens": #"["a","b"]"#, "input_ids": "[5,6]",
         "add_special_tokens": "true", "truncate": "true", "layers": "[0]", "heads": "[0]", "attentions": "false",
         "hidden_states": "true", "analysis": "true", "pooling": #""cls""#, "normalize": "false", "precision": "3",
         "format": #""safetensors""#, "dtype": #""float32""#,

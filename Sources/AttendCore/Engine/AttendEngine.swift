@@ -74,6 +74,7 @@ public final class AttendEngine: Sendable {
     static func approximateBytes(_ source: SequenceSource) -> Int {
         switch source {
         case .texts(let texts): return texts.reduce(0) { $0 + $1.utf8.count }
+        case .textPairs(let texts): return texts.reduce(0) { $0 + $1.utf8Count }
         case .words(let lists): return lists.reduce(0) { $0 + $1.reduce(0) { $0 + $1.utf8.count + 1 } }
         case .ids(let lists): return lists.reduce(0) { $0 + $1.count } * 6
         }

@@ -7,11 +7,14 @@ public struct ResponseForm: Sendable, Equatable {
         case json
         /// `application/vnd.safetensors`: one safetensors file holding every tensor of the answer.
         case safetensors
+        /// `application/json` as `bertviz.head_view` / `model_view` take it: per input `attention` (per layer
+        /// `[1, heads, n, n]`), `tokens`, `sentence_b_start` (README "bertviz").
+        case bertviz
 
         /// The `Content-Type` of an answer in this format.
         public var mediaType: String {
             switch self {
-            case .json: return "application/json"
+            case .json, .bertviz: return "application/json"
             case .safetensors: return "application/vnd.safetensors"
             }
         }

@@ -55,7 +55,7 @@ public struct AttendJob: Sendable {
     /// The encoder's inputs, each with ``keep``.
     public var encoderInputs: [EncoderInput] {
         let keep = self.keep
-        return input.encodings.map { EncoderInput(ids: $0.ids, keep: keep) }
+        return input.encodings.map { EncoderInput(ids: $0.ids, typeIds: input.typeIDs($0), keep: keep) }
     }
 }
 

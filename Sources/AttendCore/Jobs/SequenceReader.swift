@@ -50,6 +50,20 @@ public struct SequenceReader: Sendable {
                 try counter.add(encoding.count)
                 encodings.append(encoding)
             }
+        case .textPairs(let items):
+            kind = .text
+            for (i, item) in items.enumerated() {
+                let encoding: Encoding
+                switch item {
+                case .single(let text):
+                    encoding = model.tokenizer.encode(
+                        try boundedText(text, index: i), addSpecialTokens: addSpecialTokens)
+                case .pair(let first, let second):
+                    encoding = try encodePair(first, second, index: i)
+                }
+                try counter.add(encoding.count)
+                encodings.append(encoding)
+            }
         case .words(let lists):
             kind = .tokens
             for (i, words) in lists.enumerated() {
@@ -79,9 +93,34 @@ public struct SequenceReader: Sendable {
         for i in encodings.indices {
             encodings[i] = try checked(encodings[i], index: i, field: source.field)
         }
-        let input = SequenceInput(kind: kind, encodings: encodings)
+        var input = SequenceInput(kind: kind, encodings: encodings)
+        // A model without token-type embeddings (type_vocab_size 0) takes no types: they are reported, not used.
+        input.passesTypeIDs = model.configuration.typeVocabularySize > 0
         try limits.check(tokens: input.totalTokens)
         return input
+    }
+
+    /// Tokenizes a text pair as Hugging Face does (``Tokenizer/encode(_:pair:addSpecialTokens:maxLength:keepingEnd:)``):
+    /// each text bounded like a single text, both cut by `longest_first` to the model's positions when truncating.
+    /// Each text must have a token; the model must have two token types (or none).
+    func encodePair(_ first: String, _ second: String, index: Int) throws(CoreError) -> Encoding {
+        let types = model.configuration.typeVocabularySize
+        guard types == 0 || types >= 2 else {
+            throw .unsupported(
+                "text[\(index)] is a pair, but model \"\(model.name)\" has \(types) token type; a pair's second "
+                    + "text needs token type 1", field: "text")
+        }
+        let a = try boundedText(first, index: index)
+        let b = try boundedText(second, index: index)
+        let encoding = model.tokenizer.encode(
+            a, pair: b, addSpecialTokens: addSpecialTokens, maxLength: truncate ? maxPositions : nil,
+            keepingEnd: direction == .left)
+        let sequences = encoding.sequenceIDs ?? []
+        for (segment, name) in [(0, "first"), (1, "second")] where !sequences.contains(segment) {
+            throw .invalidRequest(
+                "text[\(index)]: the \(name) text of the pair has no tokens", field: "text")
+        }
+        return encoding
     }
 
     /// Empty and length checks; truncates when asked.
@@ -144,9 +183,7 @@ public struct SequenceReader: Sendable {
         if let first = e.specialTokensMask.first, first, maximum >= 2 {
             keep[0] = 0
         }
-        return Encoding(
-            tokens: keep.map { e.tokens[$0] }, ids: keep.map { e.ids[$0] }, offsets: keep.map { e.offsets[$0] },
-            wordIDs: keep.map { e.wordIDs[$0] }, specialTokensMask: keep.map { e.specialTokensMask[$0] })
+        return e.keeping(keep)
     }
 
     /// Keeps the first `maximum` tokens; a final added [SEP] stays last, as Hugging Face truncates.
@@ -155,8 +192,6 @@ public struct SequenceReader: Sendable {
         if let last = e.specialTokensMask.last, last, maximum >= 2 {
             keep[maximum - 1] = e.count - 1
         }
-        return Encoding(
-            tokens: keep.map { e.tokens[$0] }, ids: keep.map { e.ids[$0] }, offsets: keep.map { e.offsets[$0] },
-            wordIDs: keep.map { e.wordIDs[$0] }, specialTokensMask: keep.map { e.specialTokensMask[$0] })
+        return e.keeping(keep)
     }
 }

@@ -40,6 +40,7 @@ extension AttendRequest {
         try fields.finish()
         // Unknown members and wrong types are 400 before the media type is negotiated (406).
         try negotiate(&request, explicit: explicit, accept: accept)
+        if request.form.format == .bertviz { try checkBertviz(request, configuration: model.configuration) }
         return request
     }
 }
@@ -52,7 +53,7 @@ extension AttendRequest {
         var explicit: ResponseForm.Format?
         if let f = try fields.string("format") {
             guard let parsed = ResponseForm.Format(rawValue: f) else {
-                throw RequestError.invalidRequest("\"format\" must be json or safetensors; got \"\(f)\"")
+                throw RequestError.invalidRequest("\"format\" must be json, safetensors or bertviz; got \"\(f)\"")
             }
             explicit = parsed
         }
@@ -94,7 +95,7 @@ extension AttendRequest {
         _ request: inout AttendRequest, explicit: ResponseForm.Format?, accept: String?
     ) throws {
         request.form.format = try MediaNegotiation.choose(explicit: explicit, accept: accept)
-        if request.form.format == .json && request.form.dtype != .float32 {
+        if request.form.format != .safetensors && request.form.dtype != .float32 {
             throw RequestError.invalidRequest(
                 "\"dtype\": \"\(request.form.dtype.rawValue)\" applies to binary answers only: send \"format\": "
                     + "\"safetensors\" (or Accept: application/vnd.safetensors), or leave \"dtype\" out (JSON "

@@ -19,13 +19,14 @@ enum RequestSchema: String, CaseIterable, Sendable {
         switch self {
         case .attend:
             return [
-                "model", "text", "tokens", "input_ids", "add_special_tokens", "truncate", "layers", "heads",
+                "model", "text", "text_pair", "tokens", "input_ids", "add_special_tokens", "truncate", "layers",
+                "heads",
                 "attentions",
                 "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
                 "top_k", "threshold", "contributions", "contribution_rollout",
             ]
         case .tokenize:
-            return ["model", "text", "tokens", "input_ids", "add_special_tokens", "truncate"]
+            return ["model", "text", "text_pair", "tokens", "input_ids", "add_special_tokens", "truncate"]
         case .embeddings:
             return ["model", "input", "encoding_format", "dimensions", "user"]
         case .teiEmbed:

@@ -14,11 +14,18 @@ struct SourceDecoder {
     /// The model's vocabulary, for the message about a whole number too large for an id.
     var vocabularySize = Int(Int32.max)
 
-    /// Exactly one of `text`, `tokens` or `input_ids`.
+    /// Exactly one of `text`, `tokens` or `input_ids`; `text` may hold pairs, or come with `text_pair`
+    /// (``textSource(_:pair:)``).
     func read(_ fields: inout RequestFields) throws -> SequenceSource {
         let text = fields.value("text")
         let tokens = fields.value("tokens")
         let ids = fields.value("input_ids")
+        let pair = fields.value("text_pair")
+        if pair != nil && text == nil {
+            throw CoreError.ambiguousInput(
+                "\"text_pair\" pairs with \"text\": send \"text\" with it (not \"tokens\" or \"input_ids\")",
+                field: "text_pair")
+        }
         let given = [text, tokens, ids].compactMap { $0 }.count
         guard given == 1 else {
             throw CoreError.invalidInput(
@@ -26,7 +33,7 @@ struct SourceDecoder {
                     ? "no input: give exactly one of \"text\", \"tokens\" or \"input_ids\""
                     : "give exactly one of \"text\", \"tokens\" or \"input_ids\", not several")
         }
-        if let text { return .texts(try strings(text, field: "text")) }
+        if let text { return try textSource(text, pair: pair) }
         if let tokens { return .words(try wordLists(tokens)) }
         return .ids(try idLists(ids ?? .null, field: "input_ids"))
     }

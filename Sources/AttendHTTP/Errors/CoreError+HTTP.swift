@@ -9,7 +9,8 @@ extension CoreError: HTTPResponseError {
         case .invalidRequest, .invalidInput, .emptySequence: return .badRequest
         case .modelNotFound: return .notFound
         case .modelLoading, .modelFailed, .overloaded, .shuttingDown: return .serviceUnavailable
-        case .sequenceTooLong, .idOutOfRange, .selectionOutOfRange, .unsupported, .responseTooLarge, .transformer:
+        case .sequenceTooLong, .idOutOfRange, .selectionOutOfRange, .unsupported, .responseTooLarge, .transformer,
+            .ambiguousInput:
             return .unprocessableContent
         case .requestTooLarge: return .contentTooLarge
         }

@@ -58,6 +58,7 @@ package enum AttendResponseWriter {
         case .inputIDs:
             break
         }
+        writePairFacts(encoding, into: w)
     }
 
     /// `[[begin, end], null, ...]`: each token's Unicode-scalar range (`null` for added special tokens).
