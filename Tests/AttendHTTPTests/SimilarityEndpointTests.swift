@@ -103,6 +103,49 @@ import Testing
         }
     }
 
+    /// `measure: alti / globenc`: the carry-back uses that measure's rollout, the one `/attend` returns for
+    /// `"contributions": [measure], "contribution_rollout": true` over every layer; the sum stays the cosine.
+    @Test(arguments: ["alti", "globenc"])
+    func similarity_CarriesBackThroughContributionRollout_WhenMeasureIsAContribution(measure: String) async throws {
+        try await LiveService.with { live in
+            let texts = ["the dog chased the ball", "a cat sat on it"]
+            let reply = try await live.post(
+                "/similarity", #"{"a":"\#(texts[0])","b":"\#(texts[1])","explain":true,"measure":"\#(measure)"}"#)
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.json?["measure"] == .string(measure))
+            let result = try #require(reply.json?["results"]?[0])
+            var rollouts: [[[Double]]] = []
+            for text in texts {
+                let attend = try await live.post(
+                    "/attend",
+                    #"{"text":"\#(text)","attentions":false,"contributions":["\#(measure)"],"#
+                        + #""contribution_rollout":true}"#)
+                let first = try #require(attend.json?["results"]?[0], "\(attend.text)")
+                rollouts.append(matrix(first["contributions"]?[measure]?["rollout"]))
+            }
+            let s = matrix(result["matrix"])
+            let (n, m) = (s.count, s.first?.count ?? 0)
+            #expect(rollouts[0].count == n && rollouts[1].count == m)
+            var input = [[Double]](repeating: [Double](repeating: 0, count: m), count: n)
+            for p in 0..<n {
+                for q in 0..<m {
+                    var x = 0.0
+                    for i in 0..<n {
+                        for j in 0..<m { x += rollouts[0][i][p] * s[i][j] * rollouts[1][j][q] }
+                    }
+                    input[p][q] = x
+                }
+            }
+            let served = matrix(result["input_matrix"])
+            #expect(served.count == n)
+            let deviation = zip(served.joined(), input.joined()).map { abs($0 - $1) }.max() ?? .infinity
+            let cosine = try #require(result["cosine"]?.number)
+            print("[similarity] \(measure) carry-back vs /attend rollout: max |Δ| \(deviation)")
+            #expect(deviation < 1e-5)
+            #expect(abs(total(served) - cosine) < 1e-5)
+        }
+    }
+
     @Test func similarity_AgreesWithTEIsForm_WhenGivenTheSameTexts() async throws {
         try await LiveService.with { live in
             let tei = try await live.post(

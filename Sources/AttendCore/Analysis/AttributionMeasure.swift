@@ -10,6 +10,20 @@ public enum AttributionMeasure: String, Sendable, CaseIterable {
     /// Attention rollout (Abnar & Zuidema 2020) over every layer: per layer the mean over all heads plus the
     /// identity, rows renormalised, multiplied in order (``AttentionAnalysis/rollout(_:)``).
     case attentionRollout = "attention_rollout"
+    /// ALTI rollout (Ferrando et al. 2022) over every layer (``ContributionAnalysis/rollout(_:measure:layers:)``):
+    /// rows non-negative and summing to 1, no identity added. Post-LN models only.
+    case alti
+    /// GlobEnc rollout (Modarressi et al. 2022) over every layer, as ``alti``. Post-LN models only.
+    case globenc
+
+    /// The token contribution measure this rollout is made of (nil for attention rollout).
+    public var contribution: ContributionMeasure? {
+        switch self {
+        case .attentionRollout: return nil
+        case .alti: return .alti
+        case .globenc: return .globenc
+        }
+    }
 
     /// What a measure needs from the pass and how it turns that into the rollout.
     public struct Plan: Sendable {
@@ -36,6 +50,13 @@ public enum AttributionMeasure: String, Sendable, CaseIterable {
                     }
                     return AttentionAnalysis.rollout(means)
                 },
+                floats: { n in n * n })
+        case .alti, .globenc:
+            let all = Array(0..<layers)
+            let measure = contribution ?? .alti
+            return Plan(
+                keep: KeptOutputs(contributions: [measure], contributionLayers: Set(all)),
+                rollout: { output in ContributionAnalysis.rollout(output, measure: measure, layers: all) },
                 floats: { n in n * n })
         }
     }

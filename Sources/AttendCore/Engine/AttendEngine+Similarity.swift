@@ -16,6 +16,12 @@ extension AttendEngine {
                     + "request; split it into several requests")
         }
         let input = try await read(.texts([request.a] + request.b), model: model, truncate: request.truncate)
+        if request.explain, request.measure.contribution != nil, model.configuration.normPlacement != .post {
+            throw CoreError.unsupported(
+                "\"measure\": \"\(request.measure.rawValue)\" decomposes post-LN layers (BERT-style); model "
+                    + "\"\(model.name)\" is pre-LN: use \"attention_rollout\"",
+                field: "measure")
+        }
         let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling
         var job = SimilarityJob(
             model: model, input: input, pooling: pooling, explain: request.explain, perLayer: request.perLayer,
@@ -25,6 +31,11 @@ extension AttendEngine {
             encodings: input.encodings, configuration: model.configuration, explain: request.explain,
             perLayer: request.perLayer, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
             rolloutFloats: plan.floats, modelNameBytes: model.name.utf8.count)
+        if request.explain, request.measure.contribution != nil {
+            // The contribution pass's per-layer scratch (one sequence at a time).
+            let longest = input.encodings.map(\.count).max() ?? 0
+            job.estimate.memoryBytes += model.encoder.contributionWorkspaceBytes(maxLength: longest)
+        }
         let shrink = "send fewer or shorter texts, or leave out \"explain\" or \"per_layer\""
         let limit = configuration.maxResponseBytes
         guard job.estimate.responseBytes <= limit else {
