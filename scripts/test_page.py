@@ -373,6 +373,9 @@ def run(driver, base, args):
             check(source == "Computed by the service.", f"{view} comes from the service's analysis: {source!r}")
         shot(section, args.artifacts, f"page-{view}.png")
 
+    check_contributions(driver, base, args, model)
+    check_compare(driver, base, args, model)
+
     errors = severe_logs(driver)
     check(not errors, f"console has no errors: {errors}")
 
@@ -403,6 +406,7 @@ def run(driver, base, args):
         print(f"     skipping the 128-token check: the service answered {status} {expected}")
 
     check_long_input(driver, base, args, model)
+    check_view_errors(driver, base, args, model)
 
     # Errors are shown as the service words them.
     status, body = http_json(base, "/attend", {"text": "", "model": model, "attentions": True, "analysis": True})
@@ -414,6 +418,134 @@ def run(driver, base, args):
     shot(driver.find_element(By.TAG_NAME, "main"), args.artifacts, "page-error.png")
     errors = [e for e in severe_logs(driver) if "Failed to load resource" not in e.get("message", "")]
     check(not errors, f"console has no errors besides the failed request: {errors}")
+
+
+def wait_section(driver, section_id, states, timeout=600):
+    WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+        lambda d: d.find_element(By.ID, section_id).get_attribute("data-state") in states)
+    return driver.find_element(By.ID, section_id).get_attribute("data-state")
+
+
+def check_contributions(driver, base, args, model):
+    """The contributions view: per measure, one layer and the rollout drawn, the hover readout is the service's
+    value, a clicked row draws the arc view; a pre-LN model's 422 is shown as the service words it."""
+    section = tab(driver, "contributions")
+    for measure in ("alti", "norm"):
+        Select(driver.find_element(By.ID, "contrib-measure")).select_by_value(measure)
+        state = wait_section(driver, "view-contributions", ("ready", "error"))
+        if not check(state == "ready", f"the {measure} contributions render (state {state}): "
+                     + driver.find_element(By.ID, "contrib-error").text):
+            return
+        status, answer = http_json(base, "/attend", {"text": SENTENCE, "model": model, "attentions": False,
+                                                     "contributions": [measure], "contribution_rollout": True})
+        if not check(status == 200, f"the service answers {measure} contributions ({status})"):
+            return
+        entry = answer["results"][0]["contributions"][measure]
+        tokens = answer["results"][0]["tokens"]
+        last = str(len(entry["layers"]) - 1)
+        for choice in ("rollout", last):
+            Select(driver.find_element(By.ID, "contrib-layer")).select_by_value(choice)
+            check(drawn_pixels(driver, "contrib-canvas") > 100, f"{measure}, {choice}: the heatmap is drawn")
+            hover_at(driver, "contrib-canvas", 0.6, 0.3)
+            cell = readout(driver, "contrib-value")
+            if check(cell is not None, f"{measure}, {choice}: hovering shows a cell: {cell}"):
+                i, j, value, text = cell
+                matrix = entry["rollout"] if choice == "rollout" else entry["layers"][int(choice)]
+                expected = matrix[i][j]
+                check(abs(value - expected) <= 1e-7 * max(1, abs(expected)) and tokens[i] in text
+                      and tokens[j] in text and "output" in text and "input" in text,
+                      f"{measure}, {choice}: the readout {text!r} is the service's value {expected}")
+        ActionChains(driver).click().perform()  # the hovered cell's row
+        check(drawn_pixels(driver, "contrib-arc") > 200 and tokens[i] in driver.find_element(
+            By.ID, "contrib-arc-title").text, f"{measure}: clicking row {i} draws its arc view")
+        top = json.loads(driver.find_element(By.ID, "contrib-arc").get_attribute("data-top") or "[]")
+        row = entry["layers"][int(last)][i]
+        check(top and all(abs(row[k] - v) <= 1e-7 * max(1, abs(row[k])) for k, v in top),
+              f"{measure}: the arc view's largest inputs are the service's row: {top[:3]}")
+        shot(section, args.artifacts, f"page-contributions-{measure}.png")
+
+
+def check_compare(driver, base, args, model):
+    """Compare two texts: the cosine, both matrices drawn with hover values equal to POST /similarity's, and
+    the per-layer chart."""
+    section = tab(driver, "compare")
+    a, b = "The dog chased the ball.", "A puppy ran after a red toy."
+    for element_id, text in (("compare-a", a), ("compare-b", b)):
+        box = driver.find_element(By.ID, element_id)
+        box.clear()
+        box.send_keys(text)
+    for measure in ("attention_rollout", "alti"):
+        Select(driver.find_element(By.ID, "compare-measure")).select_by_value(measure)
+        driver.execute_script("document.getElementById('view-compare').dataset.state = 'submitting';")
+        driver.find_element(By.ID, "compare-run").click()
+        state = wait_section(driver, "view-compare", ("ready", "error"))
+        if not check(state == "ready", f"compare ({measure}) renders (state {state}): "
+                     + driver.find_element(By.ID, "compare-error").text):
+            return
+        status, answer = http_json(base, "/similarity", {"a": a, "b": b, "model": model, "explain": True,
+                                                         "per_layer": True, "measure": measure})
+        if not check(status == 200, f"the service answers /similarity ({status})"):
+            return
+        result = answer["results"][0]
+        shown = float(driver.find_element(By.ID, "compare-cosine").text)
+        check(abs(shown - result["cosine"]) <= 1e-7, f"the page shows the cosine {shown} == {result['cosine']}")
+        a_tokens, b_tokens = answer["a"]["tokens"], result["b"]["tokens"]
+        for canvas_id, output_id, key in (("compare-matrix", "compare-matrix-value", "matrix"),
+                                          ("compare-input", "compare-input-value", "input_matrix")):
+            check(drawn_pixels(driver, canvas_id) > 100, f"{measure}: the {key} heatmap is drawn")
+            hover_at(driver, canvas_id, 0.5, 0.5)
+            cell = readout(driver, output_id)
+            if check(cell is not None, f"{measure}: hovering the {key} shows a cell: {cell}"):
+                i, j, value, text = cell
+                expected = result[key][i][j]
+                check(abs(value - expected) <= 1e-7 * max(1, abs(expected)) and a_tokens[i] in text
+                      and b_tokens[j] in text,
+                      f"{measure}: the {key} readout {text!r} is the service's {expected}")
+        check(drawn_pixels(driver, "compare-layers") > 200, f"{measure}: the per-layer chart is drawn")
+        canvas = driver.find_element(By.ID, "compare-layers")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", canvas)
+        ActionChains(driver).move_to_element(canvas).perform()
+        output = driver.find_element(By.ID, "compare-layers-value")
+        layer, value = output.get_attribute("data-layer"), output.get_attribute("data-value")
+        check(layer is not None and abs(float(value) - result["per_layer"][int(layer)]) <= 1e-7,
+              f"{measure}: hovering the chart shows the service's per-layer cosine: {output.text!r}")
+        shot(section, args.artifacts, f"page-compare-{measure}.png")
+
+
+def check_view_errors(driver, base, args, model):
+    """The new views show the service's errors as it words them (these requests fail on purpose)."""
+    section = tab(driver, "compare")
+    b = "A puppy ran after a red toy."
+    # The service's error, worded as it is.
+    box = driver.find_element(By.ID, "compare-a")
+    box.clear()
+    driver.find_element(By.ID, "compare-run").click()
+    state = wait_section(driver, "view-compare", ("error",), timeout=60)
+    status, body = http_json(base, "/similarity", {"a": "", "b": b, "model": model, "explain": True,
+                                                   "per_layer": True, "measure": "alti"})
+    message = body.get("error", {}).get("message", "") if isinstance(body, dict) else ""
+    shown = driver.find_element(By.ID, "compare-error").text
+    check(status >= 400 and message and message in shown, f"an empty text a shows the service's {status}: {shown!r}")
+    # A pre-LN model answers contributions with a 422; the view shows its message.
+    status, listing = http_json(base, "/models")
+    pre = [m["name"] for m in listing.get("models", []) if m.get("ready")
+           and m.get("architecture", {}).get("norm_placement") == "pre"]
+    if not pre:
+        print("     no pre-LN model loaded: the 422 message is checked only with such a model")
+        return
+    status, body = http_json(base, "/attend", {"text": SENTENCE, "model": pre[0], "attentions": False,
+                                               "contributions": ["alti"]})
+    message = body.get("error", {}).get("message", "") if isinstance(body, dict) else ""
+    check(status == 422 and message, f"the pre-LN model {pre[0]!r} refuses contributions: {status} {message!r}")
+    Select(driver.find_element(By.ID, "model")).select_by_value(pre[0])
+    state, _ = submit(driver, SENTENCE)
+    tab(driver, "contributions")
+    Select(driver.find_element(By.ID, "contrib-measure")).select_by_value("alti")
+    state = wait_section(driver, "view-contributions", ("ready", "error"))
+    shown = driver.find_element(By.ID, "contrib-error").text
+    check(state == "error" and message in shown and "422" in shown, f"the view shows the 422: {shown!r}")
+    Select(driver.find_element(By.ID, "model")).select_by_value(model)
+    submit(driver, SENTENCE)
 
 
 def long_text(base, model, target):

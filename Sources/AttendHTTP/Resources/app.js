@@ -463,6 +463,10 @@
     }
     state.embeddings = result.embeddings;
     state.similarity = null;
+    contrib.key = '';
+    contrib.answer = null;
+    contrib.row = null;
+    contrib.generation += 1;
 
     // The visible view first, then the rest in slices so the page keeps answering input.
     renderTokens();
@@ -552,6 +556,11 @@
     $('map-layer').value = String(state.mapLayer);
     $('map-head').replaceChildren(...state.heads.map((h, i) => new Option(`Head ${h}`, String(i))));
     $('map-head').value = String(state.mapHead);
+    const previous = $('contrib-layer').value;
+    $('contrib-layer').replaceChildren(...state.layers.map((l, i) => new Option(`Layer ${l}`, String(i))),
+      new Option('rolled out (all layers)', 'rollout'));
+    $('contrib-layer').value = previous && previous !== 'rollout' && Number(previous) < state.layers.length
+      ? previous : 'rollout';
   }
 
   function renderHeadColumns() {
@@ -1015,24 +1024,9 @@
     return { values: state.maps[l][h].subarray(i * n, i * n + n), exact: state.dtype !== 'float16' };
   }
 
-  // The line/arc view of one row: every token on a line, an arc from the query to each key it attends to
-  // (width and opacity by weight), the strongest keys labelled.
-  function drawArc() {
-    const canvas = $('arc-canvas');
-    const width = Math.max(300, Math.min(1300, ($('view-map').clientWidth || 900) - 30));
-    const height = 230;
-    const ctx = setupCanvas(canvas, width, height);
-    const i = state.row;
-    if (i === null || !state.maps.length) {
-      ctx.fillStyle = '#5b6478';
-      ctx.font = '13px system-ui, "DejaVu Sans", sans-serif';
-      ctx.fillText('Click a row of the heatmap to see where that token looks.', 10, 24);
-      $('arc-title').textContent = '';
-      if (!state.maps.length || i === null) $('arc-status').textContent = '';
-      return;
-    }
-    const l = state.mapLayer, h = state.mapHead, n = state.n;
-    const { values, exact } = rowValues(l, h, i);
+  // Paints one row as arcs on a line: every token a tick, an arc from position i to each j (width and opacity
+  // by value), the strongest labelled. Returns the columns by decreasing value; records the top five.
+  function paintArcs(canvas, ctx, width, height, values, i, n) {
     const pad = 24;
     const base = height - 50;
     const x = (j) => pad + (n > 1 ? j * (width - 2 * pad) / (n - 1) : (width - 2 * pad) / 2);
@@ -1087,6 +1081,28 @@
       ctx.fillText(`${label(j)} ${values[j].toFixed(3)}`, px, py);
     }
     canvas.dataset.top = JSON.stringify(order.slice(0, 5).map((j) => [j, values[j]]));
+    return order;
+  }
+
+  // The line/arc view of one row: every token on a line, an arc from the query to each key it attends to
+  // (width and opacity by weight), the strongest keys labelled.
+  function drawArc() {
+    const canvas = $('arc-canvas');
+    const width = Math.max(300, Math.min(1300, ($('view-map').clientWidth || 900) - 30));
+    const height = 230;
+    const ctx = setupCanvas(canvas, width, height);
+    const i = state.row;
+    if (i === null || !state.maps.length) {
+      ctx.fillStyle = '#5b6478';
+      ctx.font = '13px system-ui, "DejaVu Sans", sans-serif';
+      ctx.fillText('Click a row of the heatmap to see where that token looks.', 10, 24);
+      $('arc-title').textContent = '';
+      if (!state.maps.length || i === null) $('arc-status').textContent = '';
+      return;
+    }
+    const l = state.mapLayer, h = state.mapHead, n = state.n;
+    const { values, exact } = rowValues(l, h, i);
+    const order = paintArcs(canvas, ctx, width, height, values, i, n);
     canvas.dataset.exact = String(exact);
     $('arc-title').textContent = `Row ${quote(i)}, layer ${state.layers[l]}, head ${state.heads[h]}: `
       + `strongest keys ${order.slice(0, 5).map((j) => `${quote(j)} ${formatWeight(values[j])}`).join(', ')}`;
@@ -1151,6 +1167,231 @@
     }));
   }
 
+  // ---------- contributions view ----------
+  // The last submitted text's token contributions (README "Token contributions"), fetched when the view is shown
+  // or the measure changes: every layer plus the rollout, in one POST /attend without the attention maps.
+  const contrib = { key: '', answer: null, generation: 0, row: null };
+  async function loadContributions() {
+    if (!state.request) return;
+    const measure = $('contrib-measure').value;
+    const key = JSON.stringify([state.request, measure]);
+    if (contrib.key === key && contrib.answer) {
+      drawContributions();
+      return;
+    }
+    contrib.key = key;
+    contrib.answer = null;
+    const generation = ++contrib.generation;
+    const section = $('view-contributions');
+    section.dataset.state = 'loading';
+    $('contrib-error').hidden = true;
+    $('contrib-source').textContent = `fetching ${measure}…`;
+    const request = Object.assign({}, state.request,
+      { attentions: false, contributions: [measure], contribution_rollout: true });
+    try {
+      const body = await fetchJSON('/attend', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      });
+      if (generation !== contrib.generation) return;
+      const result = body && Array.isArray(body.results) ? body.results[0] : null;
+      const entry = result && result.contributions ? result.contributions[measure] : null;
+      if (!entry || !Array.isArray(entry.layers)) throw new Error(`The answer has no "${measure}" contributions.`);
+      const n = result.tokens.length;
+      if (n !== state.n) throw new Error('The contributions answer has other tokens than the maps.');
+      contrib.answer = {
+        measure, n,
+        names: Array.isArray(body.layers) && body.layers.length === entry.layers.length
+          ? body.layers : entry.layers.map((_, i) => i),
+        layers: entry.layers.map((m) => flatten(m, n, n)),
+        rollout: Array.isArray(entry.rollout) ? flatten(entry.rollout, n, n) : null,
+      };
+      if (contrib.row !== null && contrib.row >= n) contrib.row = null;
+      drawContributions();
+    } catch (error) {
+      if (generation !== contrib.generation) return;
+      contrib.key = '';
+      $('contrib-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('contrib-error').hidden = false;
+      $('contrib-source').textContent = '';
+      setupCanvas($('contrib-canvas'), 1, 1);
+      setupCanvas($('contrib-arc'), 1, 1);
+      $('contrib-arc-title').textContent = '';
+      $('contrib-value').textContent = '\u00a0';
+      section.dataset.state = 'error';
+    }
+  }
+  function contribMatrix() {
+    const a = contrib.answer;
+    const choice = $('contrib-layer').value;
+    if (choice === 'rollout') return { m: a.rollout, where: 'rolled out over every layer' };
+    const index = Number(choice);
+    return { m: a.layers[index], where: `layer ${a.names[index]}` };
+  }
+  function drawContributions() {
+    const a = contrib.answer;
+    if (!a) return;
+    const { m, where } = contribMatrix();
+    if (!m) return;
+    const n = a.n;
+    let largest = 0;
+    for (let k = 0; k < m.length; k++) if (m[k] > largest) largest = m[k];
+    if (!(largest > 0)) largest = 1;
+    $('contrib-scale').textContent = formatWeight(largest);
+    $('contrib-source').textContent = `Computed by the service: ${a.measure}, ${where}.`;
+    drawHeatmap($('contrib-canvas'), $('contrib-value'), Object.assign(tokenSpec(Math.min(roomFor($('view-contributions'), 1100),
+      Math.max(400, (window.innerHeight || 800) - 200))), {
+      value: (i, j) => m[i * n + j],
+      color: (v) => pick(BLUES, Math.sqrt(Math.max(0, v) / largest)),
+      describe: (i, j) => `output ${quote(i)} ← input ${quote(j)}: ${formatWeight(m[i * n + j])}`
+        + ` · ${a.measure}, ${where}`,
+      selectedRow: () => contrib.row,
+      onSelect: (i) => { contrib.row = i; drawContribArc(); },
+    }));
+    drawContribArc();
+    $('view-contributions').dataset.state = 'ready';
+  }
+  function drawContribArc() {
+    const canvas = $('contrib-arc');
+    const width = Math.max(300, Math.min(1300, ($('view-contributions').clientWidth || 900) - 30));
+    const height = 230;
+    const ctx = setupCanvas(canvas, width, height);
+    const a = contrib.answer;
+    const i = contrib.row;
+    if (!a || i === null) {
+      ctx.fillStyle = '#5b6478';
+      ctx.font = '13px system-ui, "DejaVu Sans", sans-serif';
+      ctx.fillText('Click a row of the heatmap to see which input tokens make up that output.', 10, 24);
+      $('contrib-arc-title').textContent = '';
+      return;
+    }
+    const { m, where } = contribMatrix();
+    const n = a.n;
+    const order = paintArcs(canvas, ctx, width, height, m.subarray(i * n, i * n + n), i, n);
+    $('contrib-arc-title').textContent = `Output ${quote(i)}, ${a.measure}, ${where}: largest inputs `
+      + order.slice(0, 5).map((j) => `${quote(j)} ${formatWeight(m[i * n + j])}`).join(', ');
+  }
+
+  // ---------- compare two texts ----------
+  // POST /similarity with "explain" and "per_layer" (README "POST /similarity"): the cosine, the token-by-token
+  // matrix, the matrix carried back to input tokens and the cosine at every hidden state.
+  const compare = { generation: 0, answer: null };
+  async function onCompare(event) {
+    event.preventDefault();
+    const request = {
+      a: $('compare-a').value, b: $('compare-b').value, explain: true, per_layer: true,
+      measure: $('compare-measure').value,
+    };
+    const model = $('model').value;
+    if (model) request.model = model;
+    const generation = ++compare.generation;
+    const section = $('view-compare');
+    section.dataset.state = 'running';
+    $('compare-run').disabled = true;
+    $('compare-status').textContent = 'Running…';
+    $('compare-error').hidden = true;
+    const started = performance.now();
+    try {
+      const body = await fetchJSON('/similarity', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      });
+      if (generation !== compare.generation) return;
+      const result = body && Array.isArray(body.results) ? body.results[0] : null;
+      if (!result || !Array.isArray(result.matrix) || !Array.isArray(result.input_matrix) || !body.a) {
+        throw new Error('The similarity answer has no matrices.');
+      }
+      compare.answer = {
+        a: body.a.tokens.map(String), b: result.b.tokens.map(String), cosine: result.cosine,
+        matrix: result.matrix, input: result.input_matrix,
+        perLayer: Array.isArray(result.per_layer) ? result.per_layer : [], measure: body.measure || request.measure,
+      };
+      $('compare-results').hidden = false;
+      drawCompare();
+      $('compare-status').textContent = `${compare.answer.a.length} × ${compare.answer.b.length} tokens · `
+        + `${compare.answer.measure} · ${Math.round(performance.now() - started)} ms`;
+      section.dataset.state = 'ready';
+    } catch (error) {
+      if (generation !== compare.generation) return;
+      $('compare-results').hidden = true;
+      $('compare-status').textContent = '';
+      $('compare-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('compare-error').hidden = false;
+      section.dataset.state = 'error';
+    } finally {
+      if (generation === compare.generation) $('compare-run').disabled = false;
+    }
+  }
+  function short(t) { return t.length > 12 ? t.slice(0, 11) + '…' : t; }
+  // A texts-a × text-b matrix on the diverging scale, symmetric about 0 (white) at the largest magnitude.
+  function pairSpec(a, b, matrix) {
+    let extent = 0;
+    for (const row of matrix) for (const v of row) if (Math.abs(v) > extent) extent = Math.abs(v);
+    if (!(extent > 0)) extent = 1;
+    return {
+      rows: a.length, cols: b.length, room: Math.min(roomFor($('view-compare'), 900), 640), maxCell: 40,
+      rowLabels: a.map(short), colLabels: b.map(short),
+      fullRowLabel: (i) => `a: “${a[i]}” (${i})`, fullColLabel: (j) => `b: “${b[j]}” (${j})`,
+      value: (i, j) => matrix[i][j],
+      color: (v) => pick(RDBU, 0.5 + v / (2 * extent)),
+      describe: (i, j) => `a “${a[i]}” (${i}) · b “${b[j]}” (${j}): ${formatWeight(matrix[i][j])}`,
+    };
+  }
+  function drawCompare() {
+    const c = compare.answer;
+    if (!c) return;
+    $('compare-cosine').textContent = formatWeight(c.cosine);
+    drawHeatmap($('compare-matrix'), $('compare-matrix-value'), pairSpec(c.a, c.b, c.matrix));
+    drawHeatmap($('compare-input'), $('compare-input-value'), pairSpec(c.a, c.b, c.input));
+    drawLayerChart($('compare-layers'), $('compare-layers-value'), c.perLayer);
+  }
+  // The cosine at every hidden state as a line with dots; hover for the value.
+  function drawLayerChart(canvas, output, values) {
+    const width = 460, height = 200, left = 52, right = 16, top = 14, bottom = 34;
+    const ctx = setupCanvas(canvas, width, height);
+    if (!values.length) return;
+    let lo = Math.min(...values), hi = Math.max(...values);
+    if (hi - lo < 1e-6) { lo -= 0.01; hi += 0.01; }
+    const padY = (hi - lo) * 0.1;
+    lo -= padY;
+    hi += padY;
+    const x = (l) => left + (values.length > 1 ? l * (width - left - right) / (values.length - 1) : 0);
+    const y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
+    ctx.strokeStyle = '#d9deea';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left, top, width - left - right, height - top - bottom);
+    ctx.font = '11px system-ui, "DejaVu Sans", sans-serif';
+    ctx.fillStyle = '#5b6478';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const v of [hi - padY, lo + padY]) ctx.fillText(v.toFixed(4), left - 4, y(v));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    values.forEach((_, l) => ctx.fillText(String(l), x(l), height - bottom + 4));
+    ctx.fillText('hidden state (0 = embeddings)', left + (width - left - right) / 2, height - 14);
+    ctx.strokeStyle = '#2f5fd0';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    values.forEach((v, l) => (l ? ctx.lineTo(x(l), y(v)) : ctx.moveTo(x(l), y(v))));
+    ctx.stroke();
+    ctx.fillStyle = '#2f5fd0';
+    for (let l = 0; l < values.length; l++) {
+      ctx.beginPath();
+      ctx.arc(x(l), y(values[l]), 3.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    canvas.onmousemove = (event) => {
+      const box = canvas.getBoundingClientRect();
+      const px = (event.clientX - box.left) * width / box.width;
+      let best = 0;
+      for (let l = 1; l < values.length; l++) if (Math.abs(x(l) - px) < Math.abs(x(best) - px)) best = l;
+      output.textContent = `hidden state ${best}: cosine ${formatWeight(values[best])}`;
+      output.dataset.layer = String(best);
+      output.dataset.value = String(values[best]);
+    };
+    output.textContent = '\u00a0';
+  }
+
   function showView(view) {
     state.view = view;
     for (const tab of document.querySelectorAll('#tabs [role=tab]')) {
@@ -1159,6 +1400,7 @@
     for (const section of document.querySelectorAll('section.view')) {
       section.hidden = section.id !== 'view-' + view;
     }
+    if (view === 'contributions') loadContributions();
   }
 
   // ---------- events ----------
@@ -1192,6 +1434,9 @@
       drawArc();
     });
     $('model').addEventListener('change', updateModelNote);
+    $('contrib-measure').addEventListener('change', loadContributions);
+    $('contrib-layer').addEventListener('change', drawContributions);
+    $('compare-form').addEventListener('submit', onCompare);
     $('layer').addEventListener('change', () => {
       state.layer = Number($('layer').value);
       drawHeadView();
