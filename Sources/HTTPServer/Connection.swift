@@ -217,6 +217,9 @@ final class Connection: @unchecked Sendable {
                 response = ServerCore.overloadedResponse
             }
             let now = Self.now()
+            // The server may have begun shutting down before this connection's own shutdown event (queued on its
+            // loop) arrives: the answer must still say `Connection: close`.
+            if core.isShuttingDown { run(state.shutdown(now: now), now: now) }
             streamStarts = false
             run(state.handlerFinished(response, now: now), now: now)
             // The bytes queued are now counted on their own.
