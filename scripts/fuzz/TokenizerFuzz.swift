@@ -18,6 +18,9 @@
 //      offsets is hashing's offset;
 //   6. words mode (the text split at spaces, with special tokens): word ids are the word indexes, non-decreasing,
 //      offsets lie inside their own word, ids in range.
+//   7. pairs (the text split at its first newline): with and without a maximum length, `[CLS] a [SEP] b [SEP]`
+//      within the length, token types 0 up to `sentence_b_start` and 1 from it, and without a maximum length the
+//      two segments are exactly the two texts' own encodings.
 
 import Foundation
 
@@ -167,5 +170,33 @@ public func fuzzTokenizer(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let split = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
     checkWords(t.uncased, name: "wordpiece", split, text)
     checkWords(t.hashing, name: "hashing", split, text)
+    checkPair(t.uncased, text)
     return 0
+}
+
+/// Property 7.
+private func checkPair(_ tokenizer: WordPieceTokenizer, _ text: String) {
+    let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+    let (first, second) = (parts[0], parts.count > 1 ? parts[1] : "")
+    let a = tokenizer.encode(first, addSpecialTokens: false)
+    let b = tokenizer.encode(second, addSpecialTokens: false)
+    for maxLength in [nil, 3, 16] as [Int?] {
+        let e = tokenizer.encode(first, pair: second, maxLength: maxLength)
+        let n = e.ids.count
+        guard e.typeIDs.count == n, let start = e.secondSegmentStart, start >= 2, start < n else {
+            fail("pair (max \(String(describing: maxLength))): no second segment in \(e.tokens)", text)
+        }
+        if let maxLength, n > max(maxLength, 3) { fail("pair: \(n) tokens over the maximum \(maxLength)", text) }
+        guard e.tokens.first == "[CLS]", e.tokens.last == "[SEP]", e.tokens[start - 1] == "[SEP]" else {
+            fail("pair: no [CLS] a [SEP] b [SEP] in \(e.tokens)", text)
+        }
+        for i in 0..<n where e.typeIDs[i] != (i < start ? 0 : 1) {
+            fail("pair: token \(i) has type \(e.typeIDs[i]), the second segment starts at \(start)", text)
+        }
+        if maxLength == nil {
+            guard Array(e.ids[1..<(start - 1)]) == a.ids, Array(e.ids[start..<(n - 1)]) == b.ids else {
+                fail("pair: the segments are not the texts' own encodings", text)
+            }
+        }
+    }
 }
