@@ -56,15 +56,7 @@ extension ServiceBenchmark {
         let c = model.configuration
         let ids = (0..<length).map { Int32(($0 * 7919 + 101) % c.vocabularySize) }
         let options = ForwardOptions(attentionLayers: Set(0..<c.layers))
-        var configuration = ServiceConfiguration()
-        configuration.server.host = "127.0.0.1"
-        configuration.server.port = 0
-        configuration.compute.maxWaitMilliseconds = 0
-        let app = AttendApp(configuration: configuration, registry: ModelRegistry(models: [model]))
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
-        let port = try server.start()
+        let (app, server, port) = try loopbackService(model)
         defer { app.shutdown() }
         let idList = ids.map(String.init).joined(separator: ",")
         let forms = [

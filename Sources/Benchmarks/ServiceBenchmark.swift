@@ -111,15 +111,7 @@ public enum ServiceBenchmark {
             _ = try model.encoder.forward([EncoderInput(ids: ids)], options: options)
             forwardTimes.append((ContinuousClock.now - start).seconds * 1000)
         }
-        var configuration = ServiceConfiguration()
-        configuration.server.host = "127.0.0.1"
-        configuration.server.port = 0
-        configuration.compute.maxWaitMilliseconds = 0
-        let app = AttendApp(configuration: configuration, registry: ModelRegistry(models: [model]))
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
-        let port = try server.start()
+        let (app, server, port) = try loopbackService(model)
         let body = "{\"input_ids\":[" + ids.map(String.init).joined(separator: ",") + "]}"
         let requestTimes = try await Task.detached { () throws -> [Double] in
             let client = LoopbackClient(port: port)
@@ -149,5 +141,18 @@ public enum ServiceBenchmark {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+
+    /// `model` served by the whole service (no batching wait, warnings only) on a free loopback port.
+    static func loopbackService(_ model: ServedModel) throws -> (app: AttendApp, server: Server, port: Int) {
+        var configuration = ServiceConfiguration()
+        configuration.server.host = "127.0.0.1"
+        configuration.server.port = 0
+        configuration.compute.maxWaitMilliseconds = 0
+        let app = AttendApp(configuration: configuration, registry: ModelRegistry(models: [model]))
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
+        return (app, server, try server.start())
     }
 }

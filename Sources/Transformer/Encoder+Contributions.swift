@@ -158,13 +158,7 @@ extension Encoder {
                         }
                     }
                     for i in 0..<n {
-                        let ai = a + i * heads
-                        var total: Float = 0
-                        for p in 0..<heads {
-                            var row: Float = 0
-                            for q in 0..<heads { row += gram[p * h1 + q] * ai[q] }
-                            total += ai[p] * row
-                        }
+                        let total = Self.quadraticForm(gram, stride: h1, a + i * heads, count: heads)
                         norm[i * n + j] = Swift.max(0, total).squareRoot()
                     }
                 }
@@ -187,12 +181,7 @@ extension Encoder {
                     }
                     for i in 0..<n {
                         let ai = a + i * heads
-                        var total: Float = 0
-                        for p in 0..<heads {
-                            var row: Float = 0
-                            for q in 0..<heads { row += gram[p * h1 + q] * ai[q] }
-                            total += ai[p] * row
-                        }
+                        var total = Self.quadraticForm(gram, stride: h1, ai, count: heads)
                         if i == j {
                             var cross: Float = 0
                             for p in 0..<heads { cross += ai[p] * gram[p * h1 + heads] }
@@ -317,6 +306,21 @@ extension Encoder {
         }
         let inverse = 1 / total
         for j in 0..<count { row[j] *= inverse }
+    }
+
+    /// aᵀ G a = Σ_p a_p Σ_q G[p, q] a_q for the leading `count` × `count` block of `gram` (row stride `stride`):
+    /// the squared norm of Σ_h a_h v_h when G is the Gram matrix of the vectors v_h.
+    @inline(__always)
+    static func quadraticForm(
+        _ gram: UnsafePointer<Float>, stride: Int, _ a: UnsafePointer<Float>, count: Int
+    ) -> Float {
+        var total: Float = 0
+        for p in 0..<count {
+            var row: Float = 0
+            for q in 0..<count { row += gram[p * stride + q] * a[q] }
+            total += a[p] * row
+        }
+        return total
     }
 
     /// Σ_k a_k b_k over `count` floats, 16 lanes at a time.

@@ -11,6 +11,19 @@ import Testing
     func doubles(_ value: JSONValue?) -> [Double] { (value?.array ?? []).compactMap(\.number) }
     func matrix(_ value: JSONValue?) -> [[Double]] { (value?.array ?? []).map(doubles) }
     func total(_ m: [[Double]]) -> Double { m.reduce(0) { $0 + $1.reduce(0, +) } }
+    /// S_in = R_aᵀ S R_b, written out from the definition.
+    func carryBack(_ s: [[Double]], _ ra: [[Double]], _ rb: [[Double]]) -> [[Double]] {
+        let (n, m) = (s.count, s.first?.count ?? 0)
+        return (0..<n).map { p in
+            (0..<m).map { q in
+                var x = 0.0
+                for i in 0..<n {
+                    for j in 0..<m { x += ra[i][p] * s[i][j] * rb[j][q] }
+                }
+                return x
+            }
+        }
+    }
 
     func expectError(
         _ reply: LoopbackClient.Reply, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
@@ -82,16 +95,7 @@ import Testing
                 for j in 0..<m { s[i][j] = zip(h[i], g[j]).reduce(0) { $0 + $1.0 * $1.1 } / (Double(n * m) * norms) }
             }
             // S_in = R_aᵀ S R_b
-            var input = [[Double]](repeating: [Double](repeating: 0, count: m), count: n)
-            for p in 0..<n {
-                for q in 0..<m {
-                    var x = 0.0
-                    for i in 0..<n {
-                        for j in 0..<m { x += rollouts[0][i][p] * s[i][j] * rollouts[1][j][q] }
-                    }
-                    input[p][q] = x
-                }
-            }
+            let input = carryBack(s, rollouts[0], rollouts[1])
             let served = matrix(result["matrix"])
             let servedInput = matrix(result["input_matrix"])
             #expect(served.count == n && servedInput.count == n)
@@ -126,16 +130,7 @@ import Testing
             let s = matrix(result["matrix"])
             let (n, m) = (s.count, s.first?.count ?? 0)
             #expect(rollouts[0].count == n && rollouts[1].count == m)
-            var input = [[Double]](repeating: [Double](repeating: 0, count: m), count: n)
-            for p in 0..<n {
-                for q in 0..<m {
-                    var x = 0.0
-                    for i in 0..<n {
-                        for j in 0..<m { x += rollouts[0][i][p] * s[i][j] * rollouts[1][j][q] }
-                    }
-                    input[p][q] = x
-                }
-            }
+            let input = carryBack(s, rollouts[0], rollouts[1])
             let served = matrix(result["input_matrix"])
             #expect(served.count == n)
             let deviation = zip(served.joined(), input.joined()).map { abs($0 - $1) }.max() ?? .infinity
