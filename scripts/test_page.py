@@ -376,10 +376,11 @@ def run(driver, base, args):
 
     if args.harness:
         # The numpy harness answers neither "contributions" nor /similarity: those views need the service.
-        print("     contributions and compare views: skipped (the harness computes neither)", flush=True)
+        print("     contributions, occlusion and compare views: skipped (the harness computes none)", flush=True)
     else:
         check_contributions(driver, base, args, model)
         check_compare(driver, base, args, model)
+        check_occlusion(driver, base, args, model)
 
     errors = severe_logs(driver)
     check(not errors, f"console has no errors: {errors}")
@@ -468,6 +469,52 @@ def check_contributions(driver, base, args, model):
         check(top and all(abs(row[k] - v) <= 1e-7 * max(1, abs(row[k])) for k, v in top),
               f"{measure}: the arc view's largest inputs are the service's row: {top[:3]}")
         shot(section, args.artifacts, f"page-contributions-{measure}.png")
+
+
+# ---- occlusion view ----
+def check_occlusion(driver, base, args, model):
+    """The occlusion view: a row per token with the service's importance and attributions as bars, [CLS]/[SEP]
+    without importance, and the Spearman figures as the service computes them."""
+    section = tab(driver, "occlusion")
+    state = wait_section(driver, "view-occlusion", ("ready", "error"))
+    if not check(state == "ready", f"the occlusion view renders (state {state}): "
+                 + driver.find_element(By.ID, "occl-error").text):
+        return
+    body = {"text": SENTENCE, "model": model, "attentions": False, "analysis": True, "occlusion": True,
+            "contributions": ["alti", "globenc", "norm"]}
+    status, answer = http_json(base, "/attend", body)
+    if status == 422:
+        del body["contributions"]
+        status, answer = http_json(base, "/attend", body)
+    if not check(status == 200, f"the service answers occlusion ({status})"):
+        return
+    o = answer["results"][0]["occlusion"]
+    tokens = answer["results"][0]["tokens"]
+    rows = driver.find_elements(By.CSS_SELECTOR, "#occl-table tr")
+    check(len(rows) == len(tokens) + 1, f"one row per token ({len(rows) - 1} of {len(tokens)})")
+    for i, row in enumerate(rows[1:]):
+        cells = row.find_elements(By.TAG_NAME, "td")
+        want = o["importance"][i]
+        shown = cells[0].get_attribute("data-value")
+        if want is None:
+            check(shown is None, f"token {i} ({tokens[i]}) is not occluded: no importance bar")
+        else:
+            check(shown is not None and abs(float(shown) - want) <= 1e-7 * max(1, abs(want)),
+                  f"token {i} ({tokens[i]}): the bar is the service's importance {want} ({shown})")
+        for k, name in enumerate(o["attributions"]):
+            value = float(cells[k + 1].get_attribute("data-value"))
+            expected = o["attributions"][name][i]
+            if abs(value - expected) > 1e-7 * max(1, abs(expected)):
+                check(False, f"token {i}: the {name} bar is the service's value {expected} ({value})")
+    items = driver.find_elements(By.CSS_SELECTOR, "#occl-spearman li")
+    shown = {li.get_attribute("data-name"): li.get_attribute("data-value") for li in items}
+    for name, rho in o["spearman"].items():
+        check(name in shown and (rho is None and shown[name] == "" or rho is not None and shown[name]
+                                 and abs(float(shown[name]) - rho) <= 1e-7),
+              f"the Spearman figure of {name} is the service's: {rho} ({shown.get(name)})")
+    print("     occlusion:", section.find_element(By.CSS_SELECTOR, ".source").text, flush=True)
+    shot(section, args.artifacts, "page-occlusion.png")
+# ---- end of occlusion view ----
 
 
 def check_compare(driver, base, args, model):

@@ -99,12 +99,14 @@ public final class AttendEngine: Sendable {
             precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
         job.form = request.form
         try job.checkContributions(request)
+        try job.checkOcclusion(request, limits: limits)
         var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
             precision: request.precision, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
             form: request.form, modelNameBytes: model.name.utf8.count)
         estimate.add(job.contributionEstimate(precision: request.precision))
+        estimate.add(job.occlusionEstimate(precision: request.precision))
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -159,7 +161,10 @@ public final class AttendEngine: Sendable {
     /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
     /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {
-        try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) { _, output in
+        let count = job.input.encodings.count
+        let all = try await batcher.run(model: job.model, inputs: job.passInputs, options: ForwardOptions()) {
+            index, output in
+            if index >= count { return job.occludedResult(output) }
             var output = output
             let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
             let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
@@ -168,8 +173,11 @@ public final class AttendEngine: Sendable {
             output.entropies = [:]
             output.pooled = nil
             let rollouts = job.contributionRollouts(output)
-            return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+            var result = SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+            result.occlusion = job.occlusionStart(result)
+            return result
         }
+        return job.foldOcclusion(all)
     }
 
     // MARK: Embeddings

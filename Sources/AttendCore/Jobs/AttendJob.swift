@@ -21,6 +21,8 @@ public struct AttendJob: Sendable {
     /// rollout over the selected layers is returned.
     public var contributions: [ContributionMeasure] = []
     public var contributionRollout = false
+    /// Leave-one-token-out occlusion (``occlusionInputs``, README "Occlusion").
+    public var occlusion = false
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -87,6 +89,8 @@ public struct SequenceResult: Sendable {
     /// Measure → its rollout over the job's layers (`"contribution_rollout": true`); the per-layer matrices are in
     /// `output.contributions`.
     public var contributionRollouts: [ContributionMeasure: Tensor]
+    /// Importance per token and the attributions' agreement with it (`"occlusion": true`).
+    public var occlusion: OcclusionResult?
 
     public init(
         output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,

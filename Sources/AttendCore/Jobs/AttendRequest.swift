@@ -19,6 +19,8 @@ public struct AttendRequest: Sendable, Equatable {
     public var contributions: [ContributionMeasure] = []
     /// Each requested measure's rollout over the selected layers (all but `norm_heads`).
     public var contributionRollout = false
+    /// Leave-one-token-out importance per token, next to every attribution computed (README "Occlusion").
+    public var occlusion = false
     /// Overrides of the model's pooling and normalisation.
     public var pooling: Pooling?
     public var normalize: Bool?

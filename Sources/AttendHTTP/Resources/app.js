@@ -1272,6 +1272,126 @@
       + order.slice(0, 5).map((j) => `${quote(j)} ${formatWeight(m[i * n + j])}`).join(', ');
   }
 
+  // ---- occlusion view ----
+  // Leave-one-token-out importance of the last submitted text (README "Occlusion"), fetched when the view is shown:
+  // one POST /attend with "occlusion": true, the attention rollout ("analysis") and, for post-LN models, the
+  // alti / globenc / norm rollouts; a bar per token for the importance and each attribution (each scaled to its
+  // own largest value), and the Spearman rank correlation of each attribution with the importances.
+  const occl = { key: '', answer: null, generation: 0 };
+  const OCCLUSION_MEASURES = ['alti', 'globenc', 'norm'];
+  async function fetchOcclusion(withContributions) {
+    const extra = { attentions: false, analysis: true, occlusion: true };
+    if (withContributions) Object.assign(extra, { contributions: OCCLUSION_MEASURES });
+    return fetchJSON('/attend', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Object.assign({}, state.request, extra)),
+    });
+  }
+  async function loadOcclusion() {
+    if (!state.request) return;
+    const key = JSON.stringify(state.request);
+    if (occl.key === key && occl.answer) {
+      drawOcclusion();
+      return;
+    }
+    occl.key = key;
+    occl.answer = null;
+    const generation = ++occl.generation;
+    const section = $('view-occlusion');
+    section.dataset.state = 'loading';
+    $('occl-error').hidden = true;
+    $('occl-source').textContent = 'fetching occlusion…';
+    try {
+      let body;
+      try {
+        body = await fetchOcclusion(true);
+      } catch (error) {
+        // A pre-LN model has no contribution measures (422): the attention rollout alone.
+        if (error.status !== 422) throw error;
+        body = await fetchOcclusion(false);
+      }
+      if (generation !== occl.generation) return;
+      const result = body && Array.isArray(body.results) ? body.results[0] : null;
+      const o = result ? result.occlusion : null;
+      if (!o || !Array.isArray(o.importance)) throw new Error('The answer has no "occlusion".');
+      occl.answer = { tokens: result.tokens.map(String), occlusion: o };
+      drawOcclusion();
+    } catch (error) {
+      if (generation !== occl.generation) return;
+      occl.key = '';
+      $('occl-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('occl-error').hidden = false;
+      $('occl-source').textContent = '';
+      $('occl-table').replaceChildren();
+      $('occl-spearman').replaceChildren();
+      section.dataset.state = 'error';
+    }
+  }
+  function occlusionBar(value, largest, kind) {
+    const cell = document.createElement('td');
+    if (value === null || value === undefined) {
+      cell.textContent = '—';
+      cell.className = 'occl-none';
+      return cell;
+    }
+    const bar = document.createElement('span');
+    bar.className = 'occl-bar occl-' + kind;
+    bar.style.width = `${Math.max(0, Math.min(1, value / largest)) * 100}%`;
+    const text = document.createElement('span');
+    text.className = 'occl-num';
+    text.textContent = formatWeight(value);
+    cell.append(bar, text);
+    cell.dataset.value = String(value);
+    return cell;
+  }
+  function drawOcclusion() {
+    const a = occl.answer;
+    if (!a) return;
+    const o = a.occlusion;
+    const names = Object.keys(o.attributions || {});
+    const columns = [{ name: 'occlusion importance', values: o.importance, kind: 'importance' }]
+      .concat(names.map((name) => ({ name, values: o.attributions[name], kind: 'attribution' })));
+    const head = document.createElement('tr');
+    head.append(...['token'].concat(columns.map((c) => c.name)).map((t) => {
+      const th = document.createElement('th');
+      th.textContent = t;
+      return th;
+    }));
+    const largest = columns.map((c) => {
+      let m = 0;
+      for (const v of c.values) if (v !== null && v > m) m = v;
+      return m > 0 ? m : 1;
+    });
+    const rows = a.tokens.map((t, i) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.textContent = t;
+      th.className = 'occl-token';
+      tr.append(th, ...columns.map((c, k) => occlusionBar(c.values[i], largest[k], c.kind)));
+      return tr;
+    });
+    $('occl-table').replaceChildren(head, ...rows);
+    $('occl-spearman').replaceChildren(...names.map((name) => {
+      const li = document.createElement('li');
+      const rho = o.spearman ? o.spearman[name] : null;
+      li.textContent = `${name}: ${rho === null || rho === undefined ? 'undefined (too few or tied values)'
+        : 'ρ = ' + rho.toFixed(3)}`;
+      li.dataset.name = name;
+      li.dataset.value = rho === null || rho === undefined ? '' : String(rho);
+      return li;
+    }));
+    if (!names.length) {
+      const li = document.createElement('li');
+      li.textContent = 'No attribution to compare.';
+      $('occl-spearman').append(li);
+    }
+    $('occl-source').textContent = `Computed by the service: ${o.pooling} pooling, ${a.tokens.length} tokens, `
+      + `${o.importance.filter((v) => v !== null).length} occluded.`;
+    $('view-occlusion').dataset.state = 'ready';
+  }
+  // ---- end of occlusion view ----
+
   // ---------- compare two texts ----------
   // POST /similarity with "explain" and "per_layer" (README "POST /similarity"): the cosine, the token-by-token
   // matrix, the matrix carried back to input tokens and the cosine at every hidden state.
@@ -1401,6 +1521,7 @@
       section.hidden = section.id !== 'view-' + view;
     }
     if (view === 'contributions') loadContributions();
+    if (view === 'occlusion') loadOcclusion();
   }
 
   // ---------- events ----------

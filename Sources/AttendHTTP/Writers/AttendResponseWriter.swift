@@ -128,6 +128,7 @@ package enum AttendResponseWriter {
                     ContributionsWriter.write(request, result: result, into: w)
                 })
         }
+        if let occlusion = result.occlusion { pieces.append(OcclusionWriter.piece(occlusion)) }
         if request.hiddenStates, let states = output.hiddenStates {
             for (i, state) in states.enumerated() {
                 pieces.append(

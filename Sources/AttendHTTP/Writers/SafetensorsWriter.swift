@@ -203,6 +203,10 @@ package enum SafetensorsWriter {
             for part in ContributionsWriter.tensors(job, result: result, prefix: prefix) {
                 floats(part.name, part.tensor.shape, part.tensor.storage)
             }
+            if let occlusion = result.occlusion {
+                metadata += OcclusionWriter.metadata(occlusion, prefix: prefix)
+                for part in OcclusionWriter.tensors(occlusion, prefix: prefix) { floats(part.name, [part.values.count], part.values) }
+            }
         }
         return (metadata, items)
     }
