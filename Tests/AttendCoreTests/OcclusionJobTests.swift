@@ -38,7 +38,8 @@ import Transformer
             #expect(extra.count == positions.reduce(0) { $0 + $1.count })
             #expect(extra.allSatisfy { $0.keep == .lastHiddenState })
             #expect(job.passInputs.count == job.input.encodings.count + extra.count)
-            #expect(extra[0].ids == Array(job.input.encodings[0].ids.enumerated().filter { $0.offset != 1 }.map(\.element)))
+            #expect(
+                extra[0].ids == Array(job.input.encodings[0].ids.enumerated().filter { $0.offset != 1 }.map(\.element)))
             var plain = request()
             plain.occlusion = false
             let without = try await engine.prepare(plain)
@@ -63,12 +64,14 @@ import Transformer
                 #expect(o.importance.first! == nil && o.importance.last! == nil)
                 #expect(o.attributions.map(\.name) == ["attention_rollout", "alti"])
                 #expect(result.contributionRollouts.isEmpty)
-                let whole = try #require(try encoder.forward([EncoderInput(ids: e.ids)], options: ForwardOptions()).first)
+                let whole = try #require(
+                    try encoder.forward([EncoderInput(ids: e.ids)], options: ForwardOptions()).first)
                 let reference = try #require(OcclusionAnalysis.pooled(whole.lastHiddenState, .mean))
                 for p in job.occlusionPositions[k] {
                     var ids = e.ids
                     ids.remove(at: p)
-                    let alone = try #require(try encoder.forward([EncoderInput(ids: ids)], options: ForwardOptions()).first)
+                    let alone = try #require(
+                        try encoder.forward([EncoderInput(ids: ids)], options: ForwardOptions()).first)
                     let vector = try #require(OcclusionAnalysis.pooled(alone.lastHiddenState, .mean))
                     let want = OcclusionAnalysis.importance(reference, vector)
                     let got = try #require(o.importance[p])

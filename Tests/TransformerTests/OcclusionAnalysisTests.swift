@@ -92,10 +92,12 @@ private func smallestGap(_ values: [Float]) -> Float {
         let occluded = fixture.occluded
         let mine = occluded.compactMap { importance[$0] }
         let want = occluded.compactMap { fixture.importance[$0].map(Float.init) }
-        report.compare("importance", kind: "importance", Tensor(shape: [mine.count], storage: mine),
+        report.compare(
+            "importance", kind: "importance", Tensor(shape: [mine.count], storage: mine),
             Tensor(shape: [want.count], storage: want), tolerance: 1e-5)
         let weights = OcclusionAnalysis.poolingWeights(whole.lastHiddenState, pooling)
-        report.compare("weights", kind: "weights", Tensor(shape: [weights.count], storage: weights),
+        report.compare(
+            "weights", kind: "weights", Tensor(shape: [weights.count], storage: weights),
             Tensor(shape: [fixture.weights.count], storage: fixture.weights), tolerance: 1e-6)
         let means = try (0..<c.layers).map { try #require(whole.attentionMeans[$0]) }
         var rollouts = ["attention_rollout": AttentionAnalysis.rollout(means)]
@@ -106,7 +108,8 @@ private func smallestGap(_ values: [Float]) -> Float {
         for (name, expected) in fixture.attributions.sorted(by: { $0.key < $1.key }) {
             let rollout = try #require(rollouts[name], "\(name)")
             let values = OcclusionAnalysis.attribution(rollout, weights: weights)
-            report.compare(name, kind: "attribution", Tensor(shape: [values.count], storage: values),
+            report.compare(
+                name, kind: "attribution", Tensor(shape: [values.count], storage: values),
                 Tensor(shape: [expected.count], storage: expected), tolerance: 1e-5)
             let expectedRho = fixture.spearman[name] ?? nil
             let fromFixture = OcclusionAnalysis.spearman(occluded.map { expected[$0] }, want)

@@ -173,7 +173,8 @@ public final class AttendEngine: Sendable {
             output.entropies = [:]
             output.pooled = nil
             let rollouts = job.contributionRollouts(output)
-            var result = SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+            var result = SequenceResult(
+                output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
             result.occlusion = job.occlusionStart(result)
             return result
         }

@@ -112,7 +112,8 @@ extension AttendJob {
         let weights = OcclusionAnalysis.poolingWeights(hidden, pooling)
         var attributions: [OcclusionResult.Attribution] = []
         if analysis, let rollout = result.summary?.rollout {
-            attributions.append(.init(name: "attention_rollout", values: OcclusionAnalysis.attribution(rollout, weights: weights)))
+            attributions.append(
+                .init(name: "attention_rollout", values: OcclusionAnalysis.attribution(rollout, weights: weights)))
         }
         for measure in contributions where measure != .normHeads {
             let rollout =

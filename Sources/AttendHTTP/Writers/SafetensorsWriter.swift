@@ -205,7 +205,9 @@ package enum SafetensorsWriter {
             }
             if let occlusion = result.occlusion {
                 metadata += OcclusionWriter.metadata(occlusion, prefix: prefix)
-                for part in OcclusionWriter.tensors(occlusion, prefix: prefix) { floats(part.name, [part.values.count], part.values) }
+                for part in OcclusionWriter.tensors(occlusion, prefix: prefix) {
+                    floats(part.name, [part.values.count], part.values)
+                }
             }
         }
         return (metadata, items)
