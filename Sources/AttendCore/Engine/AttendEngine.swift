@@ -99,12 +99,16 @@ public final class AttendEngine: Sendable {
             precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
         job.form = request.form
         try job.checkContributions(request)
+        job.headRoles = request.headRoles
+        try job.checkPredictions(request)
         var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
             precision: request.precision, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
             form: request.form, modelNameBytes: model.name.utf8.count)
         estimate.add(job.contributionEstimate(precision: request.precision))
+        estimate.add(job.headRoleEstimate(precision: request.precision))
+        estimate.add(job.predictionEstimate(precision: request.precision))
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -159,7 +163,7 @@ public final class AttendEngine: Sendable {
     /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
     /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {
-        try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) { _, output in
+        try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) { index, output in
             var output = output
             let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
             let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
@@ -168,7 +172,10 @@ public final class AttendEngine: Sendable {
             output.entropies = [:]
             output.pooled = nil
             let rollouts = job.contributionRollouts(output)
-            return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+            var result = SequenceResult(
+                output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+            job.addRolesAndPredictions(to: &result, encoding: job.input.encodings[index])
+            return result
         }
     }
 

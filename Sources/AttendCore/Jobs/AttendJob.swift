@@ -21,6 +21,9 @@ public struct AttendJob: Sendable {
     /// rollout over the selected layers is returned.
     public var contributions: [ContributionMeasure] = []
     public var contributionRollout = false
+    /// Head roles (``HeadRoles``) per sequence and over the batch; masked-word predictions when asked.
+    public var headRoles = false
+    public var predictions: PredictionRequest?
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -46,9 +49,9 @@ public struct AttendJob: Sendable {
     /// rollout) and the selected heads' entropies, computed in the pass; hidden states when asked.
     public var keep: KeptOutputs {
         KeptOutputs(
-            attentionLayers: attentions ? Set(layers) : [], heads: heads,
+            attentionLayers: attentions || headRoles ? Set(layers) : [], heads: heads,
             headMeanLayers: analysis ? Set(layers) : [], entropyLayers: analysis ? Set(layers) : [],
-            hiddenStates: hiddenStates, contributions: Set(contributions),
+            hiddenStates: hiddenStates || predictions?.logitLens == true, contributions: Set(contributions),
             contributionLayers: contributions.isEmpty ? [] : Set(layers))
     }
 
@@ -87,6 +90,9 @@ public struct SequenceResult: Sendable {
     /// Measure → its rollout over the job's layers (`"contribution_rollout": true`); the per-layer matrices are in
     /// `output.contributions`.
     public var contributionRollouts: [ContributionMeasure: Tensor]
+    /// Head roles (`"analysis"` with `"heads"`) and masked-word predictions (`"predictions"`).
+    public var headRoles: HeadRoles?
+    public var predictions: [PositionPrediction] = []
 
     public init(
         output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,

@@ -203,8 +203,11 @@ package enum SafetensorsWriter {
             for part in ContributionsWriter.tensors(job, result: result, prefix: prefix) {
                 floats(part.name, part.tensor.shape, part.tensor.storage)
             }
+            let extra = extraItems(job, result: result, prefix: prefix, dtype: dtype)
+            (metadata, items) = (metadata + extra.metadata, items + extra.items)
         }
-        return (metadata, items)
+        let batch = batchItems(job, results: results, dtype: dtype)
+        return (metadata + batch.metadata, items + batch.items)
     }
 
     /// An `I32` tensor of `values`.
