@@ -34,6 +34,8 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case selectionOutOfRange(kind: String, index: Int, count: Int)
     /// An option the model does not allow (e.g. `dimensions` on a model without Matryoshka training).
     case unsupported(String, field: Field?)
+    /// `"predictions"` on a model without a masked-language-model head.
+    case noMaskedLMHead(model: String)
 
     // Budgets.
     /// More tokens or sequences than one request may hold (`compute.max_request_*`).
@@ -70,6 +72,9 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(0...\(count - 1), or -\(count)...-1)"
         case .shuttingDown:
             return "the server is stopping"
+        case .noMaskedLMHead(let model):
+            return "model \"\(model)\" has no masked-language-model head (a BertForMaskedLM checkpoint's "
+                + "cls.predictions.* tensors), so it cannot serve \"predictions\""
         case .transformer(let error):
             return error.description
         }
@@ -89,6 +94,7 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .idOutOfRange: return "id_out_of_range"
         case .selectionOutOfRange(let kind, _, _): return "\(kind)_out_of_range"
         case .unsupported: return "unsupported"
+        case .noMaskedLMHead: return "no_mlm_head"
         case .requestTooLarge: return "request_too_large"
         case .responseTooLarge: return "response_too_large"
         case .overloaded: return "overloaded"
@@ -105,6 +111,7 @@ public enum CoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return field
         case .selectionOutOfRange(let kind, _, _): return kind + "s"
         case .idOutOfRange: return "input_ids"
+        case .noMaskedLMHead: return "predictions"
         default: return nil
         }
     }

@@ -72,6 +72,7 @@ extension AttendApp {
         w.member("vocabulary_size", model.tokenizer.vocabularySize)
         w.member("pooling", model.defaultPooling.rawValue)
         w.member("normalize", model.defaultNormalize)
+        w.member("mlm_head", model.maskedLMHead != nil)
         switch model.source {
         case .seeded:
             w.member("source", "seeded")

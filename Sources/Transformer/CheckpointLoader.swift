@@ -60,9 +60,12 @@ public enum CheckpointLoader {
                     + "\(configuration.vocabularySize)")
         }
         let (pooling, normalize) = try sentencePooling(directory: directory)
-        return Model(
+        var model = Model(
             encoder: encoder, tokenizer: tokenizer, defaultPooling: pooling, defaultNormalize: normalize,
             source: .checkpoint(directory: directory))
+        model.maskedLMHead = try MaskedLMHead.load(
+            directory: directory, configuration: configuration, tokenizer: tokenizer)
+        return model
     }
 
     /// Maps a Hugging Face BERT `config.json` object to an ``EncoderConfiguration``: post-LN, learned absolute

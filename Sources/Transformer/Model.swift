@@ -10,6 +10,8 @@ public struct Model: Sendable {
     public var defaultNormalize: Bool
     /// Where the weights came from.
     public var source: ModelSource
+    /// The checkpoint's masked-language-model head (`BertForMaskedLM`'s `cls.predictions`), when it has one.
+    public var maskedLMHead: MaskedLMHead? = nil
 
     /// A model from its parts.
     public init(

@@ -100,6 +100,8 @@ public final class AttendEngine: Sendable {
         job.form = request.form
         try job.checkContributions(request)
         try job.checkOcclusion(request, limits: limits)
+        job.headRoles = request.headRoles
+        try job.checkPredictions(request)
         var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
@@ -107,6 +109,8 @@ public final class AttendEngine: Sendable {
             form: request.form, modelNameBytes: model.name.utf8.count)
         estimate.add(job.contributionEstimate(precision: request.precision))
         estimate.add(job.occlusionEstimate(precision: request.precision))
+        estimate.add(job.headRoleEstimate(precision: request.precision))
+        estimate.add(job.predictionEstimate(precision: request.precision))
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -176,6 +180,7 @@ public final class AttendEngine: Sendable {
             var result = SequenceResult(
                 output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
             result.occlusion = job.occlusionStart(result)
+            job.addRolesAndPredictions(to: &result, encoding: job.input.encodings[index])
             return result
         }
         return job.foldOcclusion(all)

@@ -23,6 +23,9 @@ public struct AttendJob: Sendable {
     public var contributionRollout = false
     /// Leave-one-token-out occlusion (``occlusionInputs``, README "Occlusion").
     public var occlusion = false
+    /// Head roles (``HeadRoles``) per sequence and over the batch; masked-word predictions when asked.
+    public var headRoles = false
+    public var predictions: PredictionRequest?
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -48,9 +51,9 @@ public struct AttendJob: Sendable {
     /// rollout) and the selected heads' entropies, computed in the pass; hidden states when asked.
     public var keep: KeptOutputs {
         KeptOutputs(
-            attentionLayers: attentions ? Set(layers) : [], heads: heads,
+            attentionLayers: attentions || headRoles ? Set(layers) : [], heads: heads,
             headMeanLayers: analysis ? Set(layers) : [], entropyLayers: analysis ? Set(layers) : [],
-            hiddenStates: hiddenStates, contributions: Set(contributions),
+            hiddenStates: hiddenStates || predictions?.logitLens == true, contributions: Set(contributions),
             contributionLayers: contributions.isEmpty ? [] : Set(layers))
     }
 
@@ -91,6 +94,9 @@ public struct SequenceResult: Sendable {
     public var contributionRollouts: [ContributionMeasure: Tensor]
     /// Importance per token and the attributions' agreement with it (`"occlusion": true`).
     public var occlusion: OcclusionResult?
+    /// Head roles (`"analysis"` with `"heads"`) and masked-word predictions (`"predictions"`).
+    public var headRoles: HeadRoles?
+    public var predictions: [PositionPrediction] = []
 
     public init(
         output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,

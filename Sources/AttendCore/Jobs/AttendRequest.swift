@@ -15,6 +15,10 @@ public struct AttendRequest: Sendable, Equatable {
     public var hiddenStates = false
     /// Attention rollout and per-head entropy per result.
     public var analysis = false
+    /// Head roles per result and their batch means (`"analysis"` naming `"heads"`).
+    public var headRoles = false
+    /// Masked-word predictions from the model's MLM head; nil = none.
+    public var predictions: PredictionRequest?
     /// Token contribution measures per selected layer (README "Token contributions"); empty = none.
     public var contributions: [ContributionMeasure] = []
     /// Each requested measure's rollout over the selected layers (all but `norm_heads`).

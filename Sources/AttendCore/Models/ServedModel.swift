@@ -10,6 +10,8 @@ public struct ServedModel: Sendable {
     public var source: ModelSource
     /// The widths `dimensions` may cut embeddings to besides the full one (the entry's `matryoshka_dimensions`).
     public var matryoshkaDimensions: [Int]
+    /// The checkpoint's masked-language-model head, when it has one (`"predictions"`).
+    public var maskedLMHead: MaskedLMHead?
 
     public init(
         name: String, model: Model, pooling: Pooling? = nil, normalize: Bool? = nil, matryoshkaDimensions: [Int] = []
@@ -21,6 +23,7 @@ public struct ServedModel: Sendable {
         self.defaultPooling = pooling ?? model.defaultPooling
         self.defaultNormalize = normalize ?? model.defaultNormalize
         self.source = model.source
+        self.maskedLMHead = model.maskedLMHead
     }
 
     public var configuration: EncoderConfiguration { encoder.configuration }

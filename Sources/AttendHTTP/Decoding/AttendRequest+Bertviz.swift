@@ -15,7 +15,8 @@ extension AttendRequest {
         if case .topK = request.form.keys { throw refuse("top_k", "returns whole maps") }
         if case .threshold = request.form.keys { throw refuse("threshold", "returns whole maps") }
         if request.hiddenStates { throw refuse("hidden_states", "returns only what bertviz takes") }
-        if request.analysis { throw refuse("analysis", "returns only what bertviz takes") }
+        if request.analysis || request.headRoles { throw refuse("analysis", "returns only what bertviz takes") }
+        if request.predictions != nil { throw refuse("predictions", "returns only what bertviz takes") }
         let positional = "returns every layer and head in order, as bertviz numbers them by position (pass "
         if try Selection.resolve(request.layers, count: c.layers, kind: "layer") != Array(0..<c.layers) {
             throw refuse("layers", positional + "include_layers to head_view or model_view to show fewer)")

@@ -25,7 +25,8 @@ extension AttendRequest {
         request.heads = try fields.ints("heads")
         request.attentions = try fields.bool("attentions", default: true)
         request.hiddenStates = try fields.bool("hidden_states", default: false)
-        request.analysis = try fields.bool("analysis", default: false)
+        try readAnalysis(&fields, into: &request)
+        try readPredictions(&fields, into: &request)
         try readContributions(&fields, into: &request)
         try readOcclusion(&fields, into: &request)
         if let p = try fields.string("pooling") {

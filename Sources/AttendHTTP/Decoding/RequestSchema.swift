@@ -13,6 +13,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
     case teiSimilarityInputs = "TEISimilarityInputs"
     case teiSimilarityParameters = "TEISimilarityParameters"
     case similarity = "SimilarityRequest"
+    case predictions = "PredictionRequest"
 
     /// The members, in documentation order.
     var fields: [String] {
@@ -23,7 +24,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
                 "heads",
                 "attentions",
                 "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
-                "top_k", "threshold", "contributions", "contribution_rollout", "occlusion",
+                "top_k", "threshold", "contributions", "contribution_rollout", "occlusion", "predictions",
             ]
         case .tokenize:
             return ["model", "text", "text_pair", "tokens", "input_ids", "add_special_tokens", "truncate"]
@@ -45,6 +46,8 @@ enum RequestSchema: String, CaseIterable, Sendable {
             return ["truncate", "truncation_direction", "prompt_name"]
         case .similarity:
             return ["model", "a", "b", "explain", "per_layer", "measure", "truncate"]
+        case .predictions:
+            return ["top_k", "positions", "logit_lens"]
         }
     }
 
@@ -58,7 +61,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
         case .teiEmbedAll: return "/embed_all"
         case .teiDecode: return "/decode"
         case .teiSimilarity, .similarity: return "/similarity"
-        case .teiSimilarityInputs, .teiSimilarityParameters: return nil
+        case .teiSimilarityInputs, .teiSimilarityParameters, .predictions: return nil
         }
     }
 

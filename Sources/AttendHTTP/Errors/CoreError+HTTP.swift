@@ -10,7 +10,7 @@ extension CoreError: HTTPResponseError {
         case .modelNotFound: return .notFound
         case .modelLoading, .modelFailed, .overloaded, .shuttingDown: return .serviceUnavailable
         case .sequenceTooLong, .idOutOfRange, .selectionOutOfRange, .unsupported, .responseTooLarge, .transformer,
-            .ambiguousInput:
+            .ambiguousInput, .noMaskedLMHead:
             return .unprocessableContent
         case .requestTooLarge: return .contentTooLarge
         }

@@ -1512,6 +1512,160 @@
     output.textContent = '\u00a0';
   }
 
+  // ---- head roles view ----
+  // Each head's role over the last submitted text (README "Head roles"): one POST /attend with "analysis":
+  // ["heads"] and no maps; a layer × head table with the tag, the values on hover.
+  const roles = { key: '', generation: 0 };
+  const ROLE_NAMES = ['cls', 'sep', 'previous', 'next', 'self', 'punctuation', 'entropy'];
+  async function loadHeadRoles() {
+    if (!state.request) return;
+    const key = JSON.stringify(state.request);
+    if (roles.key === key) return;
+    roles.key = key;
+    const generation = ++roles.generation;
+    const section = $('view-roles');
+    section.dataset.state = 'loading';
+    $('roles-error').hidden = true;
+    const request = Object.assign({}, state.request, { attentions: false, analysis: ['heads'] });
+    try {
+      const body = await fetchJSON('/attend', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      });
+      if (generation !== roles.generation) return;
+      const table = body && body.head_roles;
+      if (!table || !Array.isArray(table.tag)) throw new Error('The answer has no "head_roles".');
+      drawHeadRoles(table, Array.isArray(body.layers) ? body.layers : [], Array.isArray(body.heads) ? body.heads : []);
+      section.dataset.state = 'ready';
+    } catch (error) {
+      if (generation !== roles.generation) return;
+      roles.key = '';
+      $('roles-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('roles-error').hidden = false;
+      $('roles-table').replaceChildren();
+      section.dataset.state = 'error';
+    }
+  }
+  function drawHeadRoles(table, layers, heads) {
+    const out = $('roles-table');
+    out.replaceChildren();
+    const head = document.createElement('tr');
+    head.append(document.createElement('th'));
+    for (const h of heads) {
+      const th = document.createElement('th');
+      th.textContent = `head ${h}`;
+      head.append(th);
+    }
+    out.append(head);
+    table.tag.forEach((row, a) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.textContent = `layer ${layers[a] !== undefined ? layers[a] : a}`;
+      tr.append(th);
+      row.forEach((tag, b) => {
+        const td = document.createElement('td');
+        td.textContent = tag || '·';
+        td.className = tag ? 'role role-' + tag : 'role';
+        const value = (name) => (table[name] && table[name][a] ? table[name][a][b] : null);
+        td.title = ROLE_NAMES.map((name) => {
+          const v = value(name);
+          return `${name}: ${typeof v === 'number' ? v.toFixed(3) : '–'}`;
+        }).join('\n');
+        const best = Math.max(...ROLE_NAMES.slice(0, 6).map((name) => value(name) || 0));
+        td.style.background = css(pick(VIRIDIS, Math.min(1, best)));
+        td.style.color = best > 0.6 ? '#000' : '#fff';
+        td.dataset.tag = tag || '';
+        tr.append(td);
+      });
+      out.append(tr);
+    });
+    $('roles-source').textContent = `Means over ${table.inputs || 1} input(s), from the service.`;
+  }
+
+  // ---- predictions view ----
+  // Click a token: it is replaced by the mask token and the model's MLM head predicts it (README "Masked-word
+  // predictions"), at the last layer and through every hidden state (the logit lens).
+  const predict = { generation: 0, maskID: null, maskModel: null };
+  function renderPredictTokens() {
+    const box = $('predict-tokens');
+    box.replaceChildren();
+    state.tokens.forEach((token, i) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'tok';
+      b.dataset.index = String(i);
+      b.textContent = token;
+      box.append(b);
+    });
+  }
+  async function maskID() {
+    const model = state.request && state.request.model;
+    if (predict.maskID !== null && predict.maskModel === model) return predict.maskID;
+    const body = { text: '[MASK]', add_special_tokens: false };
+    if (model) body.model = model;
+    const answer = await fetchJSON('/tokenize', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const result = answer && Array.isArray(answer.results) ? answer.results[0] : null;
+    const ids = result && (result.input_ids || result.ids);
+    if (!Array.isArray(ids) || ids.length !== 1) throw new Error('The tokenizer has no single [MASK] token.');
+    predict.maskID = ids[0];
+    predict.maskModel = model;
+    return ids[0];
+  }
+  async function onPredict(event) {
+    const b = event.target.closest('button.tok');
+    if (!b || !state.request) return;
+    const i = Number(b.dataset.index);
+    const generation = ++predict.generation;
+    const section = $('view-predict');
+    section.dataset.state = 'loading';
+    $('predict-error').hidden = true;
+    for (const t of $('predict-tokens').children) t.classList.toggle('selected', t === b);
+    try {
+      const ids = state.ids.slice();
+      ids[i] = await maskID();
+      const request = { input_ids: [ids], attentions: false,
+        predictions: { top_k: 5, positions: [i], logit_lens: true } };
+      if (state.request.model) request.model = state.request.model;
+      const body = await fetchJSON('/attend', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      });
+      if (generation !== predict.generation) return;
+      const result = body && Array.isArray(body.results) ? body.results[0] : null;
+      const prediction = result && Array.isArray(result.predictions) ? result.predictions[0] : null;
+      if (!prediction) throw new Error('The answer has no "predictions".');
+      drawPredictions(i, prediction);
+      section.dataset.state = 'ready';
+    } catch (error) {
+      if (generation !== predict.generation) return;
+      $('predict-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('predict-error').hidden = false;
+      $('predict-table').replaceChildren();
+      section.dataset.state = 'error';
+    }
+  }
+  function drawPredictions(i, prediction) {
+    const out = $('predict-table');
+    out.replaceChildren();
+    const row = (name, values, strong) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.textContent = name;
+      tr.append(th);
+      values.tokens.forEach((token, k) => {
+        const td = document.createElement(strong ? 'th' : 'td');
+        td.textContent = `${token} ${(100 * values.probabilities[k]).toFixed(1)}%`;
+        td.title = `id ${values.ids[k]}, p = ${values.probabilities[k]}`;
+        tr.append(td);
+      });
+      out.append(tr);
+    };
+    row(`“${state.tokens[i]}” (${i}) masked`, prediction, true);
+    (prediction.lens || []).forEach((values, l) => row(l === 0 ? 'embeddings' : `after layer ${l - 1}`, values));
+  }
+
   function showView(view) {
     state.view = view;
     for (const tab of document.querySelectorAll('#tabs [role=tab]')) {
@@ -1522,6 +1676,8 @@
     }
     if (view === 'contributions') loadContributions();
     if (view === 'occlusion') loadOcclusion();
+    if (view === 'roles') loadHeadRoles();
+    if (view === 'predict') renderPredictTokens();
   }
 
   // ---------- events ----------
@@ -1557,6 +1713,7 @@
     $('model').addEventListener('change', updateModelNote);
     $('contrib-measure').addEventListener('change', loadContributions);
     $('contrib-layer').addEventListener('change', drawContributions);
+    $('predict-tokens').addEventListener('click', onPredict);
     $('compare-form').addEventListener('submit', onCompare);
     $('layer').addEventListener('change', () => {
       state.layer = Number($('layer').value);

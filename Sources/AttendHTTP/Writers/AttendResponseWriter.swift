@@ -34,9 +34,11 @@ package enum AttendResponseWriter {
         for (i, (encoding, result)) in zip(request.input.encodings, results).enumerated() {
             pieces += resultPieces(request, encoding: encoding, result: result, first: i == 0)
         }
+        pieces.append(Piece(bytes: 1) { w in w.byte(UInt8(ascii: "]")) })
+        if request.headRoles { pieces.append(batchHeadRolePiece(request, results: results)) }
         pieces.append(
             Piece(bytes: 32) { w in
-                w.raw("],\"usage\":{\"tokens\":")
+                w.raw(",\"usage\":{\"tokens\":")
                 w.int(request.input.totalTokens)
                 w.raw("}}")
             })
@@ -122,6 +124,8 @@ package enum AttendResponseWriter {
                     summary.write(to: w)
                 }
             })
+        if request.headRoles { pieces.append(headRolePiece(result)) }
+        if request.predictions != nil { pieces.append(predictionPiece(request, result: result)) }
         if !request.contributions.isEmpty {
             pieces.append(
                 Piece(bytes: ContributionsWriter.estimatedBytes(request, result: result)) { w in

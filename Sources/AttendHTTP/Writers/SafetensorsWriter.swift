@@ -209,8 +209,11 @@ package enum SafetensorsWriter {
                     floats(part.name, [part.values.count], part.values)
                 }
             }
+            let extra = extraItems(job, result: result, prefix: prefix, dtype: dtype)
+            (metadata, items) = (metadata + extra.metadata, items + extra.items)
         }
-        return (metadata, items)
+        let batch = batchItems(job, results: results, dtype: dtype)
+        return (metadata + batch.metadata, items + batch.items)
     }
 
     /// An `I32` tensor of `values`.
