@@ -381,6 +381,7 @@ def run(driver, base, args):
         check_contributions(driver, base, args, model)
         check_compare(driver, base, args, model)
         check_occlusion(driver, base, args, model)
+        check_roles_and_predictions(driver, base, args, model)
 
     errors = severe_logs(driver)
     check(not errors, f"console has no errors: {errors}")
@@ -515,6 +516,44 @@ def check_occlusion(driver, base, args, model):
     print("     occlusion:", section.find_element(By.CSS_SELECTOR, ".source").text, flush=True)
     shot(section, args.artifacts, "page-occlusion.png")
 # ---- end of occlusion view ----
+def check_roles_and_predictions(driver, base, args, model):
+    """The head-roles view: one cell per layer and head, tagged as the service's batch means; the predict view:
+    clicking a token masks it and shows the top-k plus one row per hidden state, or the service's 422 for a model
+    without an MLM head."""
+    section = tab(driver, "roles")
+    state = wait_section(driver, "view-roles", ("ready", "error"))
+    if check(state == "ready", f"the head roles render (state {state}): "
+             + driver.find_element(By.ID, "roles-error").text):
+        text = driver.find_element(By.ID, "text").get_attribute("value")
+        status, answer = http_json(base, "/attend", {"text": text, "model": model, "attentions": False,
+                                                     "analysis": ["heads"]})
+        if check(status == 200, f"the service answers head roles ({status})"):
+            tags = [t or "" for row in answer["head_roles"]["tag"] for t in row]
+            cells = driver.find_elements(By.CSS_SELECTOR, "#roles-table td.role")
+            check([c.get_attribute("data-tag") for c in cells] == tags,
+                  f"{len(cells)} role cells carry the service's tags")
+            check(all("entropy:" in (c.get_attribute("title") or "") for c in cells), "every cell has its values")
+        shot(section, args.artifacts, "page-roles.png")
+    section = tab(driver, "predict")
+    buttons = driver.find_elements(By.CSS_SELECTOR, "#predict-tokens button.tok")
+    if not check(len(buttons) > 2, f"the predict view lists the tokens ({len(buttons)})"):
+        return
+    buttons[1].click()
+    state = wait_section(driver, "view-predict", ("ready", "error"))
+    _, models = http_json(base, "/models")
+    info = next((m for m in models.get("models", []) if m.get("name") == model), {}) if model else \
+        (models.get("models") or [{}])[0]
+    if info.get("mlm_head"):
+        rows = driver.find_elements(By.CSS_SELECTOR, "#predict-table tr")
+        layers = info.get("architecture", {}).get("layers", 0)
+        check(state == "ready" and len(rows) == layers + 2, f"predictions: top-k and {len(rows) - 1} lens rows")
+    else:
+        shown = driver.find_element(By.ID, "predict-error").text
+        check(state == "error" and "no_mlm_head" in shown, f"a model without an MLM head says so: {shown!r}")
+        # The refused request is the one expected console entry; anything else still fails the next check.
+        others = [e for e in severe_logs(driver) if "status of 422" not in e.get("message", "")]
+        check(not others, f"console has no errors besides the refused prediction: {others}")
+    shot(section, args.artifacts, "page-predict.png")
 
 
 def check_compare(driver, base, args, model):
