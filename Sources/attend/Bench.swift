@@ -47,6 +47,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
     var contributions = false
 
+    @Flag(
+        name: .long,
+        help: "Print the subword tokenizers' tokens/s (Tests/TransformerTests/Fixtures/tokenizers corpus) and stop.")
+    var tokenizers = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -87,6 +92,11 @@ struct Bench: AsyncParsableCommand {
         }
         if memory {
             try measureMemory()
+            return
+        }
+        if tokenizers {
+            let fixtures = "Tests/TransformerTests/Fixtures/tokenizers"
+            print(try TokenizerBenchmark.run(fixtures: fixtures, seconds: seconds).table)
             return
         }
         let served: ServedModel
