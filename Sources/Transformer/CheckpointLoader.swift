@@ -52,7 +52,7 @@ public enum CheckpointLoader {
         let encoder = try encoder(
             from: SafetensorsFile(path: CheckpointFiles.join(directory, "model.safetensors")),
             configuration: configuration)
-        let tokenizer = try WordPieceTokenizer.load(directory: directory)
+        let tokenizer = try TokenizerLoader.load(directory: directory)
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
             throw .invalidVocabulary(
                 file: CheckpointFiles.join(directory, "vocab.txt"),

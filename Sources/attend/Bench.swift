@@ -50,6 +50,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the occlusion cost (16-token sentence, 17 sequences, vs a plain batch) and stop.")
     var occlusion = false
 
+    @Flag(
+        name: .long,
+        help: "Print the subword tokenizers' tokens/s (Tests/TransformerTests/Fixtures/tokenizers corpus) and stop.")
+    var tokenizers = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -90,6 +95,11 @@ struct Bench: AsyncParsableCommand {
         }
         if memory {
             try measureMemory()
+            return
+        }
+        if tokenizers {
+            let fixtures = "Tests/TransformerTests/Fixtures/tokenizers"
+            print(try TokenizerBenchmark.run(fixtures: fixtures, seconds: seconds).table)
             return
         }
         let served: ServedModel

@@ -1,0 +1,111 @@
+/// A tokenizer read from a Hugging Face `tokenizer.json`, running the `tokenizers` pipeline: added tokens,
+/// normalizer, pre-tokenizer, model (WordPiece, BPE or Unigram), post-processor. Ids, tokens and offsets are those
+/// of the `tokenizers` package (offsets in Unicode scalars of the input, Python `str` indexes).
+///
+/// Truncation and padding settings of the file are ignored (Attend truncates itself); the decoder is not used.
+public struct HuggingFaceTokenizer: Tokenizer {
+    let normalizer: TextNormalizer?
+    let preTokenizer: PreTokenizer?
+    let model: any SubwordModel
+    let postProcessor: PostProcessor
+    let addedTokens: AddedTokens
+    private let addedByID: [Int32: String]
+    /// Number of ids: the model's vocabulary and the added tokens (`get_vocab_size(with_added_tokens=True)`).
+    public let vocabularySize: Int
+
+    init(
+        normalizer: TextNormalizer?, preTokenizer: PreTokenizer?, model: any SubwordModel,
+        postProcessor: PostProcessor, addedTokens: [AddedTokens.Token]
+    ) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.addedTokens = AddedTokens(tokens: addedTokens, normalizer: normalizer)
+        var byID: [Int32: String] = [:]
+        for token in addedTokens { byID[token.id] = token.content }
+        addedByID = byID
+        vocabularySize = max(model.vocabularySize, Int(addedTokens.map(\.id).max() ?? -1) + 1)
+    }
+
+    /// The vocabulary string of `id` (an added token's content, or the model's).
+    public func token(for id: Int32) -> String? { addedByID[id] ?? model.token(of: id) }
+
+    /// The id of `token` (added tokens first, then the model's vocabulary).
+    public func id(for token: String) -> Int32? {
+        addedTokens.tokens.first { $0.content == token }?.id ?? model.id(of: token)
+    }
+
+    public func encode(_ text: String, addSpecialTokens: Bool) -> Encoding {
+        var encoding = Encoding()
+        append(Array(text.unicodeScalars), wordID: nil, to: &encoding)
+        postProcessor.trim(&encoding)
+        return assemble(encoding, pair: nil, addSpecialTokens: addSpecialTokens)
+    }
+
+    public func encode(words: [String], addSpecialTokens: Bool) -> Encoding {
+        var encoding = Encoding()
+        for (index, word) in words.enumerated() {
+            append(Array(word.unicodeScalars), wordID: index, to: &encoding)
+        }
+        postProcessor.trim(&encoding)
+        return assemble(encoding, pair: nil, addSpecialTokens: addSpecialTokens)
+    }
+
+    public func addedTokenCount(pair: Bool) -> Int { postProcessor.addedTokenCount(pair: pair) }
+
+    public func assemble(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding {
+        var segments = [first]
+        if var second {
+            second.typeIDs = [Int32](repeating: 1, count: second.count)
+            segments.append(second)
+        }
+        let parts = postProcessor.join(segments, addSpecialTokens: addSpecialTokens)
+        var joined = Encoding()
+        joined.reserve(parts.reduce(0) { $0 + $1.count })
+        for (index, part) in parts.enumerated() {
+            if index == 1 { joined.secondSegmentStart = joined.count }
+            for i in 0..<part.count {
+                joined.append(
+                    token: part.tokens[i], id: part.ids[i], offset: part.offsets[i], wordID: part.wordIDs[i],
+                    special: part.specialTokensMask[i], typeID: part.typeIDs[i])
+            }
+        }
+        if second != nil && joined.secondSegmentStart == nil { joined.secondSegmentStart = joined.count }
+        return joined
+    }
+
+    /// Tokenises `scalars` (offsets relative to them); word ids count the splits, or are all `wordID`.
+    private func append(_ scalars: [Unicode.Scalar], wordID: Int?, to encoding: inout Encoding) {
+        var words = 0
+        for split in addedTokens.split(NormalizedText(scalars), normalizer: normalizer) {
+            if let token = split.token {
+                encoding.append(
+                    token: split.text.string, id: token.id, offset: split.text.originalRange(0..<split.text.count),
+                    wordID: wordID ?? words, special: false)
+                words += 1
+                continue
+            }
+            let pieces = preTokenizer?.apply([split.text]) ?? [split.text]
+            for piece in pieces {
+                let string = piece.string
+                var scalarAtByte: [Int] = []
+                scalarAtByte.reserveCapacity(string.utf8.count + 1)
+                for (index, scalar) in piece.scalars.enumerated() {
+                    for _ in 0..<UTF8.width(scalar) { scalarAtByte.append(index) }
+                }
+                scalarAtByte.append(piece.count)
+                for token in model.tokenize(string) {
+                    let lower = scalarAtByte[min(token.bytes.lowerBound, scalarAtByte.count - 1)]
+                    let upper =
+                        token.bytes.isEmpty
+                        ? lower : scalarAtByte[min(token.bytes.upperBound - 1, scalarAtByte.count - 1)] + 1
+                    encoding.append(
+                        token: token.value, id: token.id, offset: piece.originalRange(lower..<upper),
+                        wordID: wordID ?? words, special: false)
+                }
+                words += 1
+            }
+        }
+    }
+}
