@@ -47,6 +47,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
     var contributions = false
 
+    @Flag(name: .long, help: "Print the probe costs (a 16-token sentence + 8 probes vs 9 plain sequences) and stop.")
+    var probes = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -104,6 +107,10 @@ struct Bench: AsyncParsableCommand {
         }
         if contributions {
             print(try EncoderBenchmark.contributionCosts(served.encoder).table)
+            return
+        }
+        if probes {
+            print(try EncoderBenchmark.probeCosts(served.encoder).table)
             return
         }
         if !skipForward {

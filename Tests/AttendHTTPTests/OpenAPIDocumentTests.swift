@@ -47,6 +47,7 @@ import Testing
         "hidden_states": "true", "analysis": "true", "pooling": #""cls""#, "normalize": "false", "precision": "3",
         "format": #""safetensors""#, "dtype": #""float32""#,
         "rows": "[0]", "top_k": "2", "threshold": "0.1", "contributions": #"["alti"]"#, "contribution_rollout": "false",
+        "probes": #"[{"mask":[1]}]"#,
         "input": #""a b""#, "encoding_format": #""float""#, "dimensions": "32", "user": #""u""#,
         "truncation_direction": #""Left""#, "prompt_name": "null", "skip_special_tokens": "false",
         "parameters": #"{"truncate":true,"truncation_direction":"left","prompt_name":null}"#,

@@ -99,12 +99,14 @@ public final class AttendEngine: Sendable {
             precision: request.precision, estimate: JobEstimate(responseBytes: 0, memoryBytes: 0))
         job.form = request.form
         try job.checkContributions(request)
+        try job.checkProbes(request, limits: limits)
         var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
             precision: request.precision, keptBytes: model.encoder.keptBytes(for: job.encoderInputs),
             form: request.form, modelNameBytes: model.name.utf8.count)
         estimate.add(job.contributionEstimate(precision: request.precision))
+        job.addProbes(to: &estimate)
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -117,7 +119,7 @@ public final class AttendEngine: Sendable {
         let shrink =
             "select fewer \"layers\", \"heads\" or \"rows\", keep the \"top_k\" keys of each row, send "
             + "\"attentions\": false or \"hidden_states\": false, ask for \"format\": \"safetensors\" (with "
-            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), or send fewer or shorter sequences"
+            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), send fewer \"probes\", or send fewer or shorter sequences"
         guard estimate.responseBytes <= limit else {
             throw CoreError.responseTooLarge(
                 "the response would be about \(estimate.responseBytes) bytes, over the limit of \(limit) bytes; "
@@ -159,17 +161,23 @@ public final class AttendEngine: Sendable {
     /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
     /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {
-        try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) { _, output in
-            var output = output
-            let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
-            let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
-            // The means and entropies are in the summary now; the answer holds only what it returns.
-            output.attentionMeans = [:]
-            output.entropies = [:]
-            output.pooled = nil
-            let rollouts = job.contributionRollouts(output)
-            return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+        if !job.probes.isEmpty { return try await runProbes(job) }
+        return try await batcher.run(model: job.model, inputs: job.encoderInputs, options: ForwardOptions()) {
+            _, output in Self.sequenceResult(job, output)
         }
+    }
+
+    /// One sequence's result from its output, on the compute thread: pooled, analysed, trimmed to the answer.
+    static func sequenceResult(_ job: AttendJob, _ output: EncoderOutput) -> SequenceResult {
+        var output = output
+        let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
+        let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
+        // The means and entropies are in the summary now; the answer holds only what it returns.
+        output.attentionMeans = [:]
+        output.entropies = [:]
+        output.pooled = nil
+        let rollouts = job.contributionRollouts(output)
+        return SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
     }
 
     // MARK: Embeddings

@@ -21,6 +21,8 @@ public struct AttendJob: Sendable {
     /// rollout over the selected layers is returned.
     public var contributions: [ContributionMeasure] = []
     public var contributionRollout = false
+    /// The checked probes (``checkProbes(_:limits:)``), each with one variant per input sequence.
+    public var probes: [JobProbe] = []
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -87,6 +89,8 @@ public struct SequenceResult: Sendable {
     /// Measure → its rollout over the job's layers (`"contribution_rollout": true`); the per-layer matrices are in
     /// `output.contributions`.
     public var contributionRollouts: [ContributionMeasure: Tensor]
+    /// The job's probes of this sequence, in request order (README "Probes").
+    public var probes: [ProbeResult] = []
 
     public init(
         output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,

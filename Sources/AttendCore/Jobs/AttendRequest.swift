@@ -19,6 +19,8 @@ public struct AttendRequest: Sendable, Equatable {
     public var contributions: [ContributionMeasure] = []
     /// Each requested measure's rollout over the selected layers (all but `norm_heads`).
     public var contributionRollout = false
+    /// Variants of every input sequence run in the same batch (README "Probes"); empty = none.
+    public var probes: [ProbeRequest] = []
     /// Overrides of the model's pooling and normalisation.
     public var pooling: Pooling?
     public var normalize: Bool?

@@ -27,6 +27,7 @@ extension AttendRequest {
         request.hiddenStates = try fields.bool("hidden_states", default: false)
         request.analysis = try fields.bool("analysis", default: false)
         try readContributions(&fields, into: &request)
+        try readProbes(&fields, into: &request)
         if let p = try fields.string("pooling") {
             guard let parsed = Pooling(rawValue: p) else {
                 throw RequestError.invalidRequest("\"pooling\" must be one of mean, cls, max, none; got \"\(p)\"")

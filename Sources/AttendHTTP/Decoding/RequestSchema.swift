@@ -23,7 +23,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
                 "heads",
                 "attentions",
                 "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
-                "top_k", "threshold", "contributions", "contribution_rollout",
+                "top_k", "threshold", "contributions", "contribution_rollout", "probes",
             ]
         case .tokenize:
             return ["model", "text", "text_pair", "tokens", "input_ids", "add_special_tokens", "truncate"]

@@ -203,6 +203,9 @@ package enum SafetensorsWriter {
             for part in ContributionsWriter.tensors(job, result: result, prefix: prefix) {
                 floats(part.name, part.tensor.shape, part.tensor.storage)
             }
+            let probes = probeItems(job, result: result, prefix: prefix, dtype: dtype)
+            metadata += probes.metadata
+            items += probes.items
         }
         return (metadata, items)
     }
