@@ -12,6 +12,7 @@ struct BatchPlan {
     let typeIds: [Int32]  // [T]
     let positions: [Int32]  // [T] position of each token within its sequence
     let keepLayers: [Int]  // sorted, in range
+    let ablated: [Set<AttentionHead>]  // [B] heads whose context is zeroed (EncoderInput.ablatedHeads)
 
     init(_ inputs: [EncoderInput], configuration: EncoderConfiguration, keepLayers: Set<Int>) {
         count = inputs.count
@@ -26,6 +27,12 @@ struct BatchPlan {
         typeIds = inputs.flatMap { $0.typeIds ?? [Int32](repeating: 0, count: $0.ids.count) }
         positions = lengths.flatMap { (0..<$0).map { Int32($0) } }
         self.keepLayers = keepLayers.filter { (0..<configuration.layers).contains($0) }.sorted()
+        ablated = inputs.map(\.ablatedHeads)
+    }
+
+    /// Whether head h of layer l is ablated for sequence b.
+    func isAblated(_ b: Int, layer l: Int, head h: Int) -> Bool {
+        !ablated[b].isEmpty && ablated[b].contains(AttentionHead(layer: l, head: h))
     }
 
     /// Copies sequence b's rows of a [T, width] buffer into an [n_b, width] tensor.

@@ -80,6 +80,11 @@ extension Encoder {
                 let e = Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row, entropy: entropy != nil)
                 entropy?[r0 + i] = e
             }
+            // An ablated head (EncoderInput.ablatedHeads): ctx[r0..<r1] = 0, P kept as computed.
+            if plan.isAblated(b, layer: l, head: h) {
+                for i in rows { (out + i * d).update(repeating: 0, count: dh) }
+                return
+            }
             // ctx[r0..<r1] [m, dh] = P · V_h
             let p = scores
             let ldp = padded

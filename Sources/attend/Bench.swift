@@ -55,6 +55,9 @@ struct Bench: AsyncParsableCommand {
         help: "Print the subword tokenizers' tokens/s (Tests/TransformerTests/Fixtures/tokenizers corpus) and stop.")
     var tokenizers = false
 
+    @Flag(name: .long, help: "Print the probe costs (a 16-token sentence + 8 probes vs 9 plain sequences) and stop.")
+    var probes = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -121,6 +124,10 @@ struct Bench: AsyncParsableCommand {
         }
         if occlusion {
             print(try await ServiceBenchmark.occlusion(model: served, seconds: seconds).table)
+            return
+        }
+        if probes {
+            print(try EncoderBenchmark.probeCosts(served.encoder).table)
             return
         }
         if !skipForward {

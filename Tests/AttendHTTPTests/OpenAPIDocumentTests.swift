@@ -49,6 +49,7 @@ import Testing
         "rows": "[0]", "top_k": "2", "threshold": "0.1", "contributions": #"["alti"]"#, "contribution_rollout": "false",
         "occlusion": "true",
         "predictions": "false",
+        "probes": #"[{"mask":[1]}]"#,
         "input": #""a b""#, "encoding_format": #""float""#, "dimensions": "32", "user": #""u""#,
         "truncation_direction": #""Left""#, "prompt_name": "null", "skip_special_tokens": "false",
         "parameters": #"{"truncate":true,"truncation_direction":"left","prompt_name":null}"#,

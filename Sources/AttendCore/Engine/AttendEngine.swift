@@ -102,6 +102,7 @@ public final class AttendEngine: Sendable {
         try job.checkOcclusion(request, limits: limits)
         job.headRoles = request.headRoles
         try job.checkPredictions(request)
+        try job.checkProbes(request, limits: limits)
         var estimate = JobEstimate.attend(
             encodings: input.encodings, configuration: c, layers: layers.count, heads: heads.count,
             attentions: request.attentions, hiddenStates: request.hiddenStates, analysis: request.analysis,
@@ -111,6 +112,7 @@ public final class AttendEngine: Sendable {
         estimate.add(job.occlusionEstimate(precision: request.precision))
         estimate.add(job.headRoleEstimate(precision: request.precision))
         estimate.add(job.predictionEstimate(precision: request.precision))
+        job.addProbes(to: &estimate)
         job.estimate = estimate
         if request.form.rows != nil {
             for (i, e) in input.encodings.enumerated() where request.form.resolvedRows(e.count) == nil {
@@ -123,7 +125,7 @@ public final class AttendEngine: Sendable {
         let shrink =
             "select fewer \"layers\", \"heads\" or \"rows\", keep the \"top_k\" keys of each row, send "
             + "\"attentions\": false or \"hidden_states\": false, ask for \"format\": \"safetensors\" (with "
-            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), or send fewer or shorter sequences"
+            + "\"dtype\": \"float16\"), set \"precision\" (e.g. 4), send fewer \"probes\", or send fewer or shorter sequences"
         guard estimate.responseBytes <= limit else {
             throw CoreError.responseTooLarge(
                 "the response would be about \(estimate.responseBytes) bytes, over the limit of \(limit) bytes; "
@@ -165,25 +167,31 @@ public final class AttendEngine: Sendable {
     /// Runs `job` through the batcher; each sequence keeps only what the job asked for (``AttendJob/keep``), and
     /// pooling and the analysis happen on the compute thread as each pass ends.
     public func run(_ job: AttendJob) async throws -> [SequenceResult] {
+        if !job.probes.isEmpty { return try await runProbes(job) }
         let count = job.input.encodings.count
         let all = try await batcher.run(model: job.model, inputs: job.passInputs, options: ForwardOptions()) {
             index, output in
             if index >= count { return job.occludedResult(output) }
-            var output = output
-            let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
-            let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
-            // The means and entropies are in the summary now; the answer holds only what it returns.
-            output.attentionMeans = [:]
-            output.entropies = [:]
-            output.pooled = nil
-            let rollouts = job.contributionRollouts(output)
-            var result = SequenceResult(
-                output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
-            result.occlusion = job.occlusionStart(result)
-            job.addRolesAndPredictions(to: &result, encoding: job.input.encodings[index])
-            return result
+            return Self.sequenceResult(job, output, index: index)
         }
         return job.foldOcclusion(all)
+    }
+
+    /// Sequence `index`'s result from its output, on the compute thread: pooled, analysed, trimmed to the answer,
+    /// its occlusion started and its head roles and predictions added.
+    static func sequenceResult(_ job: AttendJob, _ output: EncoderOutput, index: Int) -> SequenceResult {
+        var output = output
+        let pooled = Encoder.pool(output.lastHiddenState, job.pooling, normalize: job.normalize)
+        let summary = job.analysis ? AttentionSummary(output: output, layers: job.layers) : nil
+        // The means and entropies are in the summary now; the answer holds only what it returns.
+        output.attentionMeans = [:]
+        output.entropies = [:]
+        output.pooled = nil
+        let rollouts = job.contributionRollouts(output)
+        var result = SequenceResult(output: output, pooled: pooled, summary: summary, contributionRollouts: rollouts)
+        result.occlusion = job.occlusionStart(result)
+        job.addRolesAndPredictions(to: &result, encoding: job.input.encodings[index])
+        return result
     }
 
     // MARK: Embeddings

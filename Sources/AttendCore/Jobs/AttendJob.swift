@@ -26,6 +26,8 @@ public struct AttendJob: Sendable {
     /// Head roles (``HeadRoles``) per sequence and over the batch; masked-word predictions when asked.
     public var headRoles = false
     public var predictions: PredictionRequest?
+    /// The checked probes (``checkProbes(_:limits:)``), each with one variant per input sequence.
+    public var probes: [JobProbe] = []
     /// Sizes known before computing.
     public var estimate: JobEstimate
 
@@ -97,6 +99,8 @@ public struct SequenceResult: Sendable {
     /// Head roles (`"analysis"` with `"heads"`) and masked-word predictions (`"predictions"`).
     public var headRoles: HeadRoles?
     public var predictions: [PositionPrediction] = []
+    /// The job's probes of this sequence, in request order (README "Probes").
+    public var probes: [ProbeResult] = []
 
     public init(
         output: EncoderOutput, pooled: [Float]?, summary: AttentionSummary?,

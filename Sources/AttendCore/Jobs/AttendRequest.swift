@@ -25,6 +25,8 @@ public struct AttendRequest: Sendable, Equatable {
     public var contributionRollout = false
     /// Leave-one-token-out importance per token, next to every attribution computed (README "Occlusion").
     public var occlusion = false
+    /// Variants of every input sequence run in the same batch (README "Probes"); empty = none.
+    public var probes: [ProbeRequest] = []
     /// Overrides of the model's pooling and normalisation.
     public var pooling: Pooling?
     public var normalize: Bool?

@@ -29,6 +29,7 @@ extension AttendRequest {
         try readPredictions(&fields, into: &request)
         try readContributions(&fields, into: &request)
         try readOcclusion(&fields, into: &request)
+        try readProbes(&fields, into: &request)
         if let p = try fields.string("pooling") {
             guard let parsed = Pooling(rawValue: p) else {
                 throw RequestError.invalidRequest("\"pooling\" must be one of mean, cls, max, none; got \"\(p)\"")

@@ -25,6 +25,7 @@ enum RequestSchema: String, CaseIterable, Sendable {
                 "attentions",
                 "hidden_states", "analysis", "pooling", "normalize", "precision", "format", "dtype", "rows",
                 "top_k", "threshold", "contributions", "contribution_rollout", "occlusion", "predictions",
+                "probes",
             ]
         case .tokenize:
             return ["model", "text", "text_pair", "tokens", "input_ids", "add_special_tokens", "truncate"]

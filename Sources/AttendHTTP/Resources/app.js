@@ -1665,6 +1665,226 @@
     row(`“${state.tokens[i]}” (${i}) masked`, prediction, true);
     (prediction.lens || []).forEach((values, l) => row(l === 0 ? 'embeddings' : `after layer ${l - 1}`, values));
   }
+  // ---- probes view ----
+  // POST /attend with one probe (README "Probes"): edits by clicking tokens (mask / replace with … / drop) and
+  // unticking heads (ablate [layer, head]); the answer's probe maps beside the original's or as their difference,
+  // the pooled cosine, each token's shift and each head's largest map change. Positions are the original's.
+  const probe = { key: '', edits: new Map(), ablated: new Set(), selected: null, answer: null, generation: 0 };
+  function probeSpec() {
+    const p = {};
+    const mask = [], drop = [], replace = {};
+    for (const [i, edit] of probe.edits) {
+      if (edit.kind === 'mask') mask.push(i);
+      else if (edit.kind === 'drop') drop.push(i);
+      else replace[String(i)] = /^\d+$/.test(edit.token) ? Number(edit.token) : edit.token;
+    }
+    if (mask.length) p.mask = mask.sort((a, b) => a - b);
+    if (drop.length) p.drop = drop.sort((a, b) => a - b);
+    if (Object.keys(replace).length) p.replace = replace;
+    const ablate = [...probe.ablated].map((k) => k.split(':').map(Number));
+    if (ablate.length) p.ablate = ablate;
+    return p;
+  }
+  function renderProbeView() {
+    const key = JSON.stringify(state.request) + '|' + state.tokens.join('\u0001');
+    if (key !== probe.key) {
+      probe.key = key;
+      probe.edits.clear();
+      probe.ablated.clear();
+      probe.selected = null;
+      probe.answer = null;
+      $('probe-results').hidden = true;
+    }
+    renderProbeTokens();
+    renderProbeHeads();
+    const layerSelect = $('probe-layer');
+    const headSelect = $('probe-head');
+    if (layerSelect.options.length !== state.layers.length) {
+      layerSelect.replaceChildren(...state.layers.map((l, k) => new Option(`layer ${l}`, String(k))));
+    }
+    if (headSelect.options.length !== state.heads.length) {
+      headSelect.replaceChildren(...state.heads.map((h, k) => new Option(`head ${h}`, String(k))));
+    }
+    drawProbe();
+  }
+  function renderProbeTokens() {
+    const box = $('probe-tokens');
+    box.replaceChildren(...state.tokens.map((t, i) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      const edit = probe.edits.get(i);
+      b.className = 'tok' + (edit ? ' probe-' + edit.kind : '');
+      b.dataset.index = String(i);
+      b.textContent = edit && edit.kind === 'mask' ? '[MASK]' : edit && edit.kind === 'replace' ? edit.token : t;
+      b.title = `${quote(i)}${edit ? ' · ' + edit.kind : ''}`;
+      return b;
+    }));
+  }
+  function renderProbeHeads() {
+    const grid = $('probe-heads');
+    grid.style.gridTemplateColumns = `repeat(${state.heads.length + 1}, auto)`;
+    const cells = [document.createElement('span')];
+    for (const h of state.heads) {
+      const head = document.createElement('span');
+      head.textContent = `h${h}`;
+      cells.push(head);
+    }
+    for (const l of state.layers) {
+      const name = document.createElement('span');
+      name.textContent = `layer ${l}`;
+      cells.push(name);
+      for (const h of state.heads) {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.dataset.probeHead = `${l}:${h}`;
+        box.checked = !probe.ablated.has(`${l}:${h}`);
+        box.setAttribute('aria-label', `layer ${l} head ${h} on`);
+        label.append(box);
+        cells.push(label);
+      }
+    }
+    grid.replaceChildren(...cells);
+  }
+  function onProbeToken(event) {
+    const b = event.target.closest('button.tok');
+    if (!b) return;
+    probe.selected = Number(b.dataset.index);
+    $('probe-popover-title').textContent = quote(probe.selected);
+    const edit = probe.edits.get(probe.selected);
+    $('probe-replace').value = edit && edit.kind === 'replace' ? edit.token : '';
+    $('probe-popover').hidden = false;
+  }
+  function onProbeAction(event) {
+    const action = event.target.closest('button') && event.target.closest('button').dataset.action;
+    if (!action || probe.selected === null) return;
+    const i = probe.selected;
+    if (action === 'keep') probe.edits.delete(i);
+    else if (action === 'replace') {
+      const token = $('probe-replace').value.trim();
+      if (!token) return;
+      probe.edits.set(i, { kind: 'replace', token });
+    } else probe.edits.set(i, { kind: action });
+    $('probe-popover').hidden = true;
+    probe.selected = null;
+    renderProbeTokens();
+  }
+  async function runProbe() {
+    if (!state.request) return;
+    const generation = ++probe.generation;
+    const spec = probeSpec();
+    $('probe-error').hidden = true;
+    $('probe-status').textContent = 'running…';
+    $('view-probes').dataset.state = 'loading';
+    const request = Object.assign({}, state.request, { attentions: true, probes: [spec] });
+    try {
+      const body = await fetchJSON('/attend', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+      });
+      if (generation !== probe.generation) return;
+      const result = body && Array.isArray(body.results) ? body.results[0] : null;
+      const answer = result && Array.isArray(result.probes) ? result.probes[0] : null;
+      if (!answer || !Array.isArray(result.attentions)) throw new Error('The answer has no probe.');
+      probe.answer = { result, probe: answer, spec };
+      $('probe-status').textContent = '';
+      $('probe-results').hidden = false;
+      drawProbe();
+    } catch (error) {
+      if (generation !== probe.generation) return;
+      $('probe-status').textContent = '';
+      $('probe-error').textContent = (error.status ? `${error.status}${error.code ? ' ' + error.code : ''}: ` : '')
+        + error.message;
+      $('probe-error').hidden = false;
+      $('view-probes').dataset.state = 'error';
+    }
+  }
+  // Layer slot l, head slot h of a nested [layer][head][n][n] answer as a Float32Array, null → NaN.
+  function probeMap(attentions, l, h, n) {
+    const out = new Float32Array(n * n).fill(NaN);
+    const rows = attentions && attentions[l] && attentions[l][h];
+    if (!Array.isArray(rows)) return out;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      if (!Array.isArray(row)) continue;
+      for (let j = 0; j < n; j++) if (typeof row[j] === 'number') out[i * n + j] = row[j];
+    }
+    return out;
+  }
+  function drawProbe() {
+    const a = probe.answer;
+    if (!a) return;
+    const n = a.result.tokens.length;
+    const l = Number($('probe-layer').value) || 0;
+    const h = Number($('probe-head').value) || 0;
+    const original = probeMap(a.result.attentions, l, h, n);
+    const changed = probeMap(a.probe.attentions, l, h, n);
+    const side = $('probe-show').value === 'side';
+    const cosine = a.probe.diff.pooled_cosine;
+    $('probe-cosine').textContent = typeof cosine === 'number' ? formatWeight(cosine) : 'n/a (no pooling)';
+    const shifts = a.probe.diff.token_l2
+      .map((v, i) => `${state.tokens[i]} ${v === null ? 'dropped' : formatWeight(v)}`);
+    $('probe-shift').textContent = 'Each token\u2019s shift ‖e − e′‖: ' + shifts.join(' · ');
+    const changes = a.probe.diff.max_map_change || [];
+    $('probe-changes').replaceChildren(...changes.map((perHead, k) => {
+      const line = document.createElement('div');
+      line.textContent = `layer ${state.layers[k]}: `
+        + perHead.map((v, j) => `h${state.heads[j]} ${formatWeight(v)}`).join('  ');
+      return line;
+    }));
+    const room = Math.min(roomFor($('view-probes'), side ? 520 : 900),
+      Math.max(300, (window.innerHeight || 800) - 260));
+    const where = `layer ${state.layers[l]}, head ${state.heads[h]}`;
+    if (side) {
+      drawHeatmap($('probe-canvas'), $('probe-value'), Object.assign(tokenSpec(room), {
+        value: (i, j) => changed[i * n + j],
+        color: (v) => (Number.isNaN(v) ? [220, 220, 220] : pick(BLUES, Math.sqrt(Math.max(0, v)))),
+        describe: (i, j) => `probe ${quote(i)} → ${quote(j)}: `
+          + (Number.isNaN(changed[i * n + j]) ? 'dropped' : formatWeight(changed[i * n + j])) + ` · ${where}`,
+      }));
+      $('probe-original').hidden = false;
+      drawHeatmap($('probe-original'), $('probe-value'), Object.assign(tokenSpec(room), {
+        value: (i, j) => original[i * n + j],
+        color: (v) => pick(BLUES, Math.sqrt(Math.max(0, v))),
+        describe: (i, j) => `original ${quote(i)} → ${quote(j)}: ${formatWeight(original[i * n + j])} · ${where}`,
+      }));
+    } else {
+      let extent = 0;
+      for (let k = 0; k < n * n; k++) {
+        const d = changed[k] - original[k];
+        if (Math.abs(d) > extent) extent = Math.abs(d);
+      }
+      if (!(extent > 0)) extent = 1;
+      $('probe-original').hidden = true;
+      drawHeatmap($('probe-canvas'), $('probe-value'), Object.assign(tokenSpec(room), {
+        value: (i, j) => changed[i * n + j] - original[i * n + j],
+        color: (v) => (Number.isNaN(v) ? [220, 220, 220] : pick(RDBU, 0.5 + v / (2 * extent))),
+        describe: (i, j) => {
+          const d = changed[i * n + j] - original[i * n + j];
+          const text = Number.isNaN(d) ? 'dropped' : `probe − original ${formatWeight(d)}`;
+          return `${quote(i)} → ${quote(j)}: ${text} · ${where}`;
+        },
+      }));
+    }
+    $('view-probes').dataset.state = 'ready';
+  }
+  function initProbes() {
+    $('probe-tokens').addEventListener('click', onProbeToken);
+    $('probe-popover').addEventListener('click', onProbeAction);
+    $('probe-heads').addEventListener('change', (event) => {
+      const key = event.target.dataset && event.target.dataset.probeHead;
+      if (!key) return;
+      if (event.target.checked) probe.ablated.delete(key); else probe.ablated.add(key);
+    });
+    $('probe-run').addEventListener('click', runProbe);
+    $('probe-reset').addEventListener('click', () => {
+      probe.edits.clear();
+      probe.ablated.clear();
+      renderProbeTokens();
+      renderProbeHeads();
+    });
+    for (const id of ['probe-layer', 'probe-head', 'probe-show']) $(id).addEventListener('change', drawProbe);
+  }
+  // ---- end of probes view ----
 
   function showView(view) {
     state.view = view;
@@ -1678,6 +1898,7 @@
     if (view === 'occlusion') loadOcclusion();
     if (view === 'roles') loadHeadRoles();
     if (view === 'predict') renderPredictTokens();
+    if (view === 'probes') renderProbeView();
   }
 
   // ---------- events ----------
@@ -1715,6 +1936,7 @@
     $('contrib-layer').addEventListener('change', drawContributions);
     $('predict-tokens').addEventListener('click', onPredict);
     $('compare-form').addEventListener('submit', onCompare);
+    initProbes();
     $('layer').addEventListener('change', () => {
       state.layer = Number($('layer').value);
       drawHeadView();

@@ -146,6 +146,7 @@ package enum AttendResponseWriter {
             }
             if states.isEmpty { pieces.append(Piece(bytes: 20) { w in w.raw(",\"hidden_states\":[]") }) }
         }
+        pieces += probePieces(request, result: result)
         pieces.append(Piece(bytes: 1) { w in w.byte(UInt8(ascii: "}")) })
         return pieces
     }

@@ -211,6 +211,9 @@ package enum SafetensorsWriter {
             }
             let extra = extraItems(job, result: result, prefix: prefix, dtype: dtype)
             (metadata, items) = (metadata + extra.metadata, items + extra.items)
+            let probes = probeItems(job, result: result, prefix: prefix, dtype: dtype)
+            metadata += probes.metadata
+            items += probes.items
         }
         let batch = batchItems(job, results: results, dtype: dtype)
         return (metadata + batch.metadata, items + batch.items)
