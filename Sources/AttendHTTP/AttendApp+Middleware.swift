@@ -8,39 +8,104 @@ extension AttendApp {
     /// The request fact (``RequestFacts``) holding the tokens a request computed (logged and counted).
     static let tokensFact = "tokens"
 
-    /// One log line and the metrics for every request, including 404/405 and errors. Labels come from closed
-    /// sets: the route patterns (`unmatched` otherwise) and the standard methods (`other` otherwise).
-    var logAndCount: Middleware {
-        { [metrics] request, context, next in
+    /// Every request's way in and out, in one pass (one middleware instead of three nested ones): the API key
+    /// check (``authenticate(_:_:apiKeys:)``), the handler, the error envelope of the route's API for an answer
+    /// of 400 or more (``errorShapes``), then the timing headers, the metrics and one log line, for every request,
+    /// including 404/405 and errors. Labels come from closed sets: the route patterns (`unmatched` otherwise) and
+    /// the standard methods (`other` otherwise).
+    ///
+    /// Routes that never compute (``untimedRoutes``) skip the task-local ``RequestTiming``; with a
+    /// ``LineLogHandler`` the line is formatted straight from the fields (the same line the `Logger` writes).
+    var frontDoor: Middleware {
+        let errorShapes = self.errorShapes
+        return { [metrics, apiKeys] request, context, next in
             let start = ContinuousClock.now
-            let timing = RequestTiming()
-            var response = try await RequestTiming.$current.withValue(timing) { try await next(request, context) }
+            var response: Response
+            let totals: RequestTiming.Totals?
+            if Self.untimedRoutes.contains(context.route) {
+                response = await Self.authenticated(request, context, apiKeys: apiKeys, next)
+                totals = nil
+            } else {
+                let timing = RequestTiming()
+                response = await RequestTiming.$current.withValue(timing) {
+                    await Self.authenticated(request, context, apiKeys: apiKeys, next)
+                }
+                totals = timing.values
+            }
+            if response.status.code >= 400 {
+                let answer = response
+                do {
+                    response = try await errorShapes(request, context) { _, _ in answer }
+                } catch {
+                    response = HTTPError.response(for: error)
+                }
+            }
             let elapsed = ContinuousClock.now - start
-            let seconds = elapsed.seconds
-            Self.addTimingHeaders(timing.values, total: elapsed, to: &response, context: context, metrics: metrics)
+            Self.addTimingHeaders(totals, total: elapsed, to: &response, context: context, metrics: metrics)
             let route = Self.routePatterns.contains(context.route) ? context.route : "unmatched"
             metrics.recordRequest(
                 route: route, method: Metrics.methodLabel(request.method.rawValue), status: response.status.code,
-                seconds: seconds, bytes: response.body.count)
-            context.logger.info(
-                "request",
-                metadata: [
-                    "method": "\(request.method.rawValue)", "path": "\(request.path)",
-                    "status": "\(response.status.code)", "bytes": "\(response.body.count)",
-                    "ms": "\(Self.milliseconds(elapsed, decimals: 2))",
-                    "tokens": "\(context.facts.count(Self.tokensFact))",
-                ])
+                seconds: elapsed.seconds, bytes: response.body.count)
+            Self.logRequest(request, response, elapsed: elapsed, context: context)
             return response
         }
+    }
+
+    /// `next`'s answer once the request passed ``authenticate(_:_:apiKeys:)``, else the 401; never throws (`next`
+    /// does not either).
+    static func authenticated(
+        _ request: Request, _ context: RequestContext, apiKeys: [[UInt8]], _ next: Handler
+    ) async -> Response {
+        do {
+            try authenticate(request, context, apiKeys: apiKeys)
+            return try await next(request, context)
+        } catch {
+            return HTTPError.response(for: error)
+        }
+    }
+
+    /// Routes whose handlers never reach the engine (no queue, tokenization or inference to time), and `""`
+    /// (no route matched: 404, 405).
+    static let untimedRoutes: Set<String> = Set(["", "/healthz", "/readyz", "/health", "/metrics", "/openapi.json"])
+        .union(PageRoutes.paths)
+
+    /// The request's log line: `request` at info with bytes, method, ms, path, status and tokens.
+    static func logRequest(_ request: Request, _ response: Response, elapsed: Duration, context: RequestContext) {
+        let bytes = String(response.body.count)
+        let ms = milliseconds(elapsed, decimals: 2)
+        let status = String(response.status.code)
+        let tokens = String(context.facts.count(tokensFact))
+        if let handler = context.logger.handler as? LineLogHandler,
+            handler.log(
+                level: .info, message: "request",
+                sortedFields: [
+                    "bytes": .string(bytes), "method": .string(request.method.rawValue), "ms": .string(ms),
+                    "path": .string(request.path), "status": .string(status), "tokens": .string(tokens),
+                ], source: "AttendHTTP")
+        {
+            return
+        }
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.path)", "status": "\(status)",
+                "bytes": "\(bytes)", "ms": "\(ms)", "tokens": "\(tokens)",
+            ])
     }
 
     /// The timing headers, in milliseconds: `X-Attend-Queue-Time`, `-Tokenization-Time`, `-Inference-Time` (each
     /// when the stage happened) and `X-Attend-Total-Time` (every response); the same times go into the request's
     /// facts and, for requests that computed, into `attend_request_stage_seconds`.
+    /// `nil` timings: the request was not timed (``untimedRoutes``), so only the total is reported.
     static func addTimingHeaders(
-        _ t: RequestTiming.Totals, total: Duration, to response: inout Response, context: RequestContext,
+        _ timings: RequestTiming.Totals?, total: Duration, to response: inout Response, context: RequestContext,
         metrics: Metrics
     ) {
+        guard let t = timings, t.inference != nil || t.queue != nil || t.tokenization != nil else {
+            context.facts.add("total", total)
+            response.headers.replaceOrAdd(name: "X-Attend-Total-Time", value: milliseconds(total, decimals: 3))
+            return
+        }
         let computed = t.inference != nil
         var stages: [String: Double] = [:]
         func add(_ name: String, _ header: String, _ value: Duration?) {
@@ -81,22 +146,20 @@ extension AttendApp {
     }
 
     /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.
-    var authenticate: Middleware {
-        { [apiKeys] request, context, next in
-            guard !apiKeys.isEmpty else { return try await next(request, context) }
-            let isPublic =
-                Self.publicRoutes.contains(context.route) && (request.method == .GET || request.method == .HEAD)
-            guard !isPublic else { return try await next(request, context) }
-            var presented: String?
-            if let authorization = request.headers["authorization"] {
-                let parts = authorization.split(separator: " ", maxSplits: 1)
-                if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]) }
-            }
-            if presented == nil { presented = request.headers["x-api-key"] }
-            guard let key = presented, Self.matches(Array(key.utf8), apiKeys) else {
-                throw RequestError.unauthorized(presented: presented != nil)
-            }
-            return try await next(request, context)
+    static func authenticate(
+        _ request: Request, _ context: RequestContext, apiKeys: [[UInt8]]
+    ) throws(RequestError) {
+        guard !apiKeys.isEmpty else { return }
+        let isPublic = publicRoutes.contains(context.route) && (request.method == .GET || request.method == .HEAD)
+        guard !isPublic else { return }
+        var presented: String?
+        if let authorization = request.headers["authorization"] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]) }
+        }
+        if presented == nil { presented = request.headers["x-api-key"] }
+        guard let key = presented, matches(Array(key.utf8), apiKeys) else {
+            throw RequestError.unauthorized(presented: presented != nil)
         }
     }
 

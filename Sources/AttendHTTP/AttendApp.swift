@@ -86,12 +86,10 @@ public final class AttendApp: Sendable {
         return c
     }
 
-    /// Every route, behind the logging/metrics and authentication middlewares.
+    /// Every route, behind ``frontDoor`` (authentication, error shapes, timing headers, metrics, log line).
     public func makeRouter() -> FrozenRouter {
         var router = Router()
-        router.use(logAndCount)
-        router.use(errorShapes)
-        router.use(authenticate)
+        router.use(frontDoor)
         router.add(.POST, "/attend", attend)
         router.add(.POST, "/tokenize", tokenize)
         router.add(.POST, "/v1/embeddings", Self.openAI(embeddings))

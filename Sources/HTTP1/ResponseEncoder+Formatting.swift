@@ -4,38 +4,26 @@ import JSON
 extension ResponseEncoder {
     /// An RFC 9110 §5.6.7 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`, for seconds since 1970.
     public static func imfFixdate(_ secondsSince1970: Int) -> [UInt8] {
-        let (days, secondOfDay) = secondsSince1970.quotientAndRemainderFlooring(dividingBy: 86_400)
-        let weekday = (days + 4).quotientAndRemainderFlooring(dividingBy: 7).remainder  // 1970-01-01: Thursday
-        // Howard Hinnant's civil_from_days.
-        let shifted = days + 719_468
-        let era = shifted.quotientAndRemainderFlooring(dividingBy: 146_097).quotient
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let time = CivilTime(secondsSince1970: secondsSince1970)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(29)
-        bytes.append(contentsOf: dayNames[weekday].utf8)
+        bytes.append(contentsOf: dayNames[time.weekday].utf8)
         bytes.append(contentsOf: ", ".utf8)
-        appendPadded(day, width: 2, to: &bytes)
+        CivilTime.appendPadded(time.day, width: 2, to: &bytes)
         bytes.append(ASCII.space)
-        bytes.append(contentsOf: monthNames[month - 1].utf8)
+        bytes.append(contentsOf: monthNames[time.month - 1].utf8)
         bytes.append(ASCII.space)
-        appendPadded(year, width: 4, to: &bytes)
+        CivilTime.appendPadded(time.year, width: 4, to: &bytes)
         bytes.append(ASCII.space)
-        appendPadded(secondOfDay / 3600, width: 2, to: &bytes)
-        bytes.append(ASCII.colon)
-        appendPadded(secondOfDay / 60 % 60, width: 2, to: &bytes)
-        bytes.append(ASCII.colon)
-        appendPadded(secondOfDay % 60, width: 2, to: &bytes)
+        time.appendClock(to: &bytes)
         bytes.append(contentsOf: " GMT".utf8)
         return bytes
     }
+
+    private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let monthNames = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// The response to a parse error: its status, a JSON error body and `Connection: close`.
     public static func errorResponse(for error: ParseError) -> Response {
@@ -53,8 +41,13 @@ extension ResponseEncoder {
     /// Appends `name: value` CRLF. Never lets a field break the framing: a name byte that is not a token
     /// character becomes `-`; CR, LF and NUL in a value become spaces.
     static func appendField(_ name: String, _ value: String, to buffer: inout [UInt8]) {
-        for byte in name.utf8 {
-            buffer.append(ASCII.isTokenChar(byte) ? byte : UInt8(ascii: "-"))
+        var name = name
+        name.withUTF8 { bytes in
+            guard bytes.allSatisfy(ASCII.isTokenChar) else {
+                for byte in bytes { buffer.append(ASCII.isTokenChar(byte) ? byte : UInt8(ascii: "-")) }
+                return
+            }
+            buffer.append(contentsOf: bytes)
         }
         buffer.append(contentsOf: ": ".utf8)
         appendText(value, to: &buffer)
@@ -63,8 +56,14 @@ extension ResponseEncoder {
 
     /// Appends text with CR, LF and NUL replaced by spaces.
     static func appendText(_ text: String, to buffer: inout [UInt8]) {
-        for byte in text.utf8 {
-            buffer.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }) else {
+                return buffer.append(contentsOf: bytes)
+            }
+            for byte in bytes {
+                buffer.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
+            }
         }
     }
 
@@ -86,30 +85,5 @@ extension ResponseEncoder {
             appendHex(value / 16, to: &buffer)
         }
         buffer.append(digits[value % 16])
-    }
-
-    static func appendPadded(_ value: Int, width: Int, to buffer: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = value
-        repeat {
-            digits.append(UInt8(48 + rest % 10))
-            rest /= 10
-        } while rest > 0
-        for _ in digits.count..<max(width, digits.count) {
-            buffer.append(48)
-        }
-        buffer.append(contentsOf: digits.reversed())
-    }
-}
-
-extension Int {
-    /// Quotient and remainder with the quotient rounded towards negative infinity.
-    fileprivate func quotientAndRemainderFlooring(dividingBy divisor: Int) -> (quotient: Int, remainder: Int) {
-        var (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
-        if remainder < 0 {
-            quotient -= 1
-            remainder += divisor
-        }
-        return (quotient, remainder)
     }
 }

@@ -1,3 +1,4 @@
+import HTTP1
 import Logging
 
 #if canImport(Glibc)
@@ -54,12 +55,39 @@ public struct LineLogHandler: LogHandler {
                 metadata: fields, source: event.source, time: Self.now()))
     }
 
+    /// Writes the line ``log(event:)`` would write for `message` with `sortedFields` as the event's metadata
+    /// (keys in ascending order), without building a `Logger.Metadata` dictionary: the per-request line's fast
+    /// path. Returns false and writes nothing when the handler has metadata of its own (the caller then logs
+    /// through its `Logger`); true otherwise (nothing is written below ``logLevel``).
+    public func log(
+        level: Logger.Level, message: String, sortedFields: KeyValuePairs<String, Logger.MetadataValue>,
+        source: String
+    ) -> Bool {
+        guard metadata.isEmpty else { return false }
+        guard level >= logLevel else { return true }
+        writer.append(
+            Self.line(
+                format: format, label: label, level: level, message: message, sortedFields: sortedFields,
+                source: source, time: Self.now()))
+        return true
+    }
+
     /// The bytes of one line (newline included) at `time` (seconds and milliseconds since 1970; now by default).
     public static func line(
         format: Format, label: String, level: Logger.Level, message: String, metadata: Logger.Metadata,
         source: String, time: (seconds: Int, milliseconds: Int) = now()
     ) -> [UInt8] {
         let sorted = metadata.count > 1 ? metadata.sorted { $0.key < $1.key } : Array(metadata)
+        return line(
+            format: format, label: label, level: level, message: message, sortedFields: sorted, source: source,
+            time: time)
+    }
+
+    /// One line for metadata already in key order.
+    static func line<Fields: Sequence<(key: String, value: Logger.MetadataValue)>>(
+        format: Format, label: String, level: Logger.Level, message: String, sortedFields sorted: Fields,
+        source: String, time: (seconds: Int, milliseconds: Int)
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(192)
         switch format {
@@ -108,59 +136,39 @@ public struct LineLogHandler: LogHandler {
         return (Int(spec.tv_sec), Int(spec.tv_nsec) / 1_000_000)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC).
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC); the part before the point is formatted once per second
+    /// (``PerSecondText/iso8601``, shared with every thread).
     static func appendTimestamp(_ time: (seconds: Int, milliseconds: Int), to out: inout [UInt8]) {
-        let clamped = max(time.seconds, 0)
-        let (days, secondOfDay) = (clamped / 86_400, clamped % 86_400)
-        // Howard Hinnant's civil_from_days.
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        appendPadded(year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendPadded(month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendPadded(day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendPadded(secondOfDay / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendPadded(secondOfDay / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendPadded(secondOfDay % 60, width: 2, to: &out)
+        out.append(contentsOf: PerSecondText.iso8601.bytes(for: max(time.seconds, 0)))
         out.append(UInt8(ascii: "."))
-        appendPadded(time.milliseconds, width: 3, to: &out)
+        CivilTime.appendPadded(time.milliseconds, width: 3, to: &out)
         out.append(UInt8(ascii: "Z"))
-    }
-
-    static func appendPadded(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48)
-        var v = max(0, value)
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = width - 1
-            while i >= 0 {
-                d[i] = UInt8(48 + v % 10)
-                v /= 10
-                i -= 1
-            }
-            out.append(contentsOf: d[0..<width])
-        }
     }
 
     /// Text with newlines (and other control bytes) replaced by spaces, so that a line stays one line.
     static func appendText(_ text: String, to out: inout [UInt8]) {
-        for byte in text.utf8 {
-            out.append(byte < 0x20 ? UInt8(ascii: " ") : byte)
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 < 0x20 }) else { return out.append(contentsOf: bytes) }
+            for byte in bytes {
+                out.append(byte < 0x20 ? UInt8(ascii: " ") : byte)
+            }
         }
     }
 
     static func appendJSONString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

@@ -1,0 +1,80 @@
+import AttendCore
+import Foundation
+import HTTP1
+import HTTPServer
+import Logging
+import TestSupport
+import Testing
+
+@testable import AttendHTTP
+
+/// The per-request log line: the ``LineLogHandler`` fast path writes the line the `Logger` path writes, and a live
+/// service logs each request (including 404s) with its fields.
+@Suite struct RequestLogTests {
+    /// The line without its timestamp (`YYYY-MM-DDTHH:MM:SS.mmmZ `, 25 bytes; JSON: after `"ts":"…",`).
+    static func untimed(_ line: [UInt8], format: LineLogHandler.Format) -> String {
+        let text = String(decoding: line, as: UTF8.self)
+        switch format {
+        case .text: return String(text.dropFirst(25))
+        case .json: return String(text.drop { $0 != "," })
+        }
+    }
+
+    @Test(arguments: [LineLogHandler.Format.text, .json])
+    func sortedFields_WriteTheLoggerLine_WhenTheHandlerHasNoMetadata(format: LineLogHandler.Format) throws {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        let handler = LineLogHandler(label: "attend", format: format, writer: writer)
+        let fields: KeyValuePairs<String, Logger.MetadataValue> = [
+            "bytes": "15", "method": "GET", "ms": "0.04", "path": "/a b\n\"q\"", "status": "404", "tokens": "0",
+        ]
+        #expect(handler.log(level: .info, message: "request", sortedFields: fields, source: "AttendHTTP"))
+        #expect(handler.log(level: .debug, message: "hidden", sortedFields: fields, source: "AttendHTTP"))
+        writer.close()
+        let expected = LineLogHandler.line(
+            format: format, label: "attend", level: .info, message: "request",
+            metadata: Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) }), source: "AttendHTTP")
+        let written = try #require(sink.lines.first)
+        #expect(sink.lines.count == 1)
+        #expect(
+            Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(expected, format: format))
+    }
+
+    @Test func sortedFields_WriteNothing_WhenTheHandlerHasItsOwnMetadata() {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        var handler = LineLogHandler(label: "attend", format: .text, writer: writer)
+        handler[metadataKey: "instance"] = "a"
+        #expect(!handler.log(level: .info, message: "request", sortedFields: ["k": "v"], source: "AttendHTTP"))
+        writer.close()
+        #expect(sink.lines.isEmpty)
+    }
+
+    @Test func liveService_LogsOneLinePerRequest_WithItsFields() async throws {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        var configuration = ServiceConfiguration()
+        configuration.server.host = "127.0.0.1"
+        configuration.server.port = 0
+        let app = AttendApp(configuration: configuration, registry: ModelRegistry(models: [TestModels.tiny]))
+        let logger = Logger(label: "attend") { LineLogHandler(label: $0, format: .text, writer: writer) }
+        let server = Server(configuration: app.serverConfiguration, router: app.makeRouter(), logger: logger)
+        let port = try server.start()
+        let replies = try await onThread {
+            let client = LoopbackClient(port: port)
+            defer { client.close() }
+            return try [client.request("GET", "/healthz"), client.request("GET", "/nowhere")]
+        }
+        await server.shutdown(deadline: .seconds(1))
+        app.shutdown()
+        writer.close()
+        #expect(replies.map(\.status) == [200, 404])
+        #expect(replies[0].header("x-attend-total-time") != nil)
+        let requests = sink.lines.filter { $0.hasSuffix("[AttendHTTP] request") }
+        #expect(requests.count == 2, "\(sink.lines)")
+        let healthz = try #require(requests.first)
+        #expect(healthz.contains(" info attend: bytes=15 method=GET ms="), "\(healthz)")
+        #expect(healthz.contains(" path=/healthz status=200 tokens=0 [AttendHTTP] request"), "\(healthz)")
+        #expect(requests.last?.contains(" path=/nowhere status=404 tokens=0 ") == true, "\(requests)")
+    }
+}
