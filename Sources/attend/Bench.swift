@@ -47,6 +47,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
     var contributions = false
 
+    @Flag(name: .long, help: "Print GFLOP/s per encoder family (seeded, MiniLM's sizes, 8x128) vs BERT, and stop.")
+    var families = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -87,6 +90,11 @@ struct Bench: AsyncParsableCommand {
         }
         if memory {
             try measureMemory()
+            return
+        }
+        if families {
+            let rows = try EncoderBenchmark.familyCosts(seconds: seconds)
+            print(EncoderBenchmark.familyTable(rows, batch: 8, length: 128))
             return
         }
         let served: ServedModel
