@@ -13,31 +13,36 @@ struct CheckpointTensors: ParameterSource {
     /// The parameters the configuration needs with their names in the file, in the loader's table order.
     let tensors: [(parameter: EncoderParameter, name: String)]
     private let names: [EncoderParameter: String]
+    /// Parameters stored transposed or as a slice of a fused tensor (GPT-2), by their place in the file.
+    private let layouts: [EncoderParameter: ModelFamily.TensorLocation]
 
     /// Resolves every parameter `configuration` needs in `file`: throws `.missingTensor`, `.shapeMismatch` or
     /// `.unsupportedDType` (naming the file and the tensor) for the first one, in table order, that is absent,
     /// mis-shaped or not F32, F16 or BF16.
-    init(file: SafetensorsFile, configuration: EncoderConfiguration) throws(TransformerError) {
+    init(
+        file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert
+    ) throws(TransformerError) {
         self.file = file
         self.configuration = configuration
-        let prefix = file.entries["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
-        var wanted: [(parameter: EncoderParameter, name: String)] = []
-        for (name, parameter) in CheckpointLoader.embeddingTensors {
-            if parameter == .typeEmbeddings && configuration.typeVocabularySize == 0 { continue }
-            if parameter == .positionEmbeddings && configuration.positionalEncoding != .learned { continue }
-            wanted.append((parameter, prefix + name))
-        }
-        for index in 0..<configuration.layers {
-            for (name, field) in CheckpointLoader.layerTensors {
-                wanted.append((.layer(index, field), prefix + "encoder.layer.\(index).\(name)"))
-            }
-        }
+        let table = family.tensors(layers: configuration.layers)
+        let first = table.first?.location.name ?? ""
+        let prefix = family.prefixes.first { file.entries[$0 + first] != nil } ?? ""
+        let c = configuration
         var resolved: [(parameter: EncoderParameter, name: String)] = []
-        for (parameter, name) in wanted {
+        var layouts: [EncoderParameter: ModelFamily.TensorLocation] = [:]
+        for (parameter, location) in table {
+            switch parameter {
+            case .typeEmbeddings where c.typeVocabularySize == 0: continue
+            case .positionEmbeddings where c.positionalEncoding != .learned: continue
+            case .embeddingNormWeight, .embeddingNormBias: if !c.embeddingNorm { continue }
+            case .finalNormWeight, .finalNormBias: if c.normPlacement != .pre { continue }
+            default: break
+            }
+            let name = prefix + location.name
             guard let found = Self.candidates(name).first(where: { file.entries[$0] != nil }),
                 let entry = file.entries[found]
             else { throw .missingTensor(file: file.path, tensor: name) }
-            let shape = parameter.shape(configuration)
+            let shape = location.fileShape(parameter.shape(configuration))
             guard entry.shape == shape else {
                 throw .shapeMismatch(file: file.path, tensor: found, expected: shape, actual: entry.shape)
             }
@@ -45,9 +50,11 @@ struct CheckpointTensors: ParameterSource {
                 throw .unsupportedDType(file: file.path, tensor: found, dtype: entry.dtype.rawValue)
             }
             resolved.append((parameter, found))
+            if location.transposed || location.parts > 1 { layouts[parameter] = location }
         }
         tensors = resolved
         names = Dictionary(uniqueKeysWithValues: resolved.map { ($0.parameter, $0.name) })
+        self.layouts = layouts
     }
 
     /// The name itself, then TensorFlow-era LayerNorm names (`gamma`/`beta`).
@@ -66,12 +73,51 @@ struct CheckpointTensors: ParameterSource {
         guard let name = names[parameter] else {
             throw .missingTensor(file: file.path, tensor: parameter.field)
         }
+        if let layout = layouts[parameter] {
+            return try readRearranged(parameter, name: name, layout: layout, body)
+        }
         try file.forEachRun(name, width: width) { (firstRow, values) throws(TransformerError) in
             for (offset, value) in values.enumerated() where !value.isFinite {
                 throw .nonFiniteWeight(file: file.path, tensor: name, index: firstRow * width + offset)
             }
             body(firstRow, values)
         }
+    }
+
+    /// A transposed or sliced parameter, gathered whole (checked finite) and handed over as one run:
+    ///   transposed, file [in, parts·out]:  value[o, i] = file[i, part·out + o]
+    ///   sliced, file [parts·out] or [parts·out, in]: rows part·out..<(part+1)·out
+    private func readRearranged(
+        _ parameter: EncoderParameter, name: String, layout: ModelFamily.TensorLocation,
+        _ body: (_ firstRow: Int, _ values: UnsafeBufferPointer<Float>) -> Void
+    ) throws(TransformerError) {
+        let shape = parameter.shape(configuration)
+        let out = shape[0]
+        let inner = shape.count == 2 ? shape[1] : 1
+        let fileShape = layout.fileShape(shape)
+        let fileWidth = fileShape.count == 2 ? fileShape[1] : fileShape[0]
+        var values = [Float](repeating: 0, count: out * inner)
+        try values.withUnsafeMutableBufferPointer { (result) throws(TransformerError) in
+            try file.forEachRun(name, width: fileWidth) { (firstRow, run) throws(TransformerError) in
+                for (offset, value) in run.enumerated() where !value.isFinite {
+                    throw .nonFiniteWeight(file: file.path, tensor: name, index: firstRow * fileWidth + offset)
+                }
+                let rows = run.count / fileWidth
+                for r in 0..<rows {
+                    let fileRow = firstRow + r
+                    let source = r * fileWidth
+                    if layout.transposed {
+                        // file row = input i; columns part·out..<(part+1)·out are this parameter's outputs.
+                        for o in 0..<out { result[o * inner + fileRow] = run[source + layout.part * out + o] }
+                    } else if fileShape.count == 1 {
+                        for o in 0..<out { result[o] = run[source + layout.part * out + o] }
+                    } else if fileRow / out == layout.part {
+                        for i in 0..<inner { result[(fileRow % out) * inner + i] = run[source + i] }
+                    }
+                }
+            }
+        }
+        values.withUnsafeBufferPointer { body(0, $0) }
     }
 
     /// The word-embedding table, mapped in place when it is F32 (checked finite first, its pages released after

@@ -146,11 +146,13 @@ extension Encoder {
         }
     }
 
-    /// x[t] = LN(word[id_t] + position[p_t] + type[y_t]) for every packed token t.
+    /// x[t] = LN(word[id_t] + position[offset + p_t] + type[y_t]) for every packed token t (no LN without an
+    /// embedding norm, e.g. GPT-2; offset = ``EncoderConfiguration/positionOffset``, RoBERTa's padding_idx + 1).
     private func embed(_ plan: BatchPlan, into x: UnsafeMutablePointer<Float>, workers: Int) {
         let d = configuration.hiddenSize
         let p = parameters
         let eps = configuration.layerNormEpsilon
+        let offset = configuration.positionOffset
         plan.ids.withUnsafeBufferPointer { ids in
             plan.typeIds.withUnsafeBufferPointer { types in
                 plan.positions.withUnsafeBufferPointer { positions in
@@ -158,13 +160,14 @@ extension Encoder {
                         let row = x + t * d  // [d]
                         row.update(from: p.wordEmbeddings + Int(ids[t]) * d, count: d)
                         if let table = p.positions {
-                            Self.add(table + Int(positions[t]) * d, to: row, count: d)
+                            Self.add(table + (offset + Int(positions[t])) * d, to: row, count: d)
                         }
                         if let typeTable = p.typeEmbeddings {
                             Self.add(typeTable + Int(types[t]) * d, to: row, count: d)
                         }
-                        Kernels.layerNorm(
-                            row, count: d, gamma: p.embeddingNormWeight, beta: p.embeddingNormBias, epsilon: eps)
+                        if let gamma = p.embeddingNormWeight, let beta = p.embeddingNormBias {
+                            Kernels.layerNorm(row, count: d, gamma: gamma, beta: beta, epsilon: eps)
+                        }
                     }
                 }
             }

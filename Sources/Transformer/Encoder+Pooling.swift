@@ -1,6 +1,6 @@
 extension Encoder {
-    /// Pools an [n, d] hidden state into [d]: mean over rows, the first row (CLS), or the element-wise max;
-    /// then optionally divides by max(‖v‖₂, 1e-12) (PyTorch's `F.normalize`).
+    /// Pools an [n, d] hidden state into [d]: mean over rows, the first row (CLS), the last row, or the element-wise
+    /// max; then optionally divides by max(‖v‖₂, 1e-12) (PyTorch's `F.normalize`).
     public static func pool(_ hidden: Tensor, _ pooling: Pooling, normalize: Bool) -> [Float]? {
         guard hidden.shape.count == 2, hidden.shape[0] > 0 else { return nil }
         let n = hidden.shape[0]
@@ -11,6 +11,8 @@ extension Encoder {
             return nil
         case .cls:
             v = Array(hidden.storage[0..<d])
+        case .last:
+            v = Array(hidden.storage[(n - 1) * d..<n * d])
         case .mean:
             v = [Float](repeating: 0, count: d)
             var sums = [Double](repeating: 0, count: d)

@@ -56,8 +56,8 @@ public final class Encoder: Sendable {
         let c = configuration
         let d = c.hiddenSize
         let f = c.intermediateSize
-        var count = (c.vocabularySize + c.typeVocabularySize) * d + 2 * d
-        if c.positionalEncoding == .learned { count += c.maxPositions * d }
+        var count = (c.vocabularySize + c.typeVocabularySize) * d + (c.embeddingNorm ? 2 * d : 0)
+        if c.positionalEncoding == .learned { count += (c.maxPositions + c.positionOffset) * d }
         if c.normPlacement == .pre { count += 2 * d }
         count += c.layers * (4 * d * d + 2 * d * f + 4 * d + f + d + 4 * d)
         return count
@@ -74,13 +74,15 @@ public final class Encoder: Sendable {
         }
         try expect(w.wordEmbeddings, [c.vocabularySize, d], "wordEmbeddings")
         if c.positionalEncoding == .learned {
-            try expect(w.positionEmbeddings, [c.maxPositions, d], "positionEmbeddings")
+            try expect(w.positionEmbeddings, [c.maxPositions + c.positionOffset, d], "positionEmbeddings")
         }
         if c.typeVocabularySize > 0 {
             try expect(w.typeEmbeddings, [c.typeVocabularySize, d], "typeEmbeddings")
         }
-        try expect(w.embeddingNormWeight, [d], "embeddingNormWeight")
-        try expect(w.embeddingNormBias, [d], "embeddingNormBias")
+        if c.embeddingNorm {
+            try expect(w.embeddingNormWeight, [d], "embeddingNormWeight")
+            try expect(w.embeddingNormBias, [d], "embeddingNormBias")
+        }
         guard w.layers.count == c.layers else {
             throw .weightShapeMismatch(tensor: "layers", expected: [c.layers], actual: [w.layers.count])
         }
@@ -135,10 +137,10 @@ final class PackedParameters: @unchecked Sendable {
     /// The word-embedding table's mapping when it is read in place (kept alive with the encoder).
     let mappedWordEmbeddings: MappedFloats?
     let wordEmbeddings: UnsafePointer<Float>  // [V, d]
-    let positions: UnsafeMutablePointer<Float>?  // [P, d] learned or sinusoidal table; nil for none
+    let positions: UnsafeMutablePointer<Float>?  // [P + offset, d] learned or sinusoidal table; nil for none
     let typeEmbeddings: UnsafeMutablePointer<Float>?  // [Y, d]
-    let embeddingNormWeight: UnsafeMutablePointer<Float>  // [d]
-    let embeddingNormBias: UnsafeMutablePointer<Float>  // [d]
+    let embeddingNormWeight: UnsafeMutablePointer<Float>?  // [d]; nil without an embedding LayerNorm
+    let embeddingNormBias: UnsafeMutablePointer<Float>?  // [d]
     let layers: [Layer]
     let finalNormWeight: UnsafeMutablePointer<Float>?  // [d]
     let finalNormBias: UnsafeMutablePointer<Float>?  // [d]
@@ -156,8 +158,9 @@ final class PackedParameters: @unchecked Sendable {
         let pre = c.normPlacement == .pre
         func rounded(_ n: Int) -> Int { (n + 15) & ~15 }  // each parameter starts on a 64-byte boundary
         let mapped = try source.resident(.wordEmbeddings)
-        var total = (mapped == nil ? rounded(c.vocabularySize * d) : 0) + 2 * rounded(d)
-        if hasPositions { total += rounded(c.maxPositions * d) }
+        let tableRows = c.maxPositions + c.positionOffset
+        var total = (mapped == nil ? rounded(c.vocabularySize * d) : 0) + (c.embeddingNorm ? 2 * rounded(d) : 0)
+        if hasPositions { total += rounded(tableRows * d) }
         if hasTypes { total += rounded(c.typeVocabularySize * d) }
         if pre { total += 2 * rounded(d) }
         total += c.layers * (rounded(3 * d) + 6 * rounded(d) + rounded(f))
@@ -202,15 +205,15 @@ final class PackedParameters: @unchecked Sendable {
             } else {
                 word = UnsafePointer(try place(.wordEmbeddings, count: c.vocabularySize * d, width: d))
             }
-            let normWeight = try place(.embeddingNormWeight, count: d, width: d)
-            let normBias = try place(.embeddingNormBias, count: d, width: d)
+            let normWeight = c.embeddingNorm ? try place(.embeddingNormWeight, count: d, width: d) : nil
+            let normBias = c.embeddingNorm ? try place(.embeddingNormBias, count: d, width: d) : nil
             var positionTable: UnsafeMutablePointer<Float>?
             if learned {
-                positionTable = try place(.positionEmbeddings, count: c.maxPositions * d, width: d)
+                positionTable = try place(.positionEmbeddings, count: tableRows * d, width: d)
             } else if hasPositions {
-                Self.sinusoidalTable(positions: c.maxPositions, width: d, into: cursor)
+                Self.sinusoidalTable(positions: tableRows, width: d, into: cursor)
                 positionTable = cursor
-                cursor += rounded(c.maxPositions * d)
+                cursor += rounded(tableRows * d)
             }
             let types = hasTypes ? try place(.typeEmbeddings, count: c.typeVocabularySize * d, width: d) : nil
             let finalWeight = pre ? try place(.finalNormWeight, count: d, width: d) : nil

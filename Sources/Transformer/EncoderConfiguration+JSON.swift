@@ -11,6 +11,9 @@ extension EncoderConfiguration {
         case positionalEncoding = "positional_encoding"
         case normPlacement = "norm_placement"
         case layerNormEpsilon = "layer_norm_eps"
+        case positionOffset = "position_offset"
+        case embeddingNorm = "embedding_norm"
+        case causal
     }
 
     private struct AnyKey: CodingKey {
@@ -50,6 +53,9 @@ extension EncoderConfiguration {
         activation = try value(.activation, activation)
         layerNormEpsilon = try value(.layerNormEpsilon, layerNormEpsilon)
         seed = try value(.seed, seed)
+        positionOffset = try value(.positionOffset, positionOffset)
+        embeddingNorm = try value(.embeddingNorm, embeddingNorm)
+        causal = try value(.causal, causal)
     }
 
     /// Encodes every field under its snake_case key.
@@ -67,6 +73,9 @@ extension EncoderConfiguration {
         try c.encode(activation, forKey: .activation)
         try c.encode(layerNormEpsilon, forKey: .layerNormEpsilon)
         try c.encode(seed, forKey: .seed)
+        try c.encode(positionOffset, forKey: .positionOffset)
+        try c.encode(embeddingNorm, forKey: .embeddingNorm)
+        try c.encode(causal, forKey: .causal)
     }
 
     /// Parses a JSON object and validates it. Every failure — malformed JSON, an unknown key, a value of the
@@ -98,6 +107,7 @@ extension EncoderConfiguration {
         case is UInt64.Type: return "expected a non-negative integer below 2^64"
         case is Int.Type: return "expected an integer"
         case is Float.Type: return "expected a number"
+        case is Bool.Type: return "expected true or false"
         default: return "\(error)"
         }
     }

@@ -2,7 +2,7 @@
 ///
 /// JSON keys are snake_case: `layers`, `heads`, `hidden_size`, `intermediate_size`, `max_positions`,
 /// `vocab_size`, `type_vocab_size`, `positional_encoding`, `norm_placement`, `activation`, `layer_norm_eps`,
-/// `seed`. A missing key takes the value of ``EncoderConfiguration/init()`` (MiniLM-L6's shape, BERT's
+/// `seed`, `position_offset`, `embedding_norm`, `causal`. A missing key takes the value of ``EncoderConfiguration/init()`` (MiniLM-L6's shape, BERT's
 /// defaults); an unknown key is an error. See `EncoderConfiguration+JSON.swift`.
 public struct EncoderConfiguration: Sendable, Equatable, Codable {
     /// Number of encoder layers (≥ 1).
@@ -29,6 +29,15 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
     public var layerNormEpsilon: Float
     /// Seed of the deterministic initialisation (see ``EncoderWeights/seeded(_:)``).
     public var seed: UInt64
+    /// Rows of the position table before position 0 (RoBERTa and XLM-R: `padding_idx + 1` = 2): token i of a
+    /// sequence reads row `positionOffset + i`, so the table has `maxPositions + positionOffset` rows. 0 for BERT.
+    public var positionOffset: Int
+    /// Whether the embedding sum goes through a LayerNorm (BERT, RoBERTa, DistilBERT); false for GPT-2, whose
+    /// embeddings enter the first pre-LN layer as they are.
+    public var embeddingNorm: Bool
+    /// Causal (decoder) self-attention: query i attends to keys j ≤ i only (scores above the diagonal are −∞
+    /// before the softmax, so every map is lower-triangular with exact zeros above the diagonal). GPT-2.
+    public var causal: Bool
 
     /// MiniLM-L6's shape with BERT's conventions: 6 layers, 12 heads, d = 384, FFN 1536, 512 positions,
     /// 30522 ids, 2 type ids, learned positions, post-LN, exact GELU, ε = 1e-12, seed 0.
@@ -43,7 +52,7 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         layers: Int, heads: Int, hiddenSize: Int, intermediateSize: Int, maxPositions: Int,
         vocabularySize: Int, typeVocabularySize: Int, positionalEncoding: PositionalEncoding = .learned,
         normPlacement: NormPlacement = .post, activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, positionOffset: Int = 0, embeddingNorm: Bool = true, causal: Bool = false
     ) {
         self.layers = layers
         self.heads = heads
@@ -57,6 +66,9 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         self.activation = activation
         self.layerNormEpsilon = layerNormEpsilon
         self.seed = seed
+        self.positionOffset = positionOffset
+        self.embeddingNorm = embeddingNorm
+        self.causal = causal
     }
 
     /// Width of one attention head, `hiddenSize / heads`.
@@ -79,6 +91,10 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         try positive(intermediateSize, "intermediate_size")
         try positive(maxPositions, "max_positions")
         try positive(vocabularySize, "vocab_size")
+        guard positionOffset >= 0, positionOffset <= 1 << 16 else {
+            throw .invalidConfiguration(
+                field: "position_offset", reason: "must be between 0 and 65536, got \(positionOffset)")
+        }
         guard typeVocabularySize >= 0 else {
             throw .invalidConfiguration(
                 field: "type_vocab_size", reason: "must not be negative, got \(typeVocabularySize)")
@@ -121,7 +137,7 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         let l = Double(layers)
         let terms: [(Double, String)] = [
             (Double(vocabularySize) * d, "vocab_size"),
-            (Double(maxPositions) * d + Double(typeVocabularySize) * d + 2 * d, "max_positions"),
+            (Double(maxPositions + positionOffset) * d + Double(typeVocabularySize) * d + 2 * d, "max_positions"),
             (l * (4 * d * d + 4 * d + 4 * d), "hidden_size"),
             (l * (2 * d * f + f + d), "intermediate_size"),
         ]

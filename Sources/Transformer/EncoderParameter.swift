@@ -46,7 +46,7 @@ enum EncoderParameter: Hashable, Sendable {
         let d = c.hiddenSize
         switch self {
         case .wordEmbeddings: return [c.vocabularySize, d]
-        case .positionEmbeddings: return [c.maxPositions, d]
+        case .positionEmbeddings: return [c.maxPositions + c.positionOffset, d]
         case .typeEmbeddings: return [c.typeVocabularySize, d]
         case .embeddingNormWeight, .embeddingNormBias, .finalNormWeight, .finalNormBias: return [d]
         case .layer(_, let parameter): return parameter.shape(c)

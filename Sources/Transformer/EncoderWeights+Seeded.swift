@@ -21,7 +21,8 @@ extension EncoderWeights {
         }
         let word = normal([configuration.vocabularySize, d])
         let position =
-            configuration.positionalEncoding == .learned ? normal([configuration.maxPositions, d]) : nil
+            configuration.positionalEncoding == .learned
+            ? normal([configuration.maxPositions + configuration.positionOffset, d]) : nil
         let type = configuration.typeVocabularySize > 0 ? normal([configuration.typeVocabularySize, d]) : nil
         var layers: [Layer] = []
         for _ in 0..<configuration.layers {

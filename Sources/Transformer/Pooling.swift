@@ -6,6 +6,9 @@ public enum Pooling: String, Sendable, Codable {
     case cls
     /// Element-wise maximum over the real tokens.
     case max
+    /// The last token's vector: the one that has seen the whole sequence under causal attention (the default of
+    /// GPT-2-style checkpoints, as embedding servers pool decoder models).
+    case last
     /// No pooled vector.
     case none
 }

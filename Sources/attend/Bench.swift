@@ -58,6 +58,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the probe costs (a 16-token sentence + 8 probes vs 9 plain sequences) and stop.")
     var probes = false
 
+    @Flag(name: .long, help: "Print GFLOP/s per encoder family (seeded, MiniLM's sizes, 8x128) vs BERT, and stop.")
+    var families = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -103,6 +106,11 @@ struct Bench: AsyncParsableCommand {
         if tokenizers {
             let fixtures = "Tests/TransformerTests/Fixtures/tokenizers"
             print(try TokenizerBenchmark.run(fixtures: fixtures, seconds: seconds).table)
+            return
+        }
+        if families {
+            let rows = try EncoderBenchmark.familyCosts(seconds: seconds)
+            print(EncoderBenchmark.familyTable(rows, batch: 8, length: 128))
             return
         }
         let served: ServedModel

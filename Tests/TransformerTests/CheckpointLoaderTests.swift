@@ -263,7 +263,7 @@ func editJSON(_ path: String, _ transform: (inout [String: Any]) -> Void) throws
         ("hidden_act", #""swish""#, "hidden_act"),
         ("num_attention_heads", "5", "hidden_size"),
         ("hidden_size", #""wide""#, "hidden_size"),
-        ("model_type", #""gpt2""#, "model_type"),
+        ("model_type", #""t5""#, "model_type"),
         ("position_embedding_type", #""relative_key""#, "position_embedding_type"),
         ("layer_norm_eps", #""tiny""#, "layer_norm_eps"),
         ("num_hidden_layers", "0", "layers"),
