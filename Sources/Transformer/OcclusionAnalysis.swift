@@ -48,6 +48,10 @@ public enum OcclusionAnalysis {
             var w = [Float](repeating: 0, count: n)
             w[0] = 1
             return w
+        case .last:
+            var w = [Float](repeating: 0, count: n)
+            w[n - 1] = 1
+            return w
         case .max:
             var counts = [Int](repeating: 0, count: n)
             hidden.storage.withUnsafeBufferPointer { h in
