@@ -1,34 +1,64 @@
-// Shape legend: see Encoder.swift (n = the longest contributing sequence, d, H, dh).
+// Shape legend: see Encoder.swift (n = the longest contributing sequence, n̂ = n rounded up to 16, d, H, f).
 
 /// Scratch memory of the contribution measures for one pass (``Encoder/forward(_:options:)`` allocates one when a
 /// sequence keeps contributions; ``Encoder/contributionWorkspaceBytes(maxLength:workers:)`` gives its size):
 /// the layer's output projection unpacked, and for the sequence in hand its recomputed weights, the per-head
-/// transformed vectors, the attention block's output, and per worker one [n, d] block of vectors.
+/// transformed vectors, the attention block's input and output, and per worker the blocks of one key token.
 final class ContributionWorkspace {
     let length: Int
     let workers: Int
     let outputWeight: UnsafeMutablePointer<Float>  // W_O [d, d], x·W (row = input)
-    let weights: UnsafeMutablePointer<Float>  // α [H, n, n]
-    let transformed: UnsafeMutablePointer<Float>  // f_h(x_j) [H, n, d]
+    let weights: UnsafeMutablePointer<Float>  // α [H, n, n̂]
+    let transformed: UnsafeMutablePointer<Float>  // f_h(x_j) [n, H, d]
     let transformedNorms: UnsafeMutablePointer<Float>  // ‖f_h(x_j)‖ [H, n]
     let blockOutput: UnsafeMutablePointer<Float>  // y [n, d] = LN₁(z)
     let blockNorms: UnsafeMutablePointer<Float>  // ‖y_i‖₁ [n]
     let sigmas: UnsafeMutablePointer<Float>  // σ(z_i) [n]
     let blockInput: UnsafeMutablePointer<Float>  // z [n, d], the first LayerNorm's input
     let layerOutput: UnsafeMutablePointer<Float>  // x̃ [n, d], the layer's output (value zeroing)
-    /// Per worker [n, d] + [n, H] + [(H+1)², (H+1)·d] + [n, d] + [n, f].
+    /// Per worker, one block of ``Layout/perWorker`` floats (``Layout``).
     let vectors: UnsafeMutablePointer<Float>
-    let perWorker: Int
+    let layout: Layout
+
+    /// Where a worker's blocks start in its share of `vectors`, in floats: coefficients a_h [H, n̂], centred
+    /// vectors [2(H+1), d], Gram matrix [(H+1)²], quadratic forms [n̂], tile coefficients [n, H+1], tile [6, d] +
+    /// spill [96], zeroed rows [n, d], feed-forward rows [n, f].
+    struct Layout {
+        let coefficients: Int
+        let centred: Int
+        let gram: Int
+        let totals: Int
+        let tileCoefficients: Int
+        let tile: Int
+        let zeroed: Int
+        let inner: Int
+        let perWorker: Int
+
+        init(length n: Int, configuration c: EncoderConfiguration) {
+            let d = c.hiddenSize
+            let h1 = c.heads + 1
+            let lanes = (n + 15) & ~15
+            coefficients = 0
+            centred = coefficients + c.heads * lanes
+            gram = centred + 2 * h1 * d
+            totals = gram + h1 * h1
+            tileCoefficients = totals + lanes
+            tile = tileCoefficients + n * h1
+            zeroed = tile + 6 * d + 96
+            inner = zeroed + n * d
+            perWorker = inner + n * c.intermediateSize
+        }
+    }
 
     init(length n: Int, configuration c: EncoderConfiguration, workers: Int) {
-        let size = Self.capacities(length: n, configuration: c, workers: workers)
         length = n
         self.workers = workers
-        perWorker = size.perWorker
+        layout = Layout(length: n, configuration: c)
         let d = c.hiddenSize
         let h = c.heads
+        let lanes = (n + 15) & ~15
         outputWeight = .allocate(capacity: d * d)
-        weights = .allocate(capacity: Swift.max(1, h * n * n))
+        weights = .allocate(capacity: Swift.max(1, h * n * lanes))
         transformed = .allocate(capacity: Swift.max(1, h * n * d))
         transformedNorms = .allocate(capacity: Swift.max(1, h * n))
         blockOutput = .allocate(capacity: Swift.max(1, n * d))
@@ -36,22 +66,44 @@ final class ContributionWorkspace {
         sigmas = .allocate(capacity: Swift.max(1, n))
         blockInput = .allocate(capacity: Swift.max(1, n * d))
         layerOutput = .allocate(capacity: Swift.max(1, n * d))
-        vectors = .allocate(capacity: Swift.max(1, workers * perWorker))
+        vectors = .allocate(capacity: Swift.max(1, workers * layout.perWorker))
     }
 
-    /// Float capacities: per worker 2·n·d + n·H + (H+1)² + (H+1)·d + n·f; total d² + H·n² + H·n·d + H·n + 3·n·d +
-    /// 2n + workers · perWorker.
+    /// Float capacities: per worker ``Layout/perWorker`` = H·n̂ + 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 +
+    /// n·d + n·f; total d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers · perWorker.
     static func capacities(length n: Int, configuration c: EncoderConfiguration, workers: Int) -> (
         perWorker: Int, total: Int
     ) {
         let d = c.hiddenSize
         let h = c.heads
-        let perWorker = 2 * n * d + n * h + (h + 1) * (h + 1) + (h + 1) * d + n * c.intermediateSize
-        let total = d * d + h * n * n + h * n * d + h * n + 3 * n * d + 2 * n + workers * perWorker
+        let lanes = (n + 15) & ~15
+        let perWorker = Layout(length: n, configuration: c).perWorker
+        let total = d * d + h * n * lanes + h * n * d + h * n + 3 * n * d + 2 * n + workers * perWorker
         return (perWorker, total)
     }
 
     func fits(length n: Int, workers: Int) -> Bool { n <= length && workers <= self.workers }
+
+    private func block(_ worker: Int, _ offset: Int) -> UnsafeMutablePointer<Float> {
+        vectors + worker * layout.perWorker + offset
+    }
+
+    /// Worker `worker`'s coefficients a_h [H, n̂].
+    func coefficients(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.coefficients) }
+    /// Worker `worker`'s centred vectors [2(H+1), d].
+    func centred(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.centred) }
+    /// Worker `worker`'s Gram matrix [(H+1), (H+1)].
+    func gram(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.gram) }
+    /// Worker `worker`'s quadratic forms [n̂].
+    func totals(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.totals) }
+    /// Worker `worker`'s tile coefficients [n, H+1].
+    func tileCoefficients(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.tileCoefficients) }
+    /// Worker `worker`'s tile [6, d] and its spill [96].
+    func tile(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.tile) }
+    /// Worker `worker`'s zeroed rows [n, d] (value zeroing).
+    func zeroed(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.zeroed) }
+    /// Worker `worker`'s feed-forward rows [n, f] (value zeroing).
+    func inner(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.inner) }
 
     deinit {
         for p in [

@@ -2,29 +2,24 @@
 
 import CBLAS
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Encoder {
     /// Layer l's contribution matrices (``ContributionMeasure``) for every sequence that keeps them, computed
     /// between the layer's attention and its output projection, while ws.x holds the layer input X, ws.qkv its
     /// Q, K, V (biases added) and ws.context its attention output (post-LN encoders only).
     ///
-    /// Per sequence, with the products in `cblas_sgemm` and the element loops over contiguous rows:
-    ///   α^h [n, n] = softmax(Q_h K_hᵀ / √dh)                       (recomputed: H products n × n × dh)
-    ///   F_h [n, d] = V_h W_O,h, row j = f_h(x_j)                   (H products n × d × dh)
-    ///   z [n, d] = X + ctx·W_O + b_O, σ_i = √(var(z_i) + ε), y = LN₁(z)
-    /// then, the key tokens j split over the workers:
-    ///   norm: ‖Σ_h α^h_ij F_h[j]‖ = √(aᵀ G_j a) with a = (α^h_ij)_h and G_j the Gram matrix of the F_h[j];
-    ///   norm_res_ln: the same with the H + 1 vectors γ₁ ⊙ C F_h[j], γ₁ ⊙ C x_j (C centres) and a_H = δ_ij, / σ_i;
-    ///   ALTI, GlobEnc: the vectors T[i] = Σ_h α^h_ij F_h[j] (+ x_j when i = j) for all i in one product
-    ///   [n, H] · [H, d], then t = γ₁ ⊙ (T[i] − mean) / σ_i, c_ij = max(0, ‖y_i‖₁ − ‖y_i − t‖₁) and
-    ///   g_ij = ‖γ₂ ⊙ (t − mean t)‖; the rows of both are normalised to sum 1 at the end.
+    /// Per sequence, the products in `cblas_sgemm`, the register tiles and the panel product, the element loops in
+    /// 16-lane vectors:
+    ///   α^h [n, n̂] = softmax(Q_h K_hᵀ / √dh)                      (recomputed: H products n × n × dh)
+    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (H products n × d × dh)
+    ///   z [n, d] = X + ctx·W_O + b_O (the pass's own product), σ_i = √(var(z_i) + ε), y = LN₁(z), ‖y_i‖₁
+    /// then, the key tokens j split over the workers, with a_h = (α^h_ij)_i the column j of each head (16 rows i
+    /// per vector) and v_h = f_h(x_j) for h < H, v_H = x_j:
+    ///   norm: ‖Σ_h α^h_ij v_h‖ = √(aᵀ G a), G the Gram matrix of the v_h (h < H);
+    ///   norm_res_ln: the same with u_h = γ₁ ⊙ C v_h (C centres) and a_H = δ_ij, / σ_i;
+    ///   GlobEnc: the same with γ₂ ⊙ C u_h (LN₂ taken as linear: its 1/σ cancels in the row normalisation);
+    ///   ALTI: t_ij = Σ_h (a_h / σ_i) u_h for 6 rows i at a time in register tiles ([6, H+1] · [H+1, d]), then
+    ///   c_ij = max(0, ‖y_i‖₁ − ‖y_i − t_ij‖₁);
+    /// the rows of ALTI, GlobEnc and value zeroing are normalised to sum 1 at the end.
     func contributions(
         layer l: Int, plan: BatchPlan, ws: Workspace, keep: [KeptSelection], stores: [ContributionStore?],
         scratch: ContributionWorkspace, workers: Int
@@ -47,194 +42,177 @@ extension Encoder {
         let d = c.hiddenSize
         let heads = c.heads
         let dh = d / heads
+        let h1 = heads + 1
         let w = parameters.layers[l]
         let slot = selection.contributionSlots[l]
         let n = plan.lengths[b]
+        let ld = (n + 15) & ~15  // n̂
         let x = ws.x + plan.offsets[b] * d  // X [n, d]
         let qkv = ws.qkv + plan.offsets[b] * 3 * d  // [n, 3d]
         let context = ws.context + plan.offsets[b] * d  // ctx [n, d]
-        let alpha = s.weights  // [H, n, n]
-        let f = s.transformed  // [H, n, d]
+        let alpha = s.weights  // [H, n, n̂]
+        let f = s.transformed  // [n, H, d]
         let fNorms = s.transformedNorms  // [H, n]
         let y = s.blockOutput  // [n, d]
         let sigma = s.sigmas  // [n]
         let yNorms = s.blockNorms  // [n]
         let eps = c.layerNormEpsilon
         let scale = 1 / Float(dh).squareRoot()
+        let g1 = w.attentionNormWeight
+        let g2 = w.outputNormWeight
 
-        // α^h and F_h, one head per item.
-        Compute.parallel(Swift.min(workers, heads)) { worker in
-            var h = worker
-            while h < heads {
-                let a = alpha + h * n * n
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(dh), scale, qkv + h * dh,
-                    Int32(3 * d), qkv + d + h * dh, Int32(3 * d), 0, a, Int32(n))
-                for i in 0..<n { Self.softmaxRow(a + i * n, count: n) }
-                let fh = f + h * n * d
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(dh), 1, qkv + 2 * d + h * dh,
-                    Int32(3 * d), s.outputWeight + h * dh * d, Int32(d), 0, fh, Int32(d))
-                for j in 0..<n { fNorms[h * n + j] = Self.dot(fh + j * d, fh + j * d, count: d).squareRoot() }
-                h += Swift.min(workers, heads)
-            }
-        }
-        // z = X + ctx·W_O + b_O; σ_i; y = LN₁(z), ‖y_i‖₁.
-        Compute.parallelShares(n, parts: workers) { _, rows in
-            let r0 = rows.lowerBound
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(d), Int32(d), 1,
-                context + r0 * d, Int32(d), s.outputWeight, Int32(d), 0, y + r0 * d, Int32(d))
-            for i in rows {
-                let row = y + i * d
-                var mean: Float = 0
-                for k in 0..<d {
-                    row[k] += x[i * d + k] + w.attentionOutputBias[k]
-                    mean += row[k]
-                }
-                mean /= Float(d)
-                var variance: Float = 0
-                for k in 0..<d {
-                    let e = row[k] - mean
-                    variance += e * e
-                }
-                (s.blockInput + i * d).update(from: row, count: d)
-                let sd = (variance / Float(d) + eps).squareRoot()
-                sigma[i] = sd
-                var l1: Float = 0
-                for k in 0..<d {
-                    row[k] = w.attentionNormWeight[k] * (row[k] - mean) / sd + w.attentionNormBias[k]
-                    l1 += abs(row[k])
-                }
-                yNorms[i] = l1
-            }
-        }
-
-        let h1 = heads + 1
-        let h1Squared = h1 * h1
         let norm = store.matrix(.norm, slot: slot)
         let normHeads = store.matrix(.normHeads, slot: slot)
         let resLN = store.matrix(.normResLN, slot: slot)
         let alti = store.matrix(.alti, slot: slot)
         let globenc = store.matrix(.globenc, slot: slot)
         let zeroing = store.matrix(.valueZeroing, slot: slot)
+        let centred = resLN != nil || alti != nil || globenc != nil
+        let needsBlock = centred || zeroing != nil
+
+        // α^h and F_h, one head per item.
+        let parts = Swift.min(workers, heads)
+        Compute.parallel(parts) { worker in
+            var h = worker
+            while h < heads {
+                let a = alpha + h * n * ld
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(dh), scale, qkv + h * dh,
+                    Int32(3 * d), qkv + d + h * dh, Int32(3 * d), 0, a, Int32(ld))
+                for i in 0..<n {
+                    let row = a + i * ld
+                    for j in n..<ld { row[j] = -.infinity }
+                    Kernels.softmax(scores: row, count: n, paddedCount: ld, into: row)
+                }
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(dh), 1, qkv + 2 * d + h * dh,
+                    Int32(3 * d), s.outputWeight + h * dh * d, Int32(d), 0, f + h * d, Int32(heads * d))
+                if normHeads != nil {
+                    for j in 0..<n {
+                        let v = f + (j * heads + h) * d
+                        fNorms[h * n + j] = Self.dot(v, v, count: d).squareRoot()
+                    }
+                }
+                h += parts
+            }
+        }
+        if let normHeads {
+            // α^h_ij ‖f_h(x_j)‖, row by row.
+            for (k, h) in selection.heads.enumerated() {
+                for i in 0..<n {
+                    Self.multiply(alpha + (h * n + i) * ld, fNorms + h * n, count: n, into: normHeads + (k * n + i) * n)
+                }
+            }
+        }
+        if needsBlock {
+            // z = X + ctx·W_O + b_O; σ_i; y = LN₁(z), ‖y_i‖₁.
+            s.blockInput.update(from: x, count: n * d)
+            Gemm.panels(
+                context, rows: n, lda: d, weight: w.attentionOutputPanels, into: s.blockInput, ldc: d,
+                workers: workers, epilogue: .addBias(w.attentionOutputBias))
+            rowPass(0..<n, width: d, workers: workers) { i in
+                let row = y + i * d
+                row.update(from: s.blockInput + i * d, count: d)
+                sigma[i] = Self.deviation(row, count: d, epsilon: eps)
+                Kernels.layerNorm(row, count: d, gamma: g1, beta: w.attentionNormBias, epsilon: eps)
+                yNorms[i] = Self.absoluteSum(row, count: d)
+            }
+        }
         if zeroing != nil {
             // The layer's own output x̃ = LN₂(y + FFN(y)), from y as computed here (worker 0's inner rows).
-            layerTail(
-                l, from: y, rows: n, inner: s.vectors + 2 * n * d + n * heads + h1Squared + h1 * d, into: s.layerOutput,
-                workers: workers)
+            layerTail(l, from: y, rows: n, inner: s.inner(worker: 0), into: s.layerOutput, workers: workers)
         }
-        let keptHeads = selection.heads
-        let g1 = w.attentionNormWeight
-        let g2 = w.outputNormWeight
+
         Compute.parallelShares(n, parts: workers) { worker, keys in
-            let t = s.vectors + worker * s.perWorker  // T [n, d]
-            let a = t + n * d  // A_j [n, H]
-            let gram = a + n * heads  // [(H+1), (H+1)]
-            let centred = gram + h1Squared  // [(H+1), d]
-            let zeroed = centred + h1 * d  // x̃^¬j [n, d]
-            let inner = zeroed + n * d  // [n, f]
+            let a = s.coefficients(worker: worker)  // a_h [H, n̂], lanes past n zero
+            let u = s.centred(worker: worker)  // u_h [H+1, d]
+            let e = u + h1 * d  // γ₂ ⊙ C u_h [H+1, d]
+            let gram = s.gram(worker: worker)  // [H+1, H+1]
+            let totals = s.totals(worker: worker)  // [n̂]
+            let tileCoefficients = s.tileCoefficients(worker: worker)  // [n, H+1]
+            let tile = s.tile(worker: worker)  // [6, d] + spill [96]
+            for h in 0..<heads { (a + h * ld + n).update(repeating: 0, count: ld - n) }
+            /// The squared norms Σ_p Σ_q G[p, q] a_p a_q of the H + 1 vectors `v` for every row i (a_H = δ_ij),
+            /// √ and / σ_i into column j of `out`.
+            func residualForms(_ v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, j: Int) {
+                Self.gram(v, count: h1, width: d, into: gram, stride: h1)
+                Self.quadraticForms(gram, stride: h1, a, ld: ld, count: heads, lanes: ld, into: totals)
+                var cross: Float = 0
+                for p in 0..<heads { cross += a[p * ld + j] * gram[p * h1 + heads] }
+                totals[j] += 2 * cross + gram[heads * h1 + heads]
+                for i in 0..<n { out[i * n + j] = Swift.max(0, totals[i]).squareRoot() / sigma[i] }
+            }
             for j in keys {
-                // A_j [n, H]: A_j[i, h] = α^h_ij, gathered once (α's column j is n² floats apart per head).
-                if norm != nil || resLN != nil || alti != nil || globenc != nil || zeroing != nil {
-                    for h in 0..<heads {
-                        let column = alpha + h * n * n + j
-                        for i in 0..<n { a[i * heads + h] = column[i * n] }
-                    }
+                // a_h[i] = α^h_ij: column j of each head.
+                for h in 0..<heads {
+                    let column = alpha + h * n * ld + j
+                    let row = a + h * ld
+                    for i in 0..<n { row[i] = column[i * ld] }
                 }
-                if let normHeads {
-                    for (k, h) in keptHeads.enumerated() {
-                        let target = normHeads + k * n * n
-                        for i in 0..<n { target[i * n + j] = alpha[(h * n + i) * n + j] * fNorms[h * n + j] }
-                    }
-                }
+                let fj = f + j * heads * d  // f_h(x_j) [H, d]
                 if let norm {
-                    // G_j[h, h'] = f_h(x_j) · f_h'(x_j)
-                    for p in 0..<heads {
-                        for q in p..<heads {
-                            let v = Self.dot(f + (p * n + j) * d, f + (q * n + j) * d, count: d)
-                            gram[p * h1 + q] = v
-                            gram[q * h1 + p] = v
-                        }
-                    }
-                    for i in 0..<n {
-                        let total = Self.quadraticForm(gram, stride: h1, a + i * heads, count: heads)
-                        norm[i * n + j] = Swift.max(0, total).squareRoot()
+                    Self.gram(fj, count: heads, width: d, into: gram, stride: h1)
+                    Self.quadraticForms(gram, stride: h1, a, ld: ld, count: heads, lanes: ld, into: totals)
+                    for i in 0..<n { norm[i * n + j] = Swift.max(0, totals[i]).squareRoot() }
+                }
+                if centred {
+                    for p in 0..<h1 {
+                        Self.centre(p < heads ? fj + p * d : x + j * d, count: d, gamma: g1, into: u + p * d)
                     }
                 }
-                if let resLN {
-                    // The H + 1 vectors γ₁ ⊙ C f_h(x_j) and γ₁ ⊙ C x_j, and their Gram matrix.
-                    for p in 0..<h1 {
-                        let source = p < heads ? f + (p * n + j) * d : x + j * d
-                        let target = centred + p * d
-                        var mean: Float = 0
-                        for k in 0..<d { mean += source[k] }
-                        mean /= Float(d)
-                        for k in 0..<d { target[k] = g1[k] * (source[k] - mean) }
-                    }
-                    for p in 0..<h1 {
-                        for q in p..<h1 {
-                            let v = Self.dot(centred + p * d, centred + q * d, count: d)
-                            gram[p * h1 + q] = v
-                            gram[q * h1 + p] = v
-                        }
-                    }
-                    for i in 0..<n {
-                        let ai = a + i * heads
-                        var total = Self.quadraticForm(gram, stride: h1, ai, count: heads)
-                        if i == j {
-                            var cross: Float = 0
-                            for p in 0..<heads { cross += ai[p] * gram[p * h1 + heads] }
-                            total += 2 * cross + gram[heads * h1 + heads]
-                        }
-                        resLN[i * n + j] = Swift.max(0, total).squareRoot() / sigma[i]
-                    }
+                if let resLN { residualForms(u, into: resLN, j: j) }
+                if let globenc {
+                    for p in 0..<h1 { Self.centre(u + p * d, count: d, gamma: g2, into: e + p * d) }
+                    residualForms(e, into: globenc, j: j)
                 }
-                if alti != nil || globenc != nil || zeroing != nil {
-                    // T [n, d] = A_j [n, H] · [f_1(x_j); …; f_H(x_j)] [H, d], rows n·d apart in F.
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(heads), 1, a,
-                        Int32(heads), f + j * d, Int32(n * d), 0, t, Int32(d))
-                    if let zeroing {
-                        // x̃^¬j = LN₂(h + FFN(h)), h_i = LN₁(z_i − Σ_h α^h_ij f_h(x_j)); c_ij = 1 − cos(x̃^¬j_i, x̃_i).
-                        for i in 0..<n {
-                            let row = zeroed + i * d
-                            for k in 0..<d { row[k] = s.blockInput[i * d + k] - t[i * d + k] }
-                            Kernels.layerNorm(
-                                row, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
-                        }
-                        layerTail(l, from: zeroed, rows: n, inner: inner, into: zeroed, workers: 1)
-                        for i in 0..<n {
-                            zeroing[i * n + j] = Self.cosineDistance(zeroed + i * d, s.layerOutput + i * d, count: d)
-                        }
-                    }
-                    guard alti != nil || globenc != nil else { continue }
-                    for k in 0..<d { t[j * d + k] += x[j * d + k] }
+                if let alti {
+                    // t_ij [6, d] = [a_h[i] / σ_i, δ_ij / σ_i]_h [6, H+1] · u [H+1, d], six rows i per tile.
                     for i in 0..<n {
-                        let v = t + i * d
-                        var mean: Float = 0
-                        for k in 0..<d { mean += v[k] }
-                        mean /= Float(d)
                         let inverse = 1 / sigma[i]
-                        let yi = y + i * d
-                        var distance: Float = 0
-                        var tMean: Float = 0
-                        for k in 0..<d {
-                            let e = g1[k] * (v[k] - mean) * inverse
-                            v[k] = e
-                            distance += abs(yi[k] - e)
-                            tMean += e
-                        }
-                        if let alti { alti[i * n + j] = Swift.max(0, yNorms[i] - distance) }
-                        if let globenc {
-                            tMean /= Float(d)
-                            var squares: Float = 0
-                            for k in 0..<d {
-                                let e = g2[k] * (v[k] - tMean)
-                                squares += e * e
+                        let row = tileCoefficients + i * h1
+                        for p in 0..<heads { row[p] = a[p * ld + i] * inverse }
+                        row[heads] = i == j ? inverse : 0
+                    }
+                    var i0 = 0
+                    while i0 < n {
+                        let rows = Swift.min(6, n - i0)
+                        if d % 16 == 0 {
+                            var c0 = 0
+                            while c0 < d {
+                                Gemm.tile6x16(
+                                    tileCoefficients + i0 * h1, lda: h1, rows: rows, u + c0, ldb: d, k: h1, tile + c0,
+                                    ldc: d, scale: 1, spill: tile + 6 * d)
+                                c0 += 16
                             }
-                            globenc[i * n + j] = squares.squareRoot()
+                        } else {
+                            Gemm.ab(
+                                tileCoefficients + i0 * h1, lda: h1, u, ldb: d, m: rows, n: d, k: h1, into: tile, ldc: d
+                            )
                         }
+                        for r in 0..<rows {
+                            let i = i0 + r
+                            alti[i * n + j] = Swift.max(0, yNorms[i] - Self.distance(y + i * d, tile + r * d, count: d))
+                        }
+                        i0 += 6
+                    }
+                }
+                if let zeroing {
+                    // x̃^¬j = LN₂(h + FFN(h)), h_i = LN₁(z_i − Σ_h α^h_ij f_h(x_j)); c_ij = 1 − cos(x̃^¬j_i, x̃_i).
+                    let zeroed = s.zeroed(worker: worker)  // [n, d]
+                    for i in 0..<n {
+                        for h in 0..<heads { tileCoefficients[i * heads + h] = a[h * ld + i] }
+                    }
+                    // Σ_h α^h_ij f_h(x_j) [n, d] = [α^h_ij]_h [n, H] · f(x_j) [H, d]
+                    Gemm.ab(tileCoefficients, lda: heads, fj, ldb: d, m: n, n: d, k: heads, into: zeroed, ldc: d)
+                    for i in 0..<n {
+                        let row = zeroed + i * d
+                        for k in 0..<d { row[k] = s.blockInput[i * d + k] - row[k] }
+                        Kernels.layerNorm(
+                            row, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
+                    }
+                    layerTail(l, from: zeroed, rows: n, inner: s.inner(worker: worker), into: zeroed, workers: 1)
+                    for i in 0..<n {
+                        zeroing[i * n + j] = Self.cosineDistance(zeroed + i * d, s.layerOutput + i * d, count: d)
                     }
                 }
             }
@@ -244,9 +222,8 @@ extension Encoder {
             guard let target else { continue }
             for i in 0..<n {
                 let row = target + i * n
-                var total: Float = 0
-                for j in 0..<n { total += row[j] }
-                if total > 0 { for j in 0..<n { row[j] /= total } }
+                let total = Kernels.sum(row, count: n)
+                if total > 0 { Kernels.scale(row, count: n, by: 1 / total) }
             }
         }
     }
@@ -293,36 +270,6 @@ extension Encoder {
         return Float(total / 2)
     }
 
-    /// Softmax of one row of `count` scores, in place.
-    @inline(__always)
-    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var m = -Float.infinity
-        for j in 0..<count { m = Swift.max(m, row[j]) }
-        var total: Float = 0
-        for j in 0..<count {
-            let e = expf(row[j] - m)
-            row[j] = e
-            total += e
-        }
-        let inverse = 1 / total
-        for j in 0..<count { row[j] *= inverse }
-    }
-
-    /// aᵀ G a = Σ_p a_p Σ_q G[p, q] a_q for the leading `count` × `count` block of `gram` (row stride `stride`):
-    /// the squared norm of Σ_h a_h v_h when G is the Gram matrix of the vectors v_h.
-    @inline(__always)
-    static func quadraticForm(
-        _ gram: UnsafePointer<Float>, stride: Int, _ a: UnsafePointer<Float>, count: Int
-    ) -> Float {
-        var total: Float = 0
-        for p in 0..<count {
-            var row: Float = 0
-            for q in 0..<count { row += gram[p * stride + q] * a[q] }
-            total += a[p] * row
-        }
-        return total
-    }
-
     /// Σ_k a_k b_k over `count` floats, 16 lanes at a time.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
@@ -343,8 +290,9 @@ extension Encoder {
     }
 
     /// Bytes of the contribution scratch a pass allocates when some sequence keeps contributions, for sequences of
-    /// at most `maxLength` tokens and `workers` threads: 4 · (d² + H·n² + H·n·d + H·n + n·d + 2n + workers ·
-    /// (n·d + n·H + (H+1)² + (H+1)·d)). 0 for a pre-LN encoder (no contributions).
+    /// at most `maxLength` tokens and `workers` threads: 4 · (d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers ·
+    /// (H·n̂ + 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·d + n·f)), n̂ = n rounded up to 16. 0 for a pre-LN
+    /// encoder (no contributions).
     public func contributionWorkspaceBytes(maxLength: Int, workers: Int = Compute.threads) -> Int {
         guard configuration.normPlacement == .post else { return 0 }
         let size = ContributionWorkspace.capacities(length: maxLength, configuration: configuration, workers: workers)
