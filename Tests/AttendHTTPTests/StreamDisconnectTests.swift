@@ -47,9 +47,9 @@ import Testing
         let client = LoopbackClient(port: port)
         try client.send(raw: Array("GET /endless HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
         // The producer runs and then stalls: nobody reads.
-        let started = await events.wait(timeout: .seconds(120)) { $0.contains(.wrote(2)) }
+        let started = await events.wait(timeout: .seconds(300)) { $0.contains(.wrote(2)) }
         client.reset()
-        let stopped = await events.wait(timeout: .seconds(120)) { $0.contains(.cancelled) }
+        let stopped = await events.wait(timeout: .seconds(300)) { $0.contains(.cancelled) }
         await server.shutdown(deadline: .seconds(1))
         #expect(started)
         #expect(stopped)
