@@ -178,6 +178,30 @@ public struct WordPieceTokenizer: Tokenizer {
             encoding.append(token: options.unknownToken, id: unknownID, offset: whole, wordID: wordID, special: false)
             return
         }
+        guard
+            let pieces = Self.longestMatchFirst(
+                bytes, boundaries: boundaries, prefix: prefix, longestPiece: longestPiece, ids: ids)
+        else {
+            encoding.append(token: options.unknownToken, id: unknownID, offset: whole, wordID: wordID, special: false)
+            return
+        }
+        for piece in pieces {
+            encoding.append(
+                token: tokens[Int(piece.id)], id: piece.id, offset: Self.span(word, piece.range), wordID: wordID,
+                special: false)
+        }
+    }
+}
+
+extension WordPieceTokenizer {
+    /// WordPiece's greedy longest-match-first split of one word: `bytes` is its UTF-8, `boundaries` [count + 1] the
+    /// byte offset of each scalar (and the end). From each start the longest vocabulary entry (at most
+    /// `longestPiece` scalars; `prefix` before every piece but the first) is taken. Returns the pieces' ids and scalar
+    /// ranges, or nil when some position matches nothing (the whole word is then the unknown token).
+    static func longestMatchFirst(
+        _ bytes: [UInt8], boundaries: [Int], prefix: [UInt8], longestPiece: Int, ids: [[UInt8]: Int32]
+    ) -> [(id: Int32, range: Range<Int>)]? {
+        let count = boundaries.count - 1
         var pieces: [(id: Int32, range: Range<Int>)] = []
         var start = 0
         var key: [UInt8] = []
@@ -194,18 +218,10 @@ public struct WordPieceTokenizer: Tokenizer {
                 }
                 end -= 1
             }
-            guard let id = found else {
-                encoding.append(
-                    token: options.unknownToken, id: unknownID, offset: whole, wordID: wordID, special: false)
-                return
-            }
+            guard let id = found else { return nil }
             pieces.append((id, start..<end))
             start = end
         }
-        for piece in pieces {
-            encoding.append(
-                token: tokens[Int(piece.id)], id: piece.id, offset: Self.span(word, piece.range), wordID: wordID,
-                special: false)
-        }
+        return pieces
     }
 }

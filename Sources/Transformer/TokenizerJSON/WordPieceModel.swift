@@ -52,28 +52,16 @@ struct WordPieceModel: SubwordModel {
         guard count <= maxCharacters else {
             return [SubwordToken(id: unknown.id, value: unknown.token, bytes: 0..<bytes.count)]
         }
-        var pieces: [SubwordToken] = []
-        var start = 0
-        var key: [UInt8] = []
-        while start < count {
-            var end = min(count, start + longestPiece)
-            var found: Int32?
-            while end > start {
-                key.removeAll(keepingCapacity: true)
-                if start > 0 { key.append(contentsOf: prefix) }
-                key.append(contentsOf: bytes[boundaries[start]..<boundaries[end]])
-                if let id = ids[key] {
-                    found = id
-                    break
-                }
-                end -= 1
-            }
-            guard let id = found else {
-                return [SubwordToken(id: unknown.id, value: unknown.token, bytes: 0..<bytes.count)]
-            }
-            pieces.append(SubwordToken(id: id, value: vocabulary[Int(id)], bytes: boundaries[start]..<boundaries[end]))
-            start = end
+        guard
+            let pieces = WordPieceTokenizer.longestMatchFirst(
+                bytes, boundaries: boundaries, prefix: prefix, longestPiece: longestPiece, ids: ids)
+        else {
+            return [SubwordToken(id: unknown.id, value: unknown.token, bytes: 0..<bytes.count)]
         }
-        return pieces
+        return pieces.map {
+            SubwordToken(
+                id: $0.id, value: vocabulary[Int($0.id)],
+                bytes: boundaries[$0.range.lowerBound]..<boundaries[$0.range.upperBound])
+        }
     }
 }
