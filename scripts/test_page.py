@@ -382,6 +382,7 @@ def run(driver, base, args):
         check_compare(driver, base, args, model)
         check_occlusion(driver, base, args, model)
         check_roles_and_predictions(driver, base, args, model)
+        check_probes(driver, base, args, model)
 
     errors = severe_logs(driver)
     check(not errors, f"console has no errors: {errors}")
@@ -516,6 +517,47 @@ def check_occlusion(driver, base, args, model):
     print("     occlusion:", section.find_element(By.CSS_SELECTOR, ".source").text, flush=True)
     shot(section, args.artifacts, "page-occlusion.png")
 # ---- end of occlusion view ----
+# ---- probes view ----
+def check_probes(driver, base, args, model):
+    """The probes view: a clicked token masked through the popover, one head unticked, the probe run; the pooled
+    cosine shown is the service's for the same probe, the token shows [MASK], and a map is drawn."""
+    section = tab(driver, "probes")
+    tokens = driver.find_elements(By.CSS_SELECTOR, "#probe-tokens button.tok")
+    if not check(len(tokens) > 3, f"the probes view lists the tokens ({len(tokens)})"):
+        return
+    index = min(5, len(tokens) - 2)
+    tokens[index].click()
+    popover = driver.find_element(By.ID, "probe-popover")
+    check(popover.is_displayed(), "clicking a token opens the edit popover")
+    popover.find_element(By.CSS_SELECTOR, "button[data-action='mask']").click()
+    shown = driver.find_elements(By.CSS_SELECTOR, "#probe-tokens button.tok")[index].text
+    check(shown == "[MASK]", f"the masked token shows [MASK] ({shown})")
+    boxes = driver.find_elements(By.CSS_SELECTOR, "#probe-heads input[type=checkbox]")
+    if not check(len(boxes) > 0, "the probes view has a checkbox per head"):
+        return
+    layer, head = (int(x) for x in boxes[0].get_attribute("data-probe-head").split(":"))
+    boxes[0].click()
+    driver.find_element(By.ID, "probe-run").click()
+    state = wait_section(driver, "view-probes", ("ready", "error"))
+    if not check(state == "ready", f"the probe runs (state {state}): "
+                 + driver.find_element(By.ID, "probe-error").text):
+        return
+    text = driver.find_element(By.ID, "text").get_attribute("value")
+    status, answer = http_json(base, "/attend", {"text": text, "model": model, "attentions": False,
+                                                 "probes": [{"mask": [index], "ablate": [[layer, head]]}]})
+    if not check(status == 200, f"the service answers the probe ({status})"):
+        return
+    want = answer["results"][0]["probes"][0]["diff"]["pooled_cosine"]
+    got = driver.find_element(By.ID, "probe-cosine").text
+    check(want is not None and got and abs(float(got) - want) <= 1e-6 * max(1, abs(want)),
+          f"the page's pooled cosine is the service's for mask [{index}] + ablate [{layer}, {head}]: {want} ({got})")
+    canvas = driver.find_element(By.ID, "probe-canvas")
+    check(int(canvas.get_attribute("width") or 0) > 0, "the probe's map is drawn")
+    print("     probes: cosine", got, flush=True)
+    shot(section, args.artifacts, "page-probes.png")
+# ---- end of probes view ----
+
+
 def check_roles_and_predictions(driver, base, args, model):
     """The head-roles view: one cell per layer and head, tagged as the service's batch means; the predict view:
     clicking a token masks it and shows the top-k plus one row per hidden state, or the service's 422 for a model

@@ -37,6 +37,9 @@ public struct HashingTokenizer: Tokenizer {
     }
 
     /// The id of an already-normalised word.
+    /// The id of one of the reserved special tokens (`[PAD]` … `[MASK]`); a word has no single entry.
+    public func id(for token: String) -> Int32? { Self.specialTokens.firstIndex(of: token).map { Int32($0) } }
+
     public func id(forWord word: String) -> Int32 {
         if let special = Self.specialTokens.firstIndex(of: word) { return Int32(special) }
         guard vocabularySize > 5 else { return 1 }

@@ -19,9 +19,24 @@ public protocol Tokenizer: Sendable {
     /// Joins a segment, or two, each tokenised without special tokens, into one model input: the special tokens
     /// (when `addSpecialTokens`), the token types and ``Encoding/secondSegmentStart``.
     func assemble(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding
+    /// The id of one vocabulary entry spelled `token` (special tokens included), or `nil` when it is not one entry.
+    func id(for token: String) -> Int32?
+    /// The mask token masked-language models were trained with (`[MASK]`, `<mask>`) and its id, or `nil`.
+    var maskToken: (token: String, id: Int32)? { get }
 }
 
 extension Tokenizer {
+    /// No entry is known by its spelling unless the tokenizer says so.
+    public func id(for token: String) -> Int32? { nil }
+
+    /// The first of `[MASK]` and `<mask>` that is one vocabulary entry.
+    public var maskToken: (token: String, id: Int32)? {
+        for token in ["[MASK]", "<mask>"] {
+            if let id = id(for: token) { return (token, id) }
+        }
+        return nil
+    }
+
     /// Tokenises `text` with `[CLS]` … `[SEP]`.
     public func encode(_ text: String) -> Encoding { encode(text, addSpecialTokens: true) }
 

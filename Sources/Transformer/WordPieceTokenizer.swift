@@ -108,6 +108,9 @@ public struct WordPieceTokenizer: Tokenizer {
     /// The id of `token`, if it is in the vocabulary.
     public func id(for token: String) -> Int32? { ids[Array(token.utf8)] }
 
+    /// The configured mask token (``Options/maskToken``) when the vocabulary holds it.
+    public var maskToken: (token: String, id: Int32)? { id(for: options.maskToken).map { (options.maskToken, $0) } }
+
     /// The vocabulary string of `id`.
     public func token(for id: Int32) -> String? {
         tokens.indices.contains(Int(id)) ? tokens[Int(id)] : nil

@@ -18,14 +18,12 @@ extension AttendJob {
 
     /// The positions predicted in `encoding`: `positions` resolved (negative from the end, duplicates dropped,
     /// first kept), nil when one is out of range; without `positions`, every mask token (the tokenizer's mask
-    /// token's id for a WordPiece vocabulary, else tokens spelled `[MASK]` or `<mask>`), in order.
+    /// token's id, ``Tokenizer/maskToken``, else tokens spelled `[MASK]` or `<mask>`), in order.
     static func resolve(_ positions: [Int]?, in encoding: Encoding, model: ServedModel) -> [Int]? {
         let n = encoding.count
         guard let positions else {
-            if let wordPiece = model.tokenizer as? WordPieceTokenizer,
-                let mask = wordPiece.id(for: wordPiece.options.maskToken)
-            {
-                return encoding.ids.indices.filter { encoding.ids[$0] == mask }
+            if let mask = model.tokenizer.maskToken {
+                return encoding.ids.indices.filter { encoding.ids[$0] == mask.id }
             }
             return encoding.tokens.indices.filter { ["[MASK]", "<mask>"].contains(encoding.tokens[$0]) }
         }

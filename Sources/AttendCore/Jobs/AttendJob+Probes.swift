@@ -124,17 +124,8 @@ extension AttendJob {
 
     /// The tokenizer's mask token; a tokenizer without one refuses `"mask"` (422, no fallback: use `"replace"`).
     private func maskReplacement(path: String) throws(CoreError) -> ProbeEdit.Replacement {
-        let tokenizer = model.tokenizer
-        if let wordPiece = tokenizer as? WordPieceTokenizer {
-            let mask = wordPiece.options.maskToken
-            if let id = wordPiece.id(for: mask), Int(id) < model.configuration.vocabularySize {
-                return ProbeEdit.Replacement(id: id, token: mask)
-            }
-        } else if tokenizer is HashingTokenizer {
-            let id = Int32(HashingTokenizer.specialTokens.firstIndex(of: "[MASK]") ?? 4)
-            if Int(id) < model.configuration.vocabularySize {
-                return ProbeEdit.Replacement(id: id, token: "[MASK]")
-            }
+        if let mask = model.tokenizer.maskToken, Int(mask.id) < model.configuration.vocabularySize {
+            return ProbeEdit.Replacement(id: mask.id, token: mask.token)
         }
         throw .unsupported(
             "\(path): no_mask_token: model \"\(model.name)\"'s tokenizer has no mask token; name the replacement "
@@ -151,12 +142,7 @@ extension AttendJob {
             }
             return ProbeEdit.Replacement(id: Int32(id), token: model.tokenizer.token(for: Int32(id)) ?? "")
         case .string(let string):
-            var id: Int32?
-            if let wordPiece = model.tokenizer as? WordPieceTokenizer {
-                id = wordPiece.id(for: string)
-            } else if let special = HashingTokenizer.specialTokens.firstIndex(of: string) {
-                id = Int32(special)
-            }
+            let id = model.tokenizer.id(for: string)
             guard let id, Int(id) < size else {
                 throw .unsupported(
                     "\(path): \"\(string)\" is not one vocabulary token of model \"\(model.name)\" (give a single "

@@ -36,6 +36,21 @@ public struct HuggingFaceTokenizer: Tokenizer {
         addedTokens.tokens.first { $0.content == token }?.id ?? model.id(of: token)
     }
 
+    /// The special added token `[MASK]` or `<mask>` (before a vocabulary piece that merely spells one).
+    public var maskToken: (token: String, id: Int32)? {
+        for special in [true, false] {
+            for name in ["[MASK]", "<mask>"] {
+                if let token = addedTokens.tokens.first(where: { $0.content == name && $0.special == special }) {
+                    return (name, token.id)
+                }
+            }
+        }
+        for name in ["[MASK]", "<mask>"] {
+            if let id = model.id(of: name) { return (name, id) }
+        }
+        return nil
+    }
+
     public func encode(_ text: String, addSpecialTokens: Bool) -> Encoding {
         var encoding = Encoding()
         append(Array(text.unicodeScalars), wordID: nil, to: &encoding)
