@@ -24,18 +24,7 @@ import Testing
         try #require(outputs.count == inputs.count)
         var report = GoldenReport(name)
         for (i, output) in outputs.enumerated() {
-            let hidden = try #require(output.hiddenStates)
-            try #require(hidden.count == layers + 1)
-            for layer in 0...layers {
-                report.compare(
-                    "case\(i).hidden.\(layer)", kind: "hidden", hidden[layer],
-                    try expected.tensor("case\(i).hidden.\(layer)"), tolerance: 1e-4)
-            }
-            for layer in 0..<layers {
-                report.compare(
-                    "case\(i).attention.\(layer)", kind: "attention", try #require(output.attentions[layer]),
-                    try expected.tensor("case\(i).attention.\(layer)"), tolerance: 1e-5)
-            }
+            try report.compareLayers(case: i, output, layers: layers, expected: expected)
         }
         report.print()
     }

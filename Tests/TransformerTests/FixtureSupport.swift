@@ -91,6 +91,27 @@ struct GoldenReport {
             sourceLocation: sourceLocation)
     }
 
+    /// Case `i`'s L + 1 hidden states (1e-4) and L attention maps (1e-5) against the reference's
+    /// `case{i}.hidden.{l}` and `case{i}.attention.{l}`.
+    mutating func compareLayers(
+        case i: Int, _ output: EncoderOutput, layers: Int, expected: SafetensorsFile,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let hidden = try #require(output.hiddenStates, sourceLocation: sourceLocation)
+        try #require(hidden.count == layers + 1, sourceLocation: sourceLocation)
+        for layer in 0...layers {
+            compare(
+                "case\(i).hidden.\(layer)", kind: "hidden", hidden[layer],
+                try expected.tensor("case\(i).hidden.\(layer)"), tolerance: 1e-4, sourceLocation: sourceLocation)
+        }
+        for layer in 0..<layers {
+            compare(
+                "case\(i).attention.\(layer)", kind: "attention",
+                try #require(output.attentions[layer], sourceLocation: sourceLocation),
+                try expected.tensor("case\(i).attention.\(layer)"), tolerance: 1e-5, sourceLocation: sourceLocation)
+        }
+    }
+
     func print() {
         let summary = worst.keys.sorted().map { "\($0) \(worst[$0] ?? 0)" }.joined(separator: ", ")
         Swift.print("[golden] \(title): worst max |Δ| — \(summary)")

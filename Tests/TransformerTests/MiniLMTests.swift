@@ -62,17 +62,7 @@ struct MiniLMTests {
         let solo = try model.encoder.forward([EncoderInput(ids: cases[0].ids)], options: options)
         var report = GoldenReport("all-MiniLM-L6-v2")
         for (i, output) in batched.enumerated() {
-            let hidden = try #require(output.hiddenStates)
-            for layer in 0...layers {
-                report.compare(
-                    "case\(i).hidden.\(layer)", kind: "hidden", hidden[layer],
-                    try expected.tensor("case\(i).hidden.\(layer)"), tolerance: 1e-4)
-            }
-            for layer in 0..<layers {
-                report.compare(
-                    "case\(i).attention.\(layer)", kind: "attention", try #require(output.attentions[layer]),
-                    try expected.tensor("case\(i).attention.\(layer)"), tolerance: 1e-5)
-            }
+            try report.compareLayers(case: i, output, layers: layers, expected: expected)
             let embedding = try #require(output.pooled)
             report.compare(
                 "case\(i).embedding", kind: "embedding", Tensor(shape: [embedding.count], storage: embedding),
