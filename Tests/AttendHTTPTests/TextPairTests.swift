@@ -41,6 +41,24 @@ import Transformer
         }
     }
 
+    @Test func attend_WritesPairFactsInMetadata_WhenSafetensorsAsked() async throws {
+        try await LiveService.with() { live in
+            let body = #"{"text":[["the dog ran","it was fast"],"one text"],"attentions":false"#
+            let json = try #require(try await live.post("/attend", body + "}").json)
+            let reply = try await live.post("/attend", body + #","format":"safetensors"}"#)
+            #expect(reply.status == 200)
+            let file = try SafetensorsFile(bytes: reply.body, path: "response")
+            let pair = try #require(json["results"]?[0])
+            let types = try JSONParser().parse(try #require(file.metadata["results.0.token_type_ids"]))
+            #expect(Self.ints(types) == Self.ints(pair["token_type_ids"]))
+            let sequences = try JSONParser().parse(try #require(file.metadata["results.0.sequence_ids"]))
+            #expect(sequences == pair["sequence_ids"])
+            #expect(file.metadata["results.0.sentence_b_start"] == "5")
+            #expect(file.metadata["results.1.token_type_ids"] == nil)
+            #expect(file.metadata["results.1.sentence_b_start"] == nil)
+        }
+    }
+
     @Test func attend_SameAnswer_WhenTextPairGivesTheSecondTexts() async throws {
         try await LiveService.with() { live in
             let inside = try await live.post("/attend", #"{"text":[["a b","c d e"]],"attentions":false}"#)

@@ -134,6 +134,12 @@ package enum SafetensorsWriter {
             case .inputIDs:
                 break
             }
+            if let start = encoding.secondSegmentStart, let sequences = encoding.sequenceIDs {
+                metadata.append((prefix + "token_type_ids", json { $0.ints(encoding.typeIDs) }))
+                metadata.append(
+                    (prefix + "sequence_ids", json { AttendResponseWriter.writeWordIDs(sequences, into: $0) }))
+                metadata.append((prefix + "sentence_b_start", String(start)))
+            }
             let output = result.output
             let hidden = output.lastHiddenState
             let n = hidden.shape[0]
