@@ -11,14 +11,20 @@ Fixtures/tiny-bert (the tokenizer Attend loads today; the ids below index it) an
                                            the final norm where the family has one), case{i}.attention.{l} [H, n, n]
   families/<family>/expected.json          {"cases": [{"ids": [...]}, ...]}
 
-Families: roberta (bare names), xlm-roberta (names re-saved with the `roberta.` prefix), distilbert, gpt2.
+Families: roberta (bare names), xlm-roberta (names re-saved with the `roberta.` prefix), distilbert, gpt2,
+modernbert (3 layers: global, local, global with global_attn_every_n_layers = 2 and local_attention = 4, so the
+window |i - j| <= 2 bites on the 12- and 19-token cases; ModernBERT's defaults: no biases anywhere) and
+modernbert-biases (norm_bias, attention_bias and mlp_bias true, names re-saved with the `model.` prefix).
+ModernBERT's hidden_states are the embeddings, each layer's output, the last one replaced by last_hidden_state
+(after final_norm), as transformers 5 returns them.
 
-Usage: python3 scripts/make-family-fixtures.py
+Usage: python3 scripts/make-family-fixtures.py [family ...]   (no argument: every family)
 """
 
 import json
 import os
 import shutil
+import sys
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -27,6 +33,8 @@ from transformers import (
     DistilBertModel,
     GPT2Config,
     GPT2Model,
+    ModernBertConfig,
+    ModernBertModel,
     RobertaConfig,
     RobertaModel,
     XLMRobertaConfig,
@@ -114,8 +122,46 @@ def roberta_config(cls):
     )
 
 
+def modernbert_config(biases):
+    return ModernBertConfig(
+        vocab_size=300,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        hidden_activation="gelu",
+        max_position_embeddings=64,
+        global_attn_every_n_layers=2,
+        local_attention=4,
+        global_rope_theta=160000.0,
+        local_rope_theta=10000.0,
+        norm_eps=1e-5,
+        norm_bias=biases,
+        attention_bias=biases,
+        mlp_bias=biases,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=3,
+        cls_token_id=2,
+        sep_token_id=3,
+        embedding_dropout=0.0,
+        attention_dropout=0.0,
+        mlp_dropout=0.0,
+        attn_implementation="eager",
+    )
+
+
 def main():
+    only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
+    if not only or "modernbert" in only:
+        torch.manual_seed(5)
+        save("modernbert", ModernBertModel(modernbert_config(False)), seed=105)
+    if not only or "modernbert-biases" in only:
+        torch.manual_seed(6)
+        save("modernbert-biases", ModernBertModel(modernbert_config(True)), seed=106, prefix="model.")
+    if only:
+        return
     torch.manual_seed(0)
     save("roberta", RobertaModel(roberta_config(RobertaConfig), add_pooling_layer=False), seed=101)
     torch.manual_seed(1)
