@@ -138,7 +138,9 @@ struct CheckpointTensors: ParameterSource {
     /// The word-embedding table, mapped in place when it is F32 (checked finite first, its pages released after
     /// the check); nil for every other parameter and for a table that must be converted or copied.
     func resident(_ parameter: EncoderParameter) throws(TransformerError) -> MappedFloats? {
-        guard parameter == .wordEmbeddings, constants[parameter] == nil, let name = names[parameter], let mapped = file.mappedFloats(name) else {
+        guard parameter == .wordEmbeddings, constants[parameter] == nil, let name = names[parameter],
+            let mapped = file.mappedFloats(name)
+        else {
             return nil
         }
         try read(parameter, width: configuration.hiddenSize) { _, _ in }

@@ -38,7 +38,8 @@ extension EncoderWeights {
                     queryWeight: q, queryBias: constant(d, 0), keyWeight: k, keyBias: constant(d, 0),
                     valueWeight: v, valueBias: constant(d, 0), attentionOutputWeight: o,
                     attentionOutputBias: constant(d, 0), attentionNormWeight: constant(d, 1),
-                    attentionNormBias: constant(d, 0), intermediateWeight: i, intermediateBias: constant(configuration.intermediateRows, 0),
+                    attentionNormBias: constant(d, 0), intermediateWeight: i,
+                    intermediateBias: constant(configuration.intermediateRows, 0),
                     outputWeight: out, outputBias: constant(d, 0), outputNormWeight: constant(d, 1),
                     outputNormBias: constant(d, 0)))
         }
