@@ -3,7 +3,7 @@
 
 extension ModelFamily {
     /// Which biases a checkpoint stores (ModernBERT's `norm_bias`, `attention_bias`, `mlp_bias`, false by default);
-    /// the others families always have all of them. An absent bias is read as zeros.
+    /// the other families always have all of them. An absent bias is read as zeros.
     public struct Biases: Sendable, Equatable {
         /// LayerNorm β (`embeddings.norm`, `attn_norm`, `mlp_norm`, `final_norm`).
         public var norm: Bool

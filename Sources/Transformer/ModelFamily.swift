@@ -1,7 +1,7 @@
 /// The checkpoint architectures ``CheckpointLoader`` reads, named by `config.json`'s `model_type`.
 ///
 /// Each maps its Hugging Face tensors onto the parameters of ``EncoderWeights`` (`{i}` is the layer index; a task
-/// model's base prefix — `bert.`, `roberta.`, `distilbert.`, `transformer.` — is accepted too):
+/// model's base prefix — `bert.`, `roberta.`, `distilbert.`, `transformer.`, `model.` — is accepted too):
 ///
 /// | family | embeddings | layer `{i}` | architecture switches |
 /// |---|---|---|---|
