@@ -40,6 +40,7 @@ from transformers import (
     XLMRobertaConfig,
     XLMRobertaModel,
 )
+from transformers.models.modernbert.modeling_modernbert import ModernBertRotaryEmbedding
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "TransformerTests", "Fixtures")
@@ -151,12 +152,38 @@ def modernbert_config(biases):
     )
 
 
+def save_rotary():
+    """families/modernbert/rotary.json: transformers' float32 cos/sin at ModernBERT-base's shape (dh = 64,
+    8192 positions) for a few positions, both θ, so Attend's tables are checked where float32 angle rounding
+    matters (p · inv_freq for large p)."""
+    config = ModernBertConfig(
+        hidden_size=768, num_attention_heads=12, num_hidden_layers=3, max_position_embeddings=8192,
+        global_attn_every_n_layers=3, global_rope_theta=160000.0, local_rope_theta=10000.0,
+    )
+    rotary = ModernBertRotaryEmbedding(config)
+    positions = [0, 1, 7, 100, 1000, 4097, 8191]
+    x = torch.zeros(1, len(positions), 64)
+    ids = torch.tensor([positions])
+    out = {"head_size": 64, "positions": positions}
+    for kind, key in [("full_attention", "global"), ("sliding_attention", "local")]:
+        cos, sin = rotary(x, ids, kind)
+        out[key] = {
+            "theta": config.rope_parameters[kind]["rope_theta"],
+            "cos": [[float(v) for v in row[:32]] for row in cos[0]],
+            "sin": [[float(v) for v in row[:32]] for row in sin[0]],
+        }
+    with open(os.path.join(OUT, "modernbert", "rotary.json"), "w") as f:
+        json.dump(out, f)
+        f.write("\n")
+
+
 def main():
     only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
     if not only or "modernbert" in only:
         torch.manual_seed(5)
         save("modernbert", ModernBertModel(modernbert_config(False)), seed=105)
+        save_rotary()
     if not only or "modernbert-biases" in only:
         torch.manual_seed(6)
         save("modernbert-biases", ModernBertModel(modernbert_config(True)), seed=106, prefix="model.")
