@@ -22,6 +22,32 @@ import Testing
         #expect(!expected.supportsContributions)
     }
 
+    @Test func encoder_RotaryTablesMatchTransformersFloat32_AtLongPositions() throws {
+        let json = try FixtureSupport.json(Self.directory + "/rotary.json")
+        let dh = try #require(json["head_size"] as? Int)
+        let positions = try #require(json["positions"] as? [Int])
+        let count = 8192
+        for key in ["global", "local"] {
+            let entry = try #require(json[key] as? [String: Any])
+            let theta = try #require(entry["theta"] as? Double)
+            let cosines = try #require(entry["cos"] as? [[Double]])
+            let sines = try #require(entry["sin"] as? [[Double]])
+            var table = [Float](repeating: 0, count: 2 * count * dh / 2)
+            table.withUnsafeMutableBufferPointer {
+                Encoder.rotaryTable(positions: count, headSize: dh, theta: theta, into: $0.baseAddress!)
+            }
+            var worst: Float = 0
+            for (row, p) in positions.enumerated() {
+                for k in 0..<dh / 2 {
+                    worst = Swift.max(worst, abs(table[p * dh / 2 + k] - Float(cosines[row][k])))
+                    worst = Swift.max(worst, abs(table[(count + p) * dh / 2 + k] - Float(sines[row][k])))
+                }
+            }
+            print("[golden] modernbert rotary \(key) θ \(theta): worst max |Δ| cos/sin \(worst)")
+            #expect(worst < 1e-6, "\(key)")
+        }
+    }
+
     @Test func encoder_GivesExactZerosOutsideWindowAndRowsSumToOne_OnLocalLayers() throws {
         let model = try CheckpointLoader.load(directory: Self.directory)
         let ids: [Int32] = [5, 299, 7, 150, 151, 3, 4, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
