@@ -11,14 +11,20 @@ Fixtures/tiny-bert (the tokenizer Attend loads today; the ids below index it) an
                                            the final norm where the family has one), case{i}.attention.{l} [H, n, n]
   families/<family>/expected.json          {"cases": [{"ids": [...]}, ...]}
 
-Families: roberta (bare names), xlm-roberta (names re-saved with the `roberta.` prefix), distilbert, gpt2.
+Families: roberta (bare names), xlm-roberta (names re-saved with the `roberta.` prefix), distilbert, gpt2,
+modernbert (3 layers: global, local, global with global_attn_every_n_layers = 2 and local_attention = 4, so the
+window |i - j| <= 2 bites on the 12- and 19-token cases; ModernBERT's defaults: no biases anywhere) and
+modernbert-biases (norm_bias, attention_bias and mlp_bias true, names re-saved with the `model.` prefix).
+ModernBERT's hidden_states are the embeddings, each layer's output, the last one replaced by last_hidden_state
+(after final_norm), as transformers 5 returns them.
 
-Usage: python3 scripts/make-family-fixtures.py
+Usage: python3 scripts/make-family-fixtures.py [family ...]   (no argument: every family)
 """
 
 import json
 import os
 import shutil
+import sys
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -27,11 +33,14 @@ from transformers import (
     DistilBertModel,
     GPT2Config,
     GPT2Model,
+    ModernBertConfig,
+    ModernBertModel,
     RobertaConfig,
     RobertaModel,
     XLMRobertaConfig,
     XLMRobertaModel,
 )
+from transformers.models.modernbert.modeling_modernbert import ModernBertRotaryEmbedding
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "TransformerTests", "Fixtures")
@@ -114,8 +123,72 @@ def roberta_config(cls):
     )
 
 
+def modernbert_config(biases):
+    return ModernBertConfig(
+        vocab_size=300,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=3,
+        num_attention_heads=2,
+        hidden_activation="gelu",
+        max_position_embeddings=64,
+        global_attn_every_n_layers=2,
+        local_attention=4,
+        global_rope_theta=160000.0,
+        local_rope_theta=10000.0,
+        norm_eps=1e-5,
+        norm_bias=biases,
+        attention_bias=biases,
+        mlp_bias=biases,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=3,
+        cls_token_id=2,
+        sep_token_id=3,
+        embedding_dropout=0.0,
+        attention_dropout=0.0,
+        mlp_dropout=0.0,
+        attn_implementation="eager",
+    )
+
+
+def save_rotary():
+    """families/modernbert/rotary.json: transformers' float32 cos/sin at ModernBERT-base's shape (dh = 64,
+    8192 positions) for a few positions, both θ, so Attend's tables are checked where float32 angle rounding
+    matters (p · inv_freq for large p)."""
+    config = ModernBertConfig(
+        hidden_size=768, num_attention_heads=12, num_hidden_layers=3, max_position_embeddings=8192,
+        global_attn_every_n_layers=3, global_rope_theta=160000.0, local_rope_theta=10000.0,
+    )
+    rotary = ModernBertRotaryEmbedding(config)
+    positions = [0, 1, 7, 100, 1000, 4097, 8191]
+    x = torch.zeros(1, len(positions), 64)
+    ids = torch.tensor([positions])
+    out = {"head_size": 64, "positions": positions}
+    for kind, key in [("full_attention", "global"), ("sliding_attention", "local")]:
+        cos, sin = rotary(x, ids, kind)
+        out[key] = {
+            "theta": config.rope_parameters[kind]["rope_theta"],
+            "cos": [[float(v) for v in row[:32]] for row in cos[0]],
+            "sin": [[float(v) for v in row[:32]] for row in sin[0]],
+        }
+    with open(os.path.join(OUT, "modernbert", "rotary.json"), "w") as f:
+        json.dump(out, f)
+        f.write("\n")
+
+
 def main():
+    only = set(sys.argv[1:])
     os.makedirs(OUT, exist_ok=True)
+    if not only or "modernbert" in only:
+        torch.manual_seed(5)
+        save("modernbert", ModernBertModel(modernbert_config(False)), seed=105)
+        save_rotary()
+    if not only or "modernbert-biases" in only:
+        torch.manual_seed(6)
+        save("modernbert-biases", ModernBertModel(modernbert_config(True)), seed=106, prefix="model.")
+    if only:
+        return
     torch.manual_seed(0)
     save("roberta", RobertaModel(roberta_config(RobertaConfig), add_pooling_layer=False), seed=101)
     torch.manual_seed(1)

@@ -20,7 +20,8 @@ extension EncoderBenchmark {
 
     /// The encoder configuration of `family` at `base`'s sizes (the switches ``CheckpointLoader`` sets for its
     /// checkpoints): RoBERTa/XLM-R position offset 2 and one token type, DistilBERT no token types, GPT-2 pre-LN,
-    /// causal, no embedding LayerNorm, tanh GELU, no token types.
+    /// causal, no embedding LayerNorm, tanh GELU, no token types; ModernBERT pre-LN, rotary (θ 160 000 global,
+    /// 10 000 local), local window 128 with every third layer global, GeGLU (W₁ [2f, d]), no token types.
     public static func configuration(of family: ModelFamily, base: EncoderConfiguration) -> EncoderConfiguration {
         var c = base
         switch family {
@@ -36,6 +37,16 @@ extension EncoderBenchmark {
             c.causal = true
             c.embeddingNorm = false
             c.activation = .geluTanh
+        case .modernbert:
+            c.typeVocabularySize = 0
+            c.normPlacement = .pre
+            c.positionalEncoding = .rotary
+            c.ropeTheta = 160_000
+            c.localAttention = 128
+            c.globalAttentionEvery = 3
+            c.gatedFeedForward = true
+            c.firstAttentionNorm = false
+            c.layerNormEpsilon = 1e-5
         }
         return c
     }
@@ -59,6 +70,11 @@ extension EncoderBenchmark {
             if c.normPlacement == .pre { switches.append("pre-LN") }
             if c.causal { switches.append("causal") }
             if !c.embeddingNorm { switches.append("no embedding LN") }
+            if c.positionalEncoding == .rotary { switches.append("rotary") }
+            if c.localAttention > 0 {
+                switches.append("local \(c.localAttention) (global every \(c.globalAttentionEvery))")
+            }
+            if c.gatedFeedForward { switches.append("GeGLU") }
             let best =
                 encoder.flops(lengths: Array(repeating: length, count: batch)) / row.bestMillisecondsPerPass / 1e6
             rows.append(

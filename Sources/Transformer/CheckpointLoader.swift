@@ -1,7 +1,7 @@
 import Foundation
 
 /// Loads Hugging Face checkpoint folders of the encoder families (``ModelFamily``: BERT, RoBERTa, XLM-R,
-/// DistilBERT, GPT-2, chosen by `config.json`'s `model_type`) into a ``Model``.
+/// DistilBERT, GPT-2, ModernBERT, chosen by `config.json`'s `model_type`) into a ``Model``.
 ///
 /// A folder holds `config.json` (the family's keys, see ``configuration(huggingFace:file:)``), `model.safetensors`
 /// (F32, F16 or BF16; names with or without the base prefix such as `bert.`; unused tensors such as `cls.*`,
@@ -54,10 +54,11 @@ public enum CheckpointLoader {
         let json = try CheckpointFiles.jsonObject(configPath)
         let family = try family(huggingFace: json, file: configPath)
         let configuration = try configuration(huggingFace: json, file: configPath)
+        let biases = family == .modernbert ? try modernBertBiases(json, file: configPath) : ModelFamily.Biases()
         // The file (its mapping and descriptor) goes away once the encoder is packed, before the vocabulary loads.
         let encoder = try encoder(
             from: SafetensorsFile(path: CheckpointFiles.join(directory, "model.safetensors")),
-            configuration: configuration, family: family)
+            configuration: configuration, family: family, biases: biases)
         let tokenizer = try TokenizerLoader.load(directory: directory)
         guard tokenizer.vocabularySize <= configuration.vocabularySize else {
             throw .invalidVocabulary(
@@ -100,6 +101,7 @@ public enum CheckpointLoader {
     /// - `gpt2`: `n_embd`, `n_head`, `n_layer`, `n_positions`, `n_inner` (null → 4·`n_embd`), `vocab_size`,
     ///   `activation_function`, `layer_norm_epsilon` (default 1e-5); pre-LN with the final `ln_f`, causal, no
     ///   embedding LayerNorm, no token types.
+    /// - `modernbert`: see `CheckpointLoader+ModernBERT.swift` (pre-LN, rotary, local/global layers, GeGLU).
     ///
     /// `file` names the source in errors.
     public static func configuration(
@@ -180,6 +182,8 @@ public enum CheckpointLoader {
                 normPlacement: .pre, activation: try activation("activation_function"),
                 layerNormEpsilon: try epsilon("layer_norm_epsilon", default: 1e-5), seed: 0, embeddingNorm: false,
                 causal: true)
+        case .modernbert:
+            configuration = try modernBertConfiguration(json, file: file)
         }
         try configuration.validate()
         return configuration
@@ -193,12 +197,13 @@ public enum CheckpointLoader {
     /// ``weights(from:configuration:)``, and the encoder computes bit for bit what
     /// `Encoder(configuration:weights: weights(from: file, configuration:))` computes, without the copies.
     public static func encoder(
-        from file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert
+        from file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert,
+        biases: ModelFamily.Biases = ModelFamily.Biases()
     ) throws(TransformerError) -> Encoder {
         try configuration.validate()
         return try Encoder(
             configuration: configuration,
-            source: CheckpointTensors(file: file, configuration: configuration, family: family))
+            source: CheckpointTensors(file: file, configuration: configuration, family: family, biases: biases))
     }
 
     /// Reads every parameter named in the table from `file` into ``EncoderWeights``, checking shapes against
@@ -206,9 +211,10 @@ public enum CheckpointLoader {
     /// Throws `.missingTensor`, `.shapeMismatch`, `.unsupportedDType` or `.nonFiniteWeight`, naming the file and the
     /// tensor.
     public static func weights(
-        from file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert
+        from file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert,
+        biases: ModelFamily.Biases = ModelFamily.Biases()
     ) throws(TransformerError) -> EncoderWeights {
-        let source = try CheckpointTensors(file: file, configuration: configuration, family: family)
+        let source = try CheckpointTensors(file: file, configuration: configuration, family: family, biases: biases)
         var weights = EncoderWeights.empty(layers: configuration.layers)
         for (parameter, _) in source.tensors {
             let shape = parameter.shape(configuration)

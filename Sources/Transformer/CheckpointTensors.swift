@@ -15,21 +15,26 @@ struct CheckpointTensors: ParameterSource {
     private let names: [EncoderParameter: String]
     /// Parameters stored transposed or as a slice of a fused tensor (GPT-2), by their place in the file.
     private let layouts: [EncoderParameter: ModelFamily.TensorLocation]
+    /// Parameters the family does not store, each one constant (ModernBERT's absent biases, its first attention
+    /// norm).
+    private let constants: [EncoderParameter: Float]
 
     /// Resolves every parameter `configuration` needs in `file`: throws `.missingTensor`, `.shapeMismatch` or
     /// `.unsupportedDType` (naming the file and the tensor) for the first one, in table order, that is absent,
-    /// mis-shaped or not F32, F16 or BF16.
+    /// mis-shaped or not F32, F16 or BF16. `biases` says which biases the file has (ModernBERT).
     init(
-        file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert
+        file: SafetensorsFile, configuration: EncoderConfiguration, family: ModelFamily = .bert,
+        biases: ModelFamily.Biases = ModelFamily.Biases()
     ) throws(TransformerError) {
         self.file = file
         self.configuration = configuration
-        let table = family.tensors(layers: configuration.layers)
+        let table = family.tensors(layers: configuration.layers, biases: biases)
         let first = table.first?.location.name ?? ""
         let prefix = family.prefixes.first { file.entries[$0 + first] != nil } ?? ""
         let c = configuration
         var resolved: [(parameter: EncoderParameter, name: String)] = []
         var layouts: [EncoderParameter: ModelFamily.TensorLocation] = [:]
+        var constants: [EncoderParameter: Float] = [:]
         for (parameter, location) in table {
             switch parameter {
             case .typeEmbeddings where c.typeVocabularySize == 0: continue
@@ -39,6 +44,11 @@ struct CheckpointTensors: ParameterSource {
             default: break
             }
             let name = prefix + location.name
+            if let value = location.constant {
+                constants[parameter] = value
+                resolved.append((parameter, name))
+                continue
+            }
             guard let found = Self.candidates(name).first(where: { file.entries[$0] != nil }),
                 let entry = file.entries[found]
             else { throw .missingTensor(file: file.path, tensor: name) }
@@ -55,6 +65,7 @@ struct CheckpointTensors: ParameterSource {
         tensors = resolved
         names = Dictionary(uniqueKeysWithValues: resolved.map { ($0.parameter, $0.name) })
         self.layouts = layouts
+        self.constants = constants
     }
 
     /// The name itself, then TensorFlow-era LayerNorm names (`gamma`/`beta`).
@@ -65,11 +76,15 @@ struct CheckpointTensors: ParameterSource {
     }
 
     /// Streams the tensor out of the file, checking every value is finite (`.nonFiniteWeight` with its element
-    /// index).
+    /// index); a parameter the family does not store comes as one run of its constant.
     func read(
         _ parameter: EncoderParameter, width: Int,
         _ body: (_ firstRow: Int, _ values: UnsafeBufferPointer<Float>) -> Void
     ) throws(TransformerError) {
+        if let value = constants[parameter] {
+            let values = [Float](repeating: value, count: parameter.shape(configuration).reduce(1, *))
+            return values.withUnsafeBufferPointer { body(0, $0) }
+        }
         guard let name = names[parameter] else {
             throw .missingTensor(file: file.path, tensor: parameter.field)
         }
@@ -123,7 +138,9 @@ struct CheckpointTensors: ParameterSource {
     /// The word-embedding table, mapped in place when it is F32 (checked finite first, its pages released after
     /// the check); nil for every other parameter and for a table that must be converted or copied.
     func resident(_ parameter: EncoderParameter) throws(TransformerError) -> MappedFloats? {
-        guard parameter == .wordEmbeddings, let name = names[parameter], let mapped = file.mappedFloats(name) else {
+        guard parameter == .wordEmbeddings, constants[parameter] == nil, let name = names[parameter],
+            let mapped = file.mappedFloats(name)
+        else {
             return nil
         }
         try read(parameter, width: configuration.hiddenSize) { _, _ in }

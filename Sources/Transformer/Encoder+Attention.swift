@@ -8,7 +8,8 @@ extension Encoder {
     /// For sequence b (rows o_b..<o_b+n of qkv) and head h:
     ///   S [n, n̂]  = Q_h [n, dh] · K_hᵀ [dh, n̂] / √dh, pad columns n..<n̂ = −∞
     ///   P [n, n]  = softmax rows of S, over S in place in the worker's scores block (causal: S[i, j] = −∞ for
-    ///               j > i first, so P is lower-triangular with exact zeros above the diagonal)
+    ///               j > i first, so P is lower-triangular with exact zeros above the diagonal; a local layer:
+    ///               S[i, j] = −∞ for |i − j| > window, `Encoder+Masks.swift`)
     ///   ctx[o_b..., h·dh...] [n, dh] = P · V_h [n, dh]
     /// With dh a multiple of 16 both products run in 6 × 16 register tiles straight off qkv (only K_h is
     /// transposed, into Kᵀ [dh, n̂] with zero pad columns); otherwise through OpenBLAS.
@@ -32,7 +33,7 @@ extension Encoder {
         let qkv = ws.qkv
         let context = ws.context
         let tiled = dh % 16 == 0
-        let causal = c.causal
+        let window = window(layer: l)
         let longest = ((plan.lengths.max() ?? 0) + 15) & ~15
         /// Runs `body` with worker `worker`'s scores block and tile scratch: spill [96], Kᵀ [dh, n̂], V_h [n, dh].
         func withScratch(_ worker: Int, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
@@ -75,10 +76,12 @@ extension Encoder {
                     q + r0 * 3 * d, lda: 3 * d, k, ldb: 3 * d, m: m, n: n, k: dh, alpha: scale, into: scores,
                     ldc: padded)
             }
-            // P [m, n̂] = softmax rows of S, in place (pad columns come out 0; causal: keys after the query too).
+            // P [m, n̂] = softmax rows of S, in place (pad columns come out 0; so do masked keys: causal, local).
             for i in 0..<m {
                 let row = scores + i * padded
-                for j in (causal ? Swift.min(r0 + i + 1, n) : n)..<padded { row[j] = -.infinity }
+                let visible = visibleKeys(query: r0 + i, length: n, window: window)
+                for j in 0..<visible.lowerBound { row[j] = -.infinity }
+                for j in visible.upperBound..<padded { row[j] = -.infinity }
                 let e = Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row, entropy: entropy != nil)
                 entropy?[r0 + i] = e
             }

@@ -98,13 +98,13 @@ extension Encoder {
         func blocks(_ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
             guard blocked else { return body(0..<plan.tokens, ws.inner) }
             Compute.parallelShares(plan.tokens, parts: workers, granule: 8) { worker, share in
-                let inner = ws.inner + worker * blockRows * c.intermediateSize  // [blockRows, f]
+                let inner = ws.inner + worker * blockRows * c.intermediateRows  // [blockRows, f] ([.., 2f] gated)
                 for start in stride(from: share.lowerBound, to: share.upperBound, by: blockRows) {
                     body(start..<Swift.min(start + blockRows, share.upperBound), inner)
                 }
             }
         }
-        blocks { rows, _ in head(0, rows: rows, ws: ws, workers: inside) }
+        blocks { rows, _ in head(0, rows: rows, plan: plan, ws: ws, workers: inside) }
         for l in 0..<c.layers {
             // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side; kept maps, head
             // means and entropies taken on the way.
@@ -118,7 +118,7 @@ extension Encoder {
             }
             blocks { rows, inner in
                 tail(l, rows: rows, ws: ws, inner: inner, workers: inside)
-                if l + 1 < c.layers { head(l + 1, rows: rows, ws: ws, workers: inside) }
+                if l + 1 < c.layers { head(l + 1, rows: rows, plan: plan, ws: ws, workers: inside) }
             }
             recordHidden()
         }
@@ -174,17 +174,19 @@ extension Encoder {
         }
     }
 
-    /// Layer l's attention input for `rows`: (pre-LN: normed = LN₁(x);) qkv = input · Wqkv + bqkv.
+    /// Layer l's attention input for `rows`: (pre-LN: normed = LN₁(x), except layer 0 without
+    /// ``EncoderConfiguration/firstAttentionNorm``;) qkv = input · Wqkv + bqkv; rotary: queries and keys rotated
+    /// by position (`Encoder+Rotary.swift`).
     ///
     /// `workers` > 1 splits the product inside (few rows); 1 when the caller already runs row blocks in parallel.
-    private func head(_ l: Int, rows: Range<Int>, ws: Workspace, workers: Int) {
+    private func head(_ l: Int, rows: Range<Int>, plan: BatchPlan, ws: Workspace, workers: Int) {
         let c = configuration
         let d = c.hiddenSize
         let w = parameters.layers[l]
         let x = ws.x
         let r0 = rows.lowerBound
         var input = x + r0 * d  // [m, d]
-        if c.normPlacement == .pre {
+        if c.normPlacement == .pre && (l > 0 || c.firstAttentionNorm) {
             let h = ws.normed
             rowPass(rows, width: d, workers: workers) { t in
                 (h + t * d).update(from: x + t * d, count: d)
@@ -198,13 +200,15 @@ extension Encoder {
         Gemm.panels(
             input, rows: rows.count, lda: d, weight: w.qkvPanels, into: ws.qkv + r0 * 3 * d, ldc: 3 * d,
             workers: workers, epilogue: .bias(w.qkvBias))
+        if c.positionalEncoding == .rotary { rotate(l, rows: rows, plan: plan, qkv: ws.qkv, workers: workers) }
     }
 
     /// Layer l after attention, for `rows` of x [T, d], in place:
     ///   post-LN: x = LN₁(x + ctx·Wo + bo);  x = LN₂(x + act(x·W₁ + b₁)·W₂ + b₂)
     ///   pre-LN:  x = x + ctx·Wo + bo;  x = x + act(LN₂(x)·W₁ + b₁)·W₂ + b₂  (and the final LN after the last layer)
+    ///   gated (GeGLU): [u | g] = LN₂(x)·W₁ + b₁ ([rows, 2f]), x = x + (act(u) ⊙ g)·W₂ + b₂
     /// Biases and activations are applied by the products' epilogues, as each register tile is written; the FFN's
-    /// activations go to `inner` [rows.count, f].
+    /// activations go to `inner` [rows.count, f] ([rows.count, 2f] gated, the product in the first f columns).
     private func tail(
         _ l: Int, rows: Range<Int>, ws: Workspace, inner: UnsafeMutablePointer<Float>, workers: Int
     ) {
@@ -233,13 +237,24 @@ extension Encoder {
                     x + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
             }
         }
-        // inner [m, f] = act(b₁ + input · W₁): bias and activation applied to each register tile as it is written.
-        Gemm.panels(
-            input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: inner, ldc: f,
-            workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
+        let lda: Int
+        if c.gatedFeedForward {
+            // inner [m, 2f] = b₁ + input · W₁, then inner[:, 0..<f] = act(u) ⊙ g in place (Encoder+Gated.swift).
+            lda = 2 * f
+            Gemm.panels(
+                input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: inner, ldc: lda,
+                workers: workers, epilogue: .bias(w.intermediateBias))
+            gate(inner, rows: m, width: f, workers: workers)
+        } else {
+            // inner [m, f] = act(b₁ + input · W₁): bias and activation applied to each register tile as written.
+            lda = f
+            Gemm.panels(
+                input + r0 * d, rows: m, lda: d, weight: w.intermediatePanels, into: inner, ldc: f,
+                workers: workers, epilogue: .biasActivation(w.intermediateBias, c.activation))
+        }
         // x [m, d] += inner [m, f] · W₂ [f, d] + b₂
         Gemm.panels(
-            inner, rows: m, lda: f, weight: w.outputPanels, into: x + r0 * d, ldc: d, workers: workers,
+            inner, rows: m, lda: lda, weight: w.outputPanels, into: x + r0 * d, ldc: d, workers: workers,
             epilogue: .addBias(w.outputBias))
         let last = l == c.layers - 1
         if !pre || last {

@@ -25,7 +25,7 @@ extension Encoder {
     /// The bytes of scratch memory a pass over `tokens` packed tokens whose longest sequence has `maxLength` tokens
     /// allocates with `workers` threads (``Compute/threads`` by default), whatever it keeps:
     /// the workspace, 4 · (6·T·d + min(T, 64·workers)·f + workers·n·n̂) (x, normed, context [T, d], qkv [T, 3d],
-    /// feed-forward rows, one score block per worker), plus per worker the attention tile scratch
+    /// feed-forward rows, 2f wide when gated, one score block per worker), plus per worker the attention tile scratch
     /// 4 · (2·dh·n̂ + 96) when dh is a multiple of 16 (else 384), plus 4·H·n̂ of row entropies when a sequence
     /// keeps entropies (counted always), plus the batch's index arrays (ids, type ids, positions: 12·T).
     ///

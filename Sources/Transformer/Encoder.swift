@@ -37,15 +37,15 @@ public final class Encoder: Sendable {
     }
 
     /// Matrix-product FLOPs of one pass over sequences of these lengths (2 per multiply-add):
-    /// per token and layer 2·d·3d (QKV) + 2·d·d (output) + 4·d·f (feed-forward), per sequence and layer
-    /// 4·n²·d (Q·Kᵀ and P·V over all heads).
+    /// per token and layer 2·d·3d (QKV) + 2·d·d (output) + 4·d·f (feed-forward; 6·d·f gated, W₁ being [2f, d]),
+    /// per sequence and layer 4·n²·d (Q·Kᵀ and P·V over all heads, local layers counted in full).
     public func flops(lengths: [Int]) -> Double {
         let d = Double(configuration.hiddenSize)
-        let f = Double(configuration.intermediateSize)
+        let feedForward = Double(configuration.intermediateRows + configuration.intermediateSize) * 2 * d
         var total = 0.0
         for n in lengths {
             let tokens = Double(n)
-            total += tokens * (6 * d * d + 2 * d * d + 4 * d * f) + 4 * tokens * tokens * d
+            total += tokens * (6 * d * d + 2 * d * d + feedForward) + 4 * tokens * tokens * d
         }
         return total * Double(configuration.layers)
     }
@@ -59,13 +59,15 @@ public final class Encoder: Sendable {
         var count = (c.vocabularySize + c.typeVocabularySize) * d + (c.embeddingNorm ? 2 * d : 0)
         if c.positionalEncoding == .learned { count += (c.maxPositions + c.positionOffset) * d }
         if c.normPlacement == .pre { count += 2 * d }
-        count += c.layers * (4 * d * d + 2 * d * f + 4 * d + f + d + 4 * d)
+        let fi = c.intermediateRows
+        count += c.layers * (4 * d * d + (fi + f) * d + 4 * d + fi + d + 4 * d)
         return count
     }
 
     private static func check(_ w: EncoderWeights, _ c: EncoderConfiguration) throws(TransformerError) {
         let d = c.hiddenSize
         let f = c.intermediateSize
+        let fi = c.intermediateRows
         func expect(_ tensor: Tensor?, _ shape: [Int], _ name: String) throws(TransformerError) {
             let actual = tensor?.shape ?? []
             guard actual == shape, let tensor, tensor.storage.count == shape.reduce(1, *) else {
@@ -98,8 +100,8 @@ public final class Encoder: Sendable {
             try expect(layer.attentionOutputBias, [d], p + "attentionOutputBias")
             try expect(layer.attentionNormWeight, [d], p + "attentionNormWeight")
             try expect(layer.attentionNormBias, [d], p + "attentionNormBias")
-            try expect(layer.intermediateWeight, [f, d], p + "intermediateWeight")
-            try expect(layer.intermediateBias, [f], p + "intermediateBias")
+            try expect(layer.intermediateWeight, [fi, d], p + "intermediateWeight")
+            try expect(layer.intermediateBias, [fi], p + "intermediateBias")
             try expect(layer.outputWeight, [d, f], p + "outputWeight")
             try expect(layer.outputBias, [d], p + "outputBias")
             try expect(layer.outputNormWeight, [d], p + "outputNormWeight")
@@ -122,7 +124,7 @@ final class PackedParameters: @unchecked Sendable {
         let attentionOutputBias: UnsafeMutablePointer<Float>  // [d]
         let attentionNormWeight: UnsafeMutablePointer<Float>  // [d]
         let attentionNormBias: UnsafeMutablePointer<Float>  // [d]
-        let intermediateBias: UnsafeMutablePointer<Float>  // [f]
+        let intermediateBias: UnsafeMutablePointer<Float>  // [f] ([2f] gated)
         let outputBias: UnsafeMutablePointer<Float>  // [d]
         let outputNormWeight: UnsafeMutablePointer<Float>  // [d]
         let outputNormBias: UnsafeMutablePointer<Float>  // [d]
@@ -137,7 +139,9 @@ final class PackedParameters: @unchecked Sendable {
     /// The word-embedding table's mapping when it is read in place (kept alive with the encoder).
     let mappedWordEmbeddings: MappedFloats?
     let wordEmbeddings: UnsafePointer<Float>  // [V, d]
-    let positions: UnsafeMutablePointer<Float>?  // [P + offset, d] learned or sinusoidal table; nil for none
+    let positions: UnsafeMutablePointer<Float>?  // [P + offset, d] learned or sinusoidal table; nil for none, rotary
+    /// Rotary tables (``PositionalEncoding/rotary``), global and local θ: cos then sin, each [P, dh/2].
+    let rotary: (global: UnsafePointer<Float>, local: UnsafePointer<Float>)?
     let typeEmbeddings: UnsafeMutablePointer<Float>?  // [Y, d]
     let embeddingNormWeight: UnsafeMutablePointer<Float>?  // [d]; nil without an embedding LayerNorm
     let embeddingNormBias: UnsafeMutablePointer<Float>?  // [d]
@@ -152,8 +156,11 @@ final class PackedParameters: @unchecked Sendable {
     init(configuration c: EncoderConfiguration, source: some ParameterSource) throws(TransformerError) {
         let d = c.hiddenSize
         let f = c.intermediateSize
+        let fi = c.intermediateRows
         let learned = c.positionalEncoding == .learned
-        let hasPositions = c.positionalEncoding != .none
+        let hasPositions = learned || c.positionalEncoding == .sinusoidal
+        let rotates = c.positionalEncoding == .rotary
+        let rotaryCount = 2 * c.maxPositions * (c.headSize / 2)  // cos and sin, [P, dh/2] each
         let hasTypes = c.typeVocabularySize > 0
         let pre = c.normPlacement == .pre
         func rounded(_ n: Int) -> Int { (n + 15) & ~15 }  // each parameter starts on a 64-byte boundary
@@ -163,8 +170,9 @@ final class PackedParameters: @unchecked Sendable {
         if hasPositions { total += rounded(tableRows * d) }
         if hasTypes { total += rounded(c.typeVocabularySize * d) }
         if pre { total += 2 * rounded(d) }
-        total += c.layers * (rounded(3 * d) + 6 * rounded(d) + rounded(f))
-        let panelShapes = [(d, 3 * d), (d, d), (d, f), (f, d)]
+        if rotates { total += 2 * rounded(rotaryCount) }
+        total += c.layers * (rounded(3 * d) + 6 * rounded(d) + rounded(fi))
+        let panelShapes = [(d, 3 * d), (d, d), (d, fi), (f, d)]
         let perLayer = panelShapes.reduce(0) { $0 + PanelMatrix.capacity(inner: $1.0, outputs: $1.1) }
         let base = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(total, 16))
         let panelBase = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(perLayer * c.layers, 16))
@@ -215,6 +223,17 @@ final class PackedParameters: @unchecked Sendable {
                 positionTable = cursor
                 cursor += rounded(tableRows * d)
             }
+            var rotaryTables: (UnsafePointer<Float>, UnsafePointer<Float>)?
+            if rotates {
+                let global = cursor
+                Encoder.rotaryTable(positions: c.maxPositions, headSize: c.headSize, theta: c.ropeTheta, into: global)
+                cursor += rounded(rotaryCount)
+                let local = cursor
+                Encoder.rotaryTable(
+                    positions: c.maxPositions, headSize: c.headSize, theta: c.localRopeTheta, into: local)
+                cursor += rounded(rotaryCount)
+                rotaryTables = (UnsafePointer(global), UnsafePointer(local))
+            }
             let types = hasTypes ? try place(.typeEmbeddings, count: c.typeVocabularySize * d, width: d) : nil
             let finalWeight = pre ? try place(.finalNormWeight, count: d, width: d) : nil
             let finalBias = pre ? try place(.finalNormBias, count: d, width: d) : nil
@@ -232,7 +251,7 @@ final class PackedParameters: @unchecked Sendable {
                 let attentionOutputBias = try place(parameter(.attentionOutputBias), count: d, width: d)
                 let attentionNormWeight = try place(parameter(.attentionNormWeight), count: d, width: d)
                 let attentionNormBias = try place(parameter(.attentionNormBias), count: d, width: d)
-                let intermediateBias = try place(parameter(.intermediateBias), count: f, width: f)
+                let intermediateBias = try place(parameter(.intermediateBias), count: fi, width: fi)
                 let outputBias = try place(parameter(.outputBias), count: d, width: d)
                 let outputNormWeight = try place(parameter(.outputNormWeight), count: d, width: d)
                 let outputNormBias = try place(parameter(.outputNormBias), count: d, width: d)
@@ -254,6 +273,7 @@ final class PackedParameters: @unchecked Sendable {
             embeddingNormWeight = normWeight
             embeddingNormBias = normBias
             positions = positionTable
+            rotary = rotaryTables
             typeEmbeddings = types
             finalNormWeight = finalWeight
             finalNormBias = finalBias

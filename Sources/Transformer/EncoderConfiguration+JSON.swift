@@ -14,6 +14,12 @@ extension EncoderConfiguration {
         case positionOffset = "position_offset"
         case embeddingNorm = "embedding_norm"
         case causal
+        case ropeTheta = "rope_theta"
+        case localRopeTheta = "local_rope_theta"
+        case localAttention = "local_attention"
+        case globalAttentionEvery = "global_attention_every"
+        case gatedFeedForward = "gated_feed_forward"
+        case firstAttentionNorm = "first_attention_norm"
     }
 
     private struct AnyKey: CodingKey {
@@ -56,6 +62,12 @@ extension EncoderConfiguration {
         positionOffset = try value(.positionOffset, positionOffset)
         embeddingNorm = try value(.embeddingNorm, embeddingNorm)
         causal = try value(.causal, causal)
+        ropeTheta = try value(.ropeTheta, ropeTheta)
+        localRopeTheta = try value(.localRopeTheta, localRopeTheta)
+        localAttention = try value(.localAttention, localAttention)
+        globalAttentionEvery = try value(.globalAttentionEvery, globalAttentionEvery)
+        gatedFeedForward = try value(.gatedFeedForward, gatedFeedForward)
+        firstAttentionNorm = try value(.firstAttentionNorm, firstAttentionNorm)
     }
 
     /// Encodes every field under its snake_case key.
@@ -76,6 +88,12 @@ extension EncoderConfiguration {
         try c.encode(positionOffset, forKey: .positionOffset)
         try c.encode(embeddingNorm, forKey: .embeddingNorm)
         try c.encode(causal, forKey: .causal)
+        try c.encode(ropeTheta, forKey: .ropeTheta)
+        try c.encode(localRopeTheta, forKey: .localRopeTheta)
+        try c.encode(localAttention, forKey: .localAttention)
+        try c.encode(globalAttentionEvery, forKey: .globalAttentionEvery)
+        try c.encode(gatedFeedForward, forKey: .gatedFeedForward)
+        try c.encode(firstAttentionNorm, forKey: .firstAttentionNorm)
     }
 
     /// Parses a JSON object and validates it. Every failure — malformed JSON, an unknown key, a value of the
@@ -101,12 +119,12 @@ extension EncoderConfiguration {
 
     private static func reason<T>(_ error: any Error, _ type: T.Type) -> String {
         switch T.self {
-        case is PositionalEncoding.Type: return "expected one of sinusoidal, learned, none"
+        case is PositionalEncoding.Type: return "expected one of sinusoidal, learned, rotary, none"
         case is NormPlacement.Type: return "expected one of post, pre"
         case is Activation.Type: return "expected one of gelu, gelu_tanh, relu"
         case is UInt64.Type: return "expected a non-negative integer below 2^64"
         case is Int.Type: return "expected an integer"
-        case is Float.Type: return "expected a number"
+        case is Float.Type, is Double.Type: return "expected a number"
         case is Bool.Type: return "expected true or false"
         default: return "\(error)"
         }

@@ -2,7 +2,8 @@
 ///
 /// JSON keys are snake_case: `layers`, `heads`, `hidden_size`, `intermediate_size`, `max_positions`,
 /// `vocab_size`, `type_vocab_size`, `positional_encoding`, `norm_placement`, `activation`, `layer_norm_eps`,
-/// `seed`, `position_offset`, `embedding_norm`, `causal`. A missing key takes the value of ``EncoderConfiguration/init()`` (MiniLM-L6's shape, BERT's
+/// `seed`, `position_offset`, `embedding_norm`, `causal`, `rope_theta`, `local_rope_theta`, `local_attention`,
+/// `global_attention_every`, `gated_feed_forward`, `first_attention_norm`. A missing key takes the value of ``EncoderConfiguration/init()`` (MiniLM-L6's shape, BERT's
 /// defaults); an unknown key is an error. See `EncoderConfiguration+JSON.swift`.
 public struct EncoderConfiguration: Sendable, Equatable, Codable {
     /// Number of encoder layers (≥ 1).
@@ -38,6 +39,23 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
     /// Causal (decoder) self-attention: query i attends to keys j ≤ i only (scores above the diagonal are −∞
     /// before the softmax, so every map is lower-triangular with exact zeros above the diagonal). GPT-2.
     public var causal: Bool
+    /// RoPE base θ of the global layers (``PositionalEncoding/rotary``; ModernBERT's `global_rope_theta`, 160 000).
+    public var ropeTheta: Double
+    /// RoPE base θ of the local (sliding-window) layers (ModernBERT's `local_rope_theta`, 10 000).
+    public var localRopeTheta: Double
+    /// Width of the local layers' attention window, in tokens (even; ModernBERT's `local_attention`): on a local
+    /// layer query i sees keys j with |i − j| ≤ localAttention / 2 (the others are −∞ before the softmax, exact
+    /// zeros in the maps). 0: every layer is global.
+    public var localAttention: Int
+    /// With a window, layer l is global when l % globalAttentionEvery == 0, local otherwise (ModernBERT's
+    /// `global_attn_every_n_layers`); ≥ 1.
+    public var globalAttentionEvery: Int
+    /// Gated feed-forward (GeGLU, ModernBERT): W₁ is [2f, d]; its outputs split into input u (first f) and gate g,
+    /// and the block computes W₂ · (act(u) ⊙ g).
+    public var gatedFeedForward: Bool
+    /// Whether layer 0's pre-LN attention input goes through its LayerNorm; false for ModernBERT, whose first
+    /// attention norm is the identity (the embeddings were just normed).
+    public var firstAttentionNorm: Bool
 
     /// MiniLM-L6's shape with BERT's conventions: 6 layers, 12 heads, d = 384, FFN 1536, 512 positions,
     /// 30522 ids, 2 type ids, learned positions, post-LN, exact GELU, ε = 1e-12, seed 0.
@@ -52,7 +70,9 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         layers: Int, heads: Int, hiddenSize: Int, intermediateSize: Int, maxPositions: Int,
         vocabularySize: Int, typeVocabularySize: Int, positionalEncoding: PositionalEncoding = .learned,
         normPlacement: NormPlacement = .post, activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12,
-        seed: UInt64 = 0, positionOffset: Int = 0, embeddingNorm: Bool = true, causal: Bool = false
+        seed: UInt64 = 0, positionOffset: Int = 0, embeddingNorm: Bool = true, causal: Bool = false,
+        ropeTheta: Double = 10_000, localRopeTheta: Double = 10_000, localAttention: Int = 0,
+        globalAttentionEvery: Int = 1, gatedFeedForward: Bool = false, firstAttentionNorm: Bool = true
     ) {
         self.layers = layers
         self.heads = heads
@@ -69,7 +89,25 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         self.positionOffset = positionOffset
         self.embeddingNorm = embeddingNorm
         self.causal = causal
+        self.ropeTheta = ropeTheta
+        self.localRopeTheta = localRopeTheta
+        self.localAttention = localAttention
+        self.globalAttentionEvery = globalAttentionEvery
+        self.gatedFeedForward = gatedFeedForward
+        self.firstAttentionNorm = firstAttentionNorm
     }
+
+    /// Whether layer l attends through the local window (``localAttention``) rather than to every key.
+    public func isLocal(layer l: Int) -> Bool {
+        localAttention > 0 && globalAttentionEvery > 0 && l % globalAttentionEvery != 0
+    }
+
+    /// Rows of W₁ (the feed-forward's first linear): f, or 2f for a gated feed-forward.
+    public var intermediateRows: Int { gatedFeedForward ? 2 * intermediateSize : intermediateSize }
+
+    /// Whether token contributions (``ContributionMeasure``) decompose this architecture's layers: post-LN with an
+    /// ungated feed-forward (BERT-style) only.
+    public var supportsContributions: Bool { normPlacement == .post && !gatedFeedForward }
 
     /// Width of one attention head, `hiddenSize / heads`.
     public var headSize: Int { heads > 0 ? hiddenSize / heads : 0 }
@@ -101,6 +139,23 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
         }
         guard layerNormEpsilon.isFinite, layerNormEpsilon > 0 else {
             throw .invalidConfiguration(field: "layer_norm_eps", reason: "must be a positive finite number")
+        }
+        if positionalEncoding == .rotary && headSize % 2 != 0 {
+            throw .invalidConfiguration(
+                field: "hidden_size", reason: "rotary positions need an even head width, got \(headSize)")
+        }
+        for (theta, field) in [(ropeTheta, "rope_theta"), (localRopeTheta, "local_rope_theta")]
+        where !(theta.isFinite && theta > 1) {
+            throw .invalidConfiguration(field: field, reason: "must be a finite number above 1, got \(theta)")
+        }
+        guard localAttention >= 0, localAttention % 2 == 0, localAttention <= 1 << 20 else {
+            throw .invalidConfiguration(
+                field: "local_attention",
+                reason: "must be an even window width between 0 and 2^20 (0: no local layers), got \(localAttention)")
+        }
+        guard globalAttentionEvery >= 1, globalAttentionEvery <= 1 << 20 else {
+            throw .invalidConfiguration(
+                field: "global_attention_every", reason: "must be between 1 and 2^20, got \(globalAttentionEvery)")
         }
         if positionalEncoding == .sinusoidal && hiddenSize % 2 != 0 {
             throw .invalidConfiguration(
@@ -139,7 +194,7 @@ public struct EncoderConfiguration: Sendable, Equatable, Codable {
             (Double(vocabularySize) * d, "vocab_size"),
             (Double(maxPositions + positionOffset) * d + Double(typeVocabularySize) * d + 2 * d, "max_positions"),
             (l * (4 * d * d + 4 * d + 4 * d), "hidden_size"),
-            (l * (2 * d * f + f + d), "intermediate_size"),
+            (l * ((gatedFeedForward ? 3 : 2) * d * f + f + d), "intermediate_size"),
         ]
         let total = terms.reduce(0) { $0 + $1.0 }
         return (total, terms.max { $0.0 < $1.0 }!.1)

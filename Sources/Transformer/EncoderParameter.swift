@@ -19,9 +19,9 @@ enum EncoderParameter: Hashable, Sendable {
             let f = c.intermediateSize
             switch self {
             case .queryWeight, .keyWeight, .valueWeight, .attentionOutputWeight: return [d, d]
-            case .intermediateWeight: return [f, d]
+            case .intermediateWeight: return [c.intermediateRows, d]
             case .outputWeight: return [d, f]
-            case .intermediateBias: return [f]
+            case .intermediateBias: return [c.intermediateRows]
             default: return [d]
             }
         }

@@ -5,7 +5,8 @@ extension EncoderWeights {
     /// N(0, 0.02²); biases are 0; LayerNorm γ = 1, β = 0. Deviates come from ``NormalGenerator`` (SplitMix64 seeded
     /// with `seed`, Box–Muller polar form, libm-free logarithm), rounded double → float, in this order: word,
     /// position (learned only), type embeddings, then per layer query, key, value, attention output,
-    /// intermediate, output weights. The sinusoidal table is not a weight (computed by the encoder).
+    /// intermediate ([2f, d] when gated), output weights. The sinusoidal and rotary tables are not weights (computed by
+    /// the encoder).
     public static func seeded(_ configuration: EncoderConfiguration) -> EncoderWeights {
         var generator = NormalGenerator(seed: configuration.seed)
         let d = configuration.hiddenSize
@@ -30,14 +31,15 @@ extension EncoderWeights {
             let k = normal([d, d])
             let v = normal([d, d])
             let o = normal([d, d])
-            let i = normal([f, d])
+            let i = normal([configuration.intermediateRows, d])
             let out = normal([d, f])
             layers.append(
                 Layer(
                     queryWeight: q, queryBias: constant(d, 0), keyWeight: k, keyBias: constant(d, 0),
                     valueWeight: v, valueBias: constant(d, 0), attentionOutputWeight: o,
                     attentionOutputBias: constant(d, 0), attentionNormWeight: constant(d, 1),
-                    attentionNormBias: constant(d, 0), intermediateWeight: i, intermediateBias: constant(f, 0),
+                    attentionNormBias: constant(d, 0), intermediateWeight: i,
+                    intermediateBias: constant(configuration.intermediateRows, 0),
                     outputWeight: out, outputBias: constant(d, 0), outputNormWeight: constant(d, 1),
                     outputNormBias: constant(d, 0)))
         }

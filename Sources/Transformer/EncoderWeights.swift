@@ -67,9 +67,9 @@ public struct EncoderWeights: Sendable, Equatable {
         public var attentionNormWeight: Tensor
         /// [d]
         public var attentionNormBias: Tensor
-        /// [f, d]
+        /// [f, d] ([2f, d] for a gated feed-forward: input rows, then gate rows)
         public var intermediateWeight: Tensor
-        /// [f]
+        /// [f] ([2f] gated)
         public var intermediateBias: Tensor
         /// [d, f]
         public var outputWeight: Tensor

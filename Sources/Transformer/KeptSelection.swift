@@ -45,7 +45,7 @@ struct KeptSelection {
         (meanLayers, meanSlots) = resolve(keep.headMeanLayers)
         (entropyLayers, entropySlots) = resolve(heads.isEmpty ? [] : keep.entropyLayers)
         hiddenStates = keep.hiddenStates
-        var measures = c.normPlacement == .post ? keep.contributions.sorted() : []
+        var measures = c.supportsContributions ? keep.contributions.sorted() : []
         if heads.isEmpty { measures.removeAll { $0 == .normHeads } }
         (contributionLayers, contributionSlots) = resolve(measures.isEmpty ? [] : keep.contributionLayers)
         contributionMeasures = contributionLayers.isEmpty ? [] : measures

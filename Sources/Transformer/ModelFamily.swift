@@ -1,7 +1,7 @@
 /// The checkpoint architectures ``CheckpointLoader`` reads, named by `config.json`'s `model_type`.
 ///
 /// Each maps its Hugging Face tensors onto the parameters of ``EncoderWeights`` (`{i}` is the layer index; a task
-/// model's base prefix — `bert.`, `roberta.`, `distilbert.`, `transformer.` — is accepted too):
+/// model's base prefix — `bert.`, `roberta.`, `distilbert.`, `transformer.`, `model.` — is accepted too):
 ///
 /// | family | embeddings | layer `{i}` | architecture switches |
 /// |---|---|---|---|
@@ -9,6 +9,7 @@
 /// | `roberta`, `xlm-roberta` | as BERT | as BERT | post-LN, `position_offset` = `pad_token_id + 1` |
 /// | `distilbert` | `embeddings.*`, no token types | `transformer.layer.{i}.attention.{q,k,v,out}_lin`, `sa_layer_norm`, `ffn.lin1`/`lin2`, `output_layer_norm` | post-LN |
 /// | `gpt2` | `wte`, `wpe`, no LayerNorm | `h.{i}.ln_1`, `attn.c_attn` (Q, K, V side by side), `attn.c_proj`, `ln_2`, `mlp.c_fc`/`c_proj`; `ln_f` | pre-LN, causal, `Conv1D` [in, out] weights transposed at load |
+/// | `modernbert` | `embeddings.tok_embeddings`, `embeddings.norm` | `layers.{i}.attn_norm` (none in layer 0), `attn.Wqkv` (Q, K, V stacked), `attn.Wo`, `mlp_norm`, `mlp.Wi` (input and gate stacked), `mlp.Wo`; `final_norm` | pre-LN, rotary, local/global layers, GeGLU; biases only where `norm_bias`/`attention_bias`/`mlp_bias` say (absent ones are 0) |
 public enum ModelFamily: String, Sendable, CaseIterable, Codable {
     /// BERT (`BertModel`).
     case bert
@@ -20,6 +21,9 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
     case distilbert
     /// GPT-2 (`GPT2Model`): causal, pre-LN, `Conv1D` weights.
     case gpt2
+    /// ModernBERT (`ModernBertModel`): pre-LN, rotary positions, alternating local and global attention, GeGLU,
+    /// optional biases (`ModelFamily+ModernBERT.swift`).
+    case modernbert
 
     /// Where one parameter lies in a checkpoint file.
     struct TensorLocation: Equatable, Sendable {
@@ -31,6 +35,9 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
         /// one is slice `part`.
         var part = 0
         var parts = 1
+        /// Not in the file: every value is this constant (a bias the checkpoint does not have, ModernBERT's
+        /// identity first attention norm).
+        var constant: Float?
 
         /// The file tensor's shape for a parameter of shape `shape` ([out, in] or [out]).
         func fileShape(_ shape: [Int]) -> [Int] {
@@ -52,6 +59,7 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
         case .roberta, .xlmRoberta: ["roberta."]
         case .distilbert: ["distilbert."]
         case .gpt2: ["transformer."]
+        case .modernbert: ["model."]
         }
     }
 
@@ -59,8 +67,10 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
     public var isCausal: Bool { self == .gpt2 }
 
     /// Every parameter this family stores, with its place in the file, for `layers` layers (the loader takes the
-    /// ones the configuration needs).
-    func tensors(layers: Int) -> [(parameter: EncoderParameter, location: TensorLocation)] {
+    /// ones the configuration needs); `biases` says which biases a ModernBERT checkpoint has.
+    func tensors(
+        layers: Int, biases: Biases = Biases()
+    ) -> [(parameter: EncoderParameter, location: TensorLocation)] {
         var table: [(EncoderParameter, TensorLocation)] = []
         switch self {
         case .bert, .roberta, .xlmRoberta, .distilbert:
@@ -74,9 +84,12 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
                 (.finalNormWeight, TensorLocation(name: "ln_f.weight")),
                 (.finalNormBias, TensorLocation(name: "ln_f.bias")),
             ]
+        case .modernbert:
+            table += Self.modernBertEmbeddingTensors(biases)
         }
         for index in 0..<layers {
-            for (field, location) in layerTensors {
+            let fields = self == .modernbert ? Self.modernBertLayerTensors(index, biases) : layerTensors
+            for (field, location) in fields {
                 var placed = location
                 placed.name = layerPrefix(index) + location.name
                 table.append((.layer(index, field), placed))
@@ -90,13 +103,14 @@ public enum ModelFamily: String, Sendable, CaseIterable, Codable {
         case .bert, .roberta, .xlmRoberta: "encoder.layer.\(index)."
         case .distilbert: "transformer.layer.\(index)."
         case .gpt2: "h.\(index)."
+        case .modernbert: "layers.\(index)."
         }
     }
 
     /// Per-layer tensors (after the layer prefix) → ``EncoderWeights/Layer`` fields.
     private var layerTensors: [(EncoderParameter.Layer, TensorLocation)] {
         switch self {
-        case .bert, .roberta, .xlmRoberta:
+        case .bert, .roberta, .xlmRoberta, .modernbert:
             return CheckpointLoader.layerTensors.map { ($0.field, TensorLocation(name: $0.name)) }
         case .distilbert:
             let names: [(String, EncoderParameter.Layer)] = [

@@ -12,7 +12,7 @@ final class Workspace: @unchecked Sendable {
     let normed: UnsafeMutablePointer<Float>  // [T, d] pre-LN block input
     let qkv: UnsafeMutablePointer<Float>  // [T, 3d]
     let context: UnsafeMutablePointer<Float>  // [T, d]
-    /// Feed-forward activations [min(T, workers · `Encoder.blockRows`), f] of the rows in hand: worker w's block uses
+    /// Feed-forward activations [min(T, workers · `Encoder.blockRows`), f] ([…, 2f] gated) of the rows in hand: worker w's block uses
     /// rows from w · blockRows on, so a block's [64, f] stays in L2 from block to block instead of a fresh [T, f]
     /// streaming through memory; a pass too small to walk blocks uses all its T rows from row 0.
     let inner: UnsafeMutablePointer<Float>
@@ -36,13 +36,13 @@ final class Workspace: @unchecked Sendable {
     }
 
     /// Float capacities of a workspace for `t` tokens and sequences of at most `longest` tokens: rows = [T, d]
-    /// (x, normed and context; qkv is 3 × rows), inner = [min(T, workers · blockRows), f], scores = workers ×
+    /// (x, normed and context; qkv is 3 × rows), inner = [min(T, workers · blockRows), f] (2f gated), scores = workers ×
     /// [n_max, n̂_max]; total = 6 · rows + inner + scores.
     static func capacities(tokens t: Int, longest: Int, configuration c: EncoderConfiguration, workers: Int) -> (
         rows: Int, inner: Int, scoresPerWorker: Int, scores: Int, total: Int
     ) {
         let rows = t * c.hiddenSize
-        let inner = Swift.max(1, Swift.min(t, workers * Encoder.blockRows) * c.intermediateSize)
+        let inner = Swift.max(1, Swift.min(t, workers * Encoder.blockRows) * c.intermediateRows)
         let scoresPerWorker = longest * ((longest + 15) & ~15)
         let scores = Swift.max(1, workers * scoresPerWorker)
         return (rows, inner, scoresPerWorker, scores, 6 * rows + inner + scores)

@@ -49,7 +49,7 @@ import Testing
         #expect(field(of: #"{"type_vocab_size": -1}"#) == "type_vocab_size")
         #expect(field(of: #"{"layer_norm_eps": 0}"#) == "layer_norm_eps")
         #expect(field(of: #"{"activation": "swish"}"#) == "activation")
-        #expect(field(of: #"{"positional_encoding": "rotary"}"#) == "positional_encoding")
+        #expect(field(of: #"{"positional_encoding": "alibi"}"#) == "positional_encoding")
         #expect(field(of: #"{"norm_placement": "sandwich"}"#) == "norm_placement")
         #expect(field(of: #"{"layers": "six"}"#) == "layers")
         #expect(field(of: #"{"seed": -3}"#) == "seed")

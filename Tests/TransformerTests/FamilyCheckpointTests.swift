@@ -7,7 +7,7 @@ import Testing
 /// saved by `scripts/make-family-fixtures.py` with Hugging Face `transformers`, and the golden hidden states and
 /// attentions of its eager fp32 forward pass on each case run alone.
 @Suite struct FamilyCheckpointTests {
-    static let families = ["roberta", "xlm-roberta", "distilbert", "gpt2"]
+    static let families = ["roberta", "xlm-roberta", "distilbert", "gpt2", "modernbert", "modernbert-biases"]
 
     @Test(arguments: families)
     func checkpointLoader_MatchesHuggingFace_ForFamily(name: String) throws {
@@ -90,7 +90,7 @@ import Testing
             return
         }
         #expect(field == "model_type")
-        #expect(reason.contains("t5") && reason.contains("bert, roberta, xlm-roberta, distilbert, gpt2"))
+        #expect(reason.contains("t5") && reason.contains("bert, roberta, xlm-roberta, distilbert, gpt2, modernbert"))
     }
 
     @Test func checkpointLoader_NamesFileAndTensor_WhenGPT2FusedWeightMissing() throws {

@@ -64,7 +64,7 @@ struct ReferenceEncoder {
                     let angle = Double(t) / Foundation.pow(10_000, Double(i - i % 2) / Double(d))
                     e[i] += i % 2 == 0 ? Foundation.sin(angle) : Foundation.cos(angle)
                 }
-            case .none:
+            case .none, .rotary:
                 break
             }
             if let types = weights.typeEmbeddings {
@@ -79,9 +79,31 @@ struct ReferenceEncoder {
         let dh = d / heads
         for (index, w) in weights.layers.enumerated() {
             let pre = c.normPlacement == .pre
-            let input = pre ? layerNorm(x, w.attentionNormWeight, w.attentionNormBias) : x
-            let q = linear(input, w.queryWeight, w.queryBias)
-            let k = linear(input, w.keyWeight, w.keyBias)
+            let normsInput = pre && (index > 0 || c.firstAttentionNorm)
+            let input = normsInput ? layerNorm(x, w.attentionNormWeight, w.attentionNormBias) : x
+            var q = linear(input, w.queryWeight, w.queryBias)
+            var k = linear(input, w.keyWeight, w.keyBias)
+            let local = c.localAttention > 0 && index % c.globalAttentionEvery != 0
+            if c.positionalEncoding == .rotary {
+                // RoPE, rotate-half, in double: angle p · θ^(−2k/dh).
+                let theta = local ? c.localRopeTheta : c.ropeTheta
+                let half = dh / 2
+                func rotated(_ x: [Double], _ p: Int) -> [Double] {
+                    var out = x
+                    for h in 0..<heads {
+                        for j in 0..<half {
+                            let angle = Double(p) / Foundation.pow(theta, Double(2 * j) / Double(dh))
+                            let a = x[h * dh + j]
+                            let b = x[h * dh + j + half]
+                            out[h * dh + j] = a * Foundation.cos(angle) - b * Foundation.sin(angle)
+                            out[h * dh + j + half] = b * Foundation.cos(angle) + a * Foundation.sin(angle)
+                        }
+                    }
+                    return out
+                }
+                q = q.indices.map { rotated(q[$0], $0) }
+                k = k.indices.map { rotated(k[$0], $0) }
+            }
             let v = linear(input, w.valueWeight, w.valueBias)
             var context = [[Double]](repeating: [Double](repeating: 0, count: d), count: n)
             var maps: [[[Double]]] = []
@@ -90,6 +112,9 @@ struct ReferenceEncoder {
                 for i in 0..<n {
                     var scores = (0..<n).map { j in
                         (0..<dh).reduce(0.0) { $0 + q[i][h * dh + $1] * k[j][h * dh + $1] } / Double(dh).squareRoot()
+                    }
+                    for j in 0..<n where (c.causal && j > i) || (local && abs(i - j) > c.localAttention / 2) {
+                        scores[j] = -.infinity
                     }
                     let m = scores.max()!
                     scores = scores.map { Foundation.exp($0 - m) }
@@ -108,7 +133,11 @@ struct ReferenceEncoder {
                 x = add(x, projected)
                 let inner = linear(
                     layerNorm(x, w.outputNormWeight, w.outputNormBias), w.intermediateWeight, w.intermediateBias)
-                x = add(x, linear(inner.map { $0.map(activate) }, w.outputWeight, w.outputBias))
+                let f = c.intermediateSize
+                let activated =
+                    c.gatedFeedForward
+                    ? inner.map { r in (0..<f).map { activate(r[$0]) * r[f + $0] } } : inner.map { $0.map(activate) }
+                x = add(x, linear(activated, w.outputWeight, w.outputBias))
                 if index == weights.layers.count - 1 {
                     x = layerNorm(x, weights.finalNormWeight!, weights.finalNormBias!)
                 }

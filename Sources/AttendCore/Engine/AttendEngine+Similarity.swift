@@ -16,10 +16,11 @@ extension AttendEngine {
                     + "request; split it into several requests")
         }
         let input = try await read(.texts([request.a] + request.b), model: model, truncate: request.truncate)
-        if request.explain, request.measure.contribution != nil, model.configuration.normPlacement != .post {
+        if request.explain, request.measure.contribution != nil, !model.configuration.supportsContributions {
+            let kind = model.configuration.normPlacement == .post ? "gated (GeGLU)" : "pre-LN"
             throw CoreError.unsupported(
                 "\"measure\": \"\(request.measure.rawValue)\" decomposes post-LN layers (BERT-style); model "
-                    + "\"\(model.name)\" is pre-LN: use \"attention_rollout\"",
+                    + "\"\(model.name)\" is \(kind): use \"attention_rollout\"",
                 field: "measure")
         }
         let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling

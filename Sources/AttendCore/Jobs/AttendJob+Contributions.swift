@@ -1,7 +1,7 @@
 import Transformer
 
 extension AttendJob {
-    /// Takes the request's contribution measures into the job; a pre-LN model has none (422).
+    /// Takes the request's contribution measures into the job; a pre-LN or gated model has none (422).
     mutating func checkContributions(_ request: AttendRequest) throws(CoreError) {
         var measures: [ContributionMeasure] = []
         for m in request.contributions where !measures.contains(m) { measures.append(m) }
@@ -14,9 +14,10 @@ extension AttendJob {
                     "contribution_rollout")
         }
         guard !contributions.isEmpty else { return }
-        if model.configuration.normPlacement != .post {
+        if !model.configuration.supportsContributions {
+            let kind = model.configuration.normPlacement == .post ? "gated (GeGLU)" : "pre-LN"
             throw .unsupported(
-                "\"contributions\" decompose post-LN layers (BERT-style); model \"\(model.name)\" is pre-LN",
+                "\"contributions\" decompose post-LN layers (BERT-style); model \"\(model.name)\" is \(kind)",
                 field: "contributions")
         }
         let limit = ContributionMeasure.valueZeroingMaxLength
