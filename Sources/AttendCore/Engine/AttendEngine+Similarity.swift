@@ -16,10 +16,13 @@ extension AttendEngine {
                     + "request; split it into several requests")
         }
         let input = try await read(.texts([request.a] + request.b), model: model, truncate: request.truncate)
-        if request.explain, request.measure.contribution != nil, model.configuration.normPlacement != .post {
+        let c = model.configuration
+        if request.explain, request.measure.contribution != nil, c.normPlacement != .post || c.causal {
+            // Causal: the decomposition recomputes the attention weights without the causal mask.
             throw CoreError.unsupported(
-                "\"measure\": \"\(request.measure.rawValue)\" decomposes post-LN layers (BERT-style); model "
-                    + "\"\(model.name)\" is pre-LN: use \"attention_rollout\"",
+                "\"measure\": \"\(request.measure.rawValue)\" decomposes bidirectional post-LN layers (BERT-style); "
+                    + "model \"\(model.name)\" is \(c.normPlacement != .post ? "pre-LN" : "causal"): use "
+                    + "\"attention_rollout\"",
                 field: "measure")
         }
         let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling

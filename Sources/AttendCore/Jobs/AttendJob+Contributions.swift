@@ -1,7 +1,7 @@
 import Transformer
 
 extension AttendJob {
-    /// Takes the request's contribution measures into the job; a pre-LN model has none (422).
+    /// Takes the request's contribution measures into the job; a pre-LN or causal model has none (422).
     mutating func checkContributions(_ request: AttendRequest) throws(CoreError) {
         var measures: [ContributionMeasure] = []
         for m in request.contributions where !measures.contains(m) { measures.append(m) }
@@ -17,6 +17,13 @@ extension AttendJob {
         if model.configuration.normPlacement != .post {
             throw .unsupported(
                 "\"contributions\" decompose post-LN layers (BERT-style); model \"\(model.name)\" is pre-LN",
+                field: "contributions")
+        }
+        if model.configuration.causal {
+            // The decomposition recomputes the attention weights from Q and K without the causal mask.
+            throw .unsupported(
+                "\"contributions\" decompose bidirectional post-LN layers; model \"\(model.name)\" has causal "
+                    + "attention",
                 field: "contributions")
         }
         let limit = ContributionMeasure.valueZeroingMaxLength
