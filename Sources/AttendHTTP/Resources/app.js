@@ -708,8 +708,9 @@
     }
     return ctx.createPattern(hatch, 'repeat');
   }
-  // Hatches the cells (i, j), j > i, of an n×n map drawn at (x, y) with size width×height (canvas pixels).
-  function hatchUpper(ctx, x, y, width, height, n) {
+  // Hatches the cells (i, j), j > i, of an n×n map drawn at (x, y) with size width×height (canvas pixels); `flat`
+  // fills them with the hatching's light grey instead (thumbnails: a few pixels per cell, scaled up by CSS).
+  function hatchUpper(ctx, x, y, width, height, n, flat) {
     if (n < 2) return;
     const cw = width / n, ch = height / n;
     const px = (j) => Math.round(x + j * cw), py = (i) => Math.round(y + i * ch);
@@ -723,7 +724,7 @@
       ctx.lineTo(px(i + 1), py(i));
     }
     ctx.closePath();
-    ctx.fillStyle = hatchPattern(ctx);
+    ctx.fillStyle = flat ? 'rgb(228,228,228)' : hatchPattern(ctx);
     ctx.fill();
     ctx.restore();
   }
@@ -736,7 +737,7 @@
     const ctx = canvas.getContext('2d');
     ctx.putImageData(mapImage(ctx, n, n, size, size, (i, j) => m[i * n + j], (v) => pick(BLUES, Math.sqrt(v))),
       0, 0);
-    if (state.causal && size >= n) hatchUpper(ctx, 0, 0, size, size, n);
+    if (state.causal) hatchUpper(ctx, 0, 0, size, size, n, true);
   }
 
   function renderModelGrid() {
