@@ -26,8 +26,16 @@ h·dh..<(h+1)·dh, V = X W_V + b_V (the value projection's output, bias included
 Rollout over all layers in order: norm: Â = rownorm(rownorm(N) + I), R = Â_L ⋯ Â_1 (as attention rollout);
 norm_res_ln, alti, globenc, value_zeroing: R = rownorm(M_L) ⋯ rownorm(M_1) (no identity: the residual is in the measure).
 
-Output: tiny-bert.safetensors (the tiny-bert fixture's four cases, each run alone) and minilm.safetensors (one
-sentence), tensors `case{c}.{measure}.{layer}` and `case{c}.{measure}.rollout`; index.json lists the cases' ids.
+The other post-LN families run the same equations on their own modules (Fixtures/families, made by
+scripts/make-family-fixtures.py; their three id cases, each run alone): roberta and xlm-roberta have BERT's layer
+layout (`roberta.encoder.layer`, positions offset by padding_idx + 1 inside the embeddings, which the hooks do not
+see); distilbert names them `transformer.layer.{l}.attention.{q,k,v,out}_lin`, `sa_layer_norm` (the first
+LayerNorm, input = x + attention output) and `output_layer_norm` (the second) and has no token types (no
+token_type_ids are passed). gpt2 is pre-LN: the decomposition does not apply, so it has no fixture.
+
+Output: tiny-bert.safetensors (the tiny-bert fixture's four cases, each run alone), minilm.safetensors (one
+sentence), roberta/xlm-roberta/distilbert.safetensors (the family fixtures' cases), tensors
+`case{c}.{measure}.{layer}` and `case{c}.{measure}.rollout`; index.json lists the cases' ids.
 Usage: python3 scripts/make-contributions-fixture.py [--model models/all-MiniLM-L6-v2]
 """
 
@@ -39,12 +47,14 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 from tokenizers import Tokenizer
-from transformers import BertModel
+from transformers import AutoModel, BertModel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "TransformerTests", "Fixtures")
 OUT = os.path.join(FIXTURES, "contributions")
 MEASURES = ["norm", "norm_heads", "norm_res_ln", "alti", "globenc", "value_zeroing"]
+# The post-LN families of Fixtures/families (gpt2 is pre-LN: no decomposition).
+FAMILIES = ["roberta", "xlm-roberta", "distilbert"]
 MINILM_SENTENCE = "The dog chased the ball because it was fast."
 
 torch.set_grad_enabled(False)
@@ -56,31 +66,62 @@ def rownorm(m):
     return np.where(s > 0, m / np.where(s > 0, s, 1.0), 0.0)
 
 
+class Parts:
+    """Where a family keeps the modules the measures read (BERT's names, or DistilBERT's)."""
+
+    def __init__(self, model):
+        self.distil = model.config.model_type == "distilbert"
+        self.model = model
+        self.layers = model.transformer.layer if self.distil else model.encoder.layer
+        self.heads = model.config.n_heads if self.distil else model.config.num_attention_heads
+        self.width = model.config.dim if self.distil else model.config.hidden_size
+
+    def value(self, layer):
+        return layer.attention.v_lin if self.distil else layer.attention.self.value
+
+    def output(self, layer):
+        return layer.attention.out_lin if self.distil else layer.attention.output.dense
+
+    def ln1(self, layer):
+        return layer.sa_layer_norm if self.distil else layer.attention.output.LayerNorm
+
+    def ln2(self, layer):
+        return layer.output_layer_norm if self.distil else layer.output.LayerNorm
+
+    def inputs(self, ids, types):
+        ids_t = torch.tensor([ids])
+        kwargs = {"input_ids": ids_t, "attention_mask": torch.ones_like(ids_t)}
+        if not self.distil:  # DistilBERT has no token types
+            kwargs["token_type_ids"] = torch.tensor([types])
+        return kwargs
+
+
 def hooked_run(model, ids, types):
     """One forward pass; per layer its input, value output, attention weights and the LayerNorms' inputs/outputs."""
     captured = {}
     handles = []
+    parts = Parts(model)
 
     def keep(name, what):
-        def hook(module, inputs, output):
-            captured[name] = (inputs[0] if what == "input" else output)[0].double().numpy()
+        def hook(module, args, kwargs, output):
+            if what == "input":
+                value = args[0] if args else kwargs["hidden_states"]
+            else:
+                value = output[0] if isinstance(output, (tuple, list)) else output
+            captured[name] = value[0].double().numpy()
 
         return hook
 
-    for l, layer in enumerate(model.encoder.layer):
-        handles.append(layer.register_forward_hook(keep(f"{l}.in", "input"), with_kwargs=False))
-        handles.append(layer.attention.self.value.register_forward_hook(keep(f"{l}.value", "output")))
-        handles.append(layer.attention.output.LayerNorm.register_forward_hook(keep(f"{l}.ln1_in", "input")))
-        handles.append(layer.attention.output.LayerNorm.register_forward_hook(keep(f"{l}.ln1_out", "output")))
-        handles.append(layer.output.LayerNorm.register_forward_hook(keep(f"{l}.ln2_in", "input")))
-    ids_t = torch.tensor([ids])
-    out = model(
-        input_ids=ids_t,
-        token_type_ids=torch.tensor([types]),
-        attention_mask=torch.ones_like(ids_t),
-        output_attentions=True,
-        output_hidden_states=True,
-    )
+    for l, layer in enumerate(parts.layers):
+        for module, name, what in (
+            (layer, "in", "input"),
+            (parts.value(layer), "value", "output"),
+            (parts.ln1(layer), "ln1_in", "input"),
+            (parts.ln1(layer), "ln1_out", "output"),
+            (parts.ln2(layer), "ln2_in", "input"),
+        ):
+            handles.append(module.register_forward_hook(keep(f"{l}.{name}", what), with_kwargs=True))
+    out = model(**parts.inputs(ids, types), output_attentions=True, output_hidden_states=True)
     for h in handles:
         h.remove()
     attentions = [a[0].double().numpy() for a in out.attentions]
@@ -88,18 +129,18 @@ def hooked_run(model, ids, types):
 
 
 def layer_measures(model, l, captured, alpha):
-    layer = model.encoder.layer[l]
-    cfg = model.config
-    heads = cfg.num_attention_heads
-    d = cfg.hidden_size
+    parts = Parts(model)
+    layer = parts.layers[l]
+    heads = parts.heads
+    d = parts.width
     dh = d // heads
     x = captured[f"{l}.in"]  # [n, d]
     v = captured[f"{l}.value"]  # [n, d], bias included
     n = x.shape[0]
-    w_o = layer.attention.output.dense.weight.double().numpy().T  # [in, out]
-    b_o = layer.attention.output.dense.bias.double().numpy()
-    ln1 = layer.attention.output.LayerNorm
-    ln2 = layer.output.LayerNorm
+    w_o = parts.output(layer).weight.double().numpy().T  # [in, out]
+    b_o = parts.output(layer).bias.double().numpy()
+    ln1 = parts.ln1(layer)
+    ln2 = parts.ln2(layer)
     g1 = ln1.weight.double().numpy()
     g2 = ln2.weight.double().numpy()
     # f_h(x_j) [H, n, d]
@@ -131,7 +172,8 @@ def layer_measures(model, l, captured, alpha):
 
 def value_zeroing(model, l, x_in, x_out):
     """Layer l re-run from its real input x_in [n, d] once per token t with t's value row zeroed."""
-    layer = model.encoder.layer[l]
+    parts = Parts(model)
+    layer = parts.layers[l]
     n = x_in.shape[0]
     scores = np.zeros((n, n))
     for t in range(n):
@@ -141,7 +183,7 @@ def value_zeroing(model, l, x_in, x_out):
             output[:, t, :] = 0
             return output
 
-        handle = layer.attention.self.value.register_forward_hook(zero)
+        handle = parts.value(layer).register_forward_hook(zero)
         out = layer(torch.from_numpy(x_in).float()[None])
         handle.remove()
         if isinstance(out, (tuple, list)):
@@ -170,7 +212,7 @@ def case_tensors(model, index, ids, types):
     hidden = [h[0].double().numpy() for h in out.hidden_states]
     tensors = {}
     per_measure = {m: [] for m in MEASURES}
-    for l in range(model.config.num_hidden_layers):
+    for l in range(len(Parts(model).layers)):
         measures = layer_measures(model, l, captured, attentions[l])
         measures["value_zeroing"] = value_zeroing(model, l, captured[f"{l}.in"], hidden[l + 1])
         for m, value in measures.items():
@@ -214,6 +256,17 @@ def main():
     minilm = BertModel.from_pretrained(args.model, attn_implementation="eager", torch_dtype=torch.float32).eval()
     save("minilm", case_tensors(minilm, 0, enc.ids, [0] * len(enc.ids)), index)
     index["minilm"] = [{"text": MINILM_SENTENCE, "ids": enc.ids, "type_ids": None}]
+
+    for family in FAMILIES:
+        directory = os.path.join(FIXTURES, "families", family)
+        model = AutoModel.from_pretrained(directory, attn_implementation="eager", dtype=torch.float32).eval()
+        with open(os.path.join(directory, "expected.json")) as f:
+            cases = json.load(f)["cases"]
+        tensors = {}
+        for i, case in enumerate(cases):
+            tensors.update(case_tensors(model, i, case["ids"], [0] * len(case["ids"])))
+        save(family, tensors, index)
+        index[family] = [{"ids": case["ids"], "type_ids": None} for case in cases]
 
     with open(os.path.join(OUT, "index.json"), "w") as f:
         json.dump(index, f, indent=1)

@@ -8,7 +8,9 @@ shows exact values on hover; the rollout, entropy and similarity views render; a
 freezing; a ~512-token input (the model's maximum) renders from the binary answer: the canvas is drawn, the hover
 readout equals the weight in the service's safetensors answer, selecting a row fetches its exact float32 values
 ("rows") and draws the arc view, with no console errors (time to render is printed, not asserted); the service's
-error message is shown as it is. Saves a screenshot of each view into the artifacts folder.
+error message is shown as it is; a causal model shows its family and a causal badge, and its maps are drawn
+triangular (the upper triangle hatched as masked, hover "masked (causal)", no future arcs). Saves a screenshot of
+each view into the artifacts folder.
 
 Usage: test_page.py --base-url http://127.0.0.1:PORT [--artifacts DIR] [--model NAME]
 Needs Debian's chromium, chromium-driver and python3-selenium (scripts/test-page installs them).
@@ -415,6 +417,7 @@ def run(driver, base, args):
 
     check_long_input(driver, base, args, model)
     check_view_errors(driver, base, args, model)
+    check_causal(driver, base, args, model)
 
     # Errors are shown as the service words them.
     status, body = http_json(base, "/attend", {"text": "", "model": model, "attentions": True, "analysis": True})
@@ -426,6 +429,102 @@ def run(driver, base, args):
     shot(driver.find_element(By.TAG_NAME, "main"), args.artifacts, "page-error.png")
     errors = [e for e in severe_logs(driver) if "Failed to load resource" not in e.get("message", "")]
     check(not errors, f"console has no errors besides the failed request: {errors}")
+
+
+def map_cells(driver, canvas_id):
+    """Per cell (i, j) of a drawn n×n map: whether its centre pixel is the masked hatching (grey: r = g = b < 250;
+    no colour of the page's blue scale is a grey but white)."""
+    return driver.execute_script("""
+        const c = document.getElementById(arguments[0]);
+        if (!c.dataset.map) return null;
+        const [x0, y0, w, h, rows, cols] = JSON.parse(c.dataset.map);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const grey = [];
+        for (let i = 0; i < rows; i++) {
+            const row = [];
+            for (let j = 0; j < cols; j++) {
+                const x = Math.floor(x0 + (j + 0.5) * w / cols), y = Math.floor(y0 + (i + 0.5) * h / rows);
+                const k = 4 * (y * c.width + x);
+                row.push(d[k] === d[k + 1] && d[k + 1] === d[k + 2] && d[k] < 250);
+            }
+            grey.push(row);
+        }
+        return grey;""", canvas_id)
+
+
+def check_causal(driver, base, args, model):
+    """A causal model (GET /models "causal": true): the picker shows its family and a causal badge; its maps are
+    lower-triangular in the service's answer and drawn so: every cell above the diagonal hatched as masked, none
+    on or below it, in the heatmap and the thumbnails; hovering above the diagonal says "masked (causal)"; a
+    selected row's arc view shows no key after the query."""
+    status, listing = http_json(base, "/models")
+    models = [m for m in listing.get("models", []) if m.get("ready")] if status == 200 else []
+    check(all(isinstance(m.get("family"), str) and isinstance(m.get("causal"), bool) for m in models),
+          f"GET /models gives every model's family and causality: "
+          + ", ".join(f"{m['name']}={m.get('family')}/{m.get('causal')}" for m in models))
+    causal = [m for m in models if m.get("causal")]
+    if not causal:
+        print("     no causal model loaded (scripts/test-page serves config/test-page.json): causal view skipped")
+        return
+    name = causal[0]["name"]
+    # Drop what earlier checks left on the console (check_view_errors' expected 422), then check this view's.
+    driver.get_log("browser")
+    Select(driver.find_element(By.ID, "model")).select_by_value(name)
+    badge = driver.find_element(By.ID, "model-causal")
+    family = driver.find_element(By.ID, "model-family")
+    check(badge.is_displayed() and family.is_displayed() and family.text == causal[0]["family"],
+          f"the picker shows {name!r}'s family {family.text!r} and the causal badge")
+    text = "the dog chased the ball because it was fast"
+    # From the heatmap view: the view left open before (contributions) would ask this pre-LN model for its 422.
+    section = tab(driver, "map")
+    state, _ = submit(driver, text)
+    if not check(state == "ready", f"the causal model {name!r} renders (state {state})"):
+        return
+    status, answer = http_json(base, "/attend", {"text": text, "model": name})
+    maps = answer["results"][0]["attentions"] if status == 200 else []
+    upper = max((abs(row[j]) for layer in maps for head in layer for i, row in enumerate(head)
+                 for j in range(i + 1, len(row))), default=None)
+    check(upper == 0, f"the service's maps of {name!r} are lower-triangular (largest weight above the diagonal "
+          f"{upper})")
+    section = tab(driver, "map")
+    grey = map_cells(driver, "map-canvas")
+    if check(grey is not None and len(grey) > 2, f"the causal heatmap is drawn ({len(grey or [])} rows)"):
+        n = len(grey)
+        wrong = [(i, j) for i in range(n) for j in range(n) if grey[i][j] != (j > i)]
+        check(not wrong, f"the {n}x{n} heatmap is triangular: the {n * (n - 1) // 2} cells above the diagonal "
+              f"are hatched as masked, none on or below it (wrong: {wrong[:5]})")
+        masked = driver.find_element(By.ID, "map-canvas").get_attribute("data-masked")
+        check(masked == "causal", f"the heatmap says its upper triangle is masked: {masked!r}")
+    hover_at(driver, "map-canvas", 0.95, 0.05)
+    cell = readout(driver, "map-value")
+    check(cell is not None and cell[1] > cell[0] and "masked (causal)" in cell[3],
+          f"hovering above the diagonal reads out a masked cell: {cell and cell[3]!r}")
+    hover_at(driver, "map-canvas", 0.3, 0.8)
+    cell = readout(driver, "map-value")
+    check(cell is not None and cell[1] <= cell[0] and "masked" not in cell[3],
+          f"hovering on or below the diagonal reads out a weight: {cell and cell[3]!r}")
+    ActionChains(driver).click().perform()  # selects the hovered row
+    if cell is not None:
+        i = cell[0]
+        top = json.loads(driver.find_element(By.ID, "arc-canvas").get_attribute("data-top") or "[]")
+        masked = driver.find_element(By.ID, "arc-canvas").get_attribute("data-masked")
+        check(top and all(j <= i for j, _ in top) and masked == str(len(grey or []) - 1 - i),
+              f"the arc view of row {i} draws no future keys: top {top[:3]}, {masked} keys masked")
+    shot(section, args.artifacts, "page-heatmap-causal.png")
+    tab(driver, "model")
+    corner = driver.execute_script("""
+        const c = document.querySelector('#model-grid canvas.heatmap');
+        const d = c.getContext('2d').getImageData(c.width - 1, 0, 1, 1).data;
+        return [d[0], d[1], d[2]];""")
+    check(corner[0] == corner[1] == corner[2] and corner[0] < 250,
+          f"the model view's thumbnails hatch the masked corner too: rgb{tuple(corner)}")
+    shot(driver.find_element(By.ID, "view-model"), args.artifacts, "page-model-causal.png")
+    errors = severe_logs(driver)
+    check(not errors, f"console has no errors after the causal model: {errors}")
+    Select(driver.find_element(By.ID, "model")).select_by_value(model)
+    check(not driver.find_element(By.ID, "model-causal").is_displayed() or any(
+        m["name"] == model and m.get("causal") for m in models), f"the causal badge goes away for {model!r}")
+    submit(driver, SENTENCE)
 
 
 def wait_section(driver, section_id, states, timeout=600):

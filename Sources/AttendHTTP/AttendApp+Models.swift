@@ -39,7 +39,10 @@ extension AttendApp {
     }
 
     /// One model's description; checkpoint folders only with `server.expose_paths`. `random_weights` is true for
-    /// a seeded model: its maps show the architecture's structure, not language (the page says so).
+    /// a seeded model: its maps show the architecture's structure, not language (the page says so). `family` is
+    /// the checkpoint's ``ModelFamily`` (`config.json`'s `model_type`) or `seeded`; `causal` says the maps are
+    /// lower-triangular (query i sees keys j ≤ i only); the architecture adds the family's switches
+    /// (`position_offset`, `embedding_norm`, `causal`, next to `norm_placement`).
     func writeModel(_ name: String, into w: JSONWriter) {
         w.byte(UInt8(ascii: "{"))
         w.member("name", name, first: true)
@@ -54,6 +57,8 @@ extension AttendApp {
         }
         let c = model.configuration
         w.member("ready", true)
+        w.member("family", model.family?.rawValue ?? "seeded")
+        w.member("causal", c.causal)
         w.raw(",\"architecture\":{")
         w.member("layers", c.layers, first: true)
         w.member("heads", c.heads)
@@ -67,6 +72,9 @@ extension AttendApp {
         w.member("activation", c.activation.rawValue)
         w.member("layer_norm_eps", c.layerNormEpsilon)
         w.member("seed", Int(truncatingIfNeeded: c.seed))
+        w.member("position_offset", c.positionOffset)
+        w.member("embedding_norm", c.embeddingNorm)
+        w.member("causal", c.causal)
         w.byte(UInt8(ascii: "}"))
         w.member("max_length", c.maxPositions)
         w.member("vocabulary_size", model.tokenizer.vocabularySize)

@@ -71,6 +71,7 @@ public enum CheckpointLoader {
         var model = Model(
             encoder: encoder, tokenizer: tokenizer, defaultPooling: pooling, defaultNormalize: normalize,
             source: .checkpoint(directory: directory))
+        model.family = family
         model.maskedLMHead = try MaskedLMHead.load(
             directory: directory, configuration: configuration, tokenizer: tokenizer)
         return model

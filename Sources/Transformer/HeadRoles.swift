@@ -6,6 +6,8 @@ import Foundation
 /// over the query rows i of its post-softmax map P [n, n]
 ///
 ///     cls         = mean_i Σ_{j ∈ [CLS]} P[i, j]           sep = the same over the [SEP] tokens
+///                   ([CLS]/[SEP]: the tokenizer's class and separator ids, `<s>`/`</s>` for RoBERTa and XLM-R;
+///                   NaN when it has none, as GPT-2's)
 ///     previous    = mean_{i ≥ 1} P[i, i − 1]               next = mean_{i ≤ n − 2} P[i, i + 1]   (NaN for n = 1)
 ///     self        = mean_i P[i, i]
 ///     punctuation = mean_i Σ_{j punctuation} P[i, j]        (``TokenClasses/isPunctuation(_:)``)
@@ -68,6 +70,8 @@ public struct HeadRoles: Sendable, Equatable {
                         let rows = m == 2 || m == 3 ? n - 1 : n
                         perHead[m][h] = rows > 0 ? Float(sums[m] / Double(rows)) : .nan
                     }
+                    if !classes.hasClassToken { perHead[0][h] = .nan }
+                    if !classes.hasSeparatorToken { perHead[1][h] = .nan }
                     if n > 1 { ratio[h] = Float(sums[6] / Double(n) / Foundation.log(Double(n))) }
                 }
             }
@@ -139,6 +143,10 @@ public struct TokenClasses: Sendable, Equatable {
     public var cls: [Bool]
     public var sep: [Bool]
     public var punctuation: [Bool]
+    /// Whether the tokenizer has a class token at all; without one (GPT-2) the `cls` measure is NaN (null).
+    public var hasClassToken = true
+    /// Whether the tokenizer has a separator token at all; without one the `sep` measure is NaN (null).
+    public var hasSeparatorToken = true
 
     /// Classes by token string: a token equal to `classToken` is [CLS], one equal to `separatorToken` is [SEP]
     /// (wherever they are), and ``isPunctuation(_:)`` decides punctuation.
@@ -148,11 +156,31 @@ public struct TokenClasses: Sendable, Equatable {
         punctuation = tokens.map(Self.isPunctuation)
     }
 
-    /// Whether every character of `token` (after a leading `##` continuation prefix, when more follows) is Unicode
-    /// punctuation (general category P*), e.g. `.`, `,`, `"`, `##.`, `—`; `##` alone counts as two `#`.
+    /// Classes by id, as `tokenizer` reports its special tokens (``Tokenizer/specialTokenIDs(_:)``: `[CLS]` and
+    /// `<s>` are class tokens, `[SEP]` and `</s>` separators, wherever they are); punctuation by token string.
+    /// A tokenizer without a class (separator) token leaves ``hasClassToken`` (``hasSeparatorToken``) false.
+    public init(encoding: Encoding, tokenizer: any Tokenizer) {
+        let classIDs = tokenizer.specialTokenIDs(.classToken)
+        let separatorIDs = tokenizer.specialTokenIDs(.separator)
+        cls = encoding.ids.map { classIDs.contains($0) }
+        sep = encoding.ids.map { separatorIDs.contains($0) }
+        punctuation = encoding.tokens.map(Self.isPunctuation)
+        hasClassToken = !classIDs.isEmpty
+        hasSeparatorToken = !separatorIDs.isEmpty
+    }
+
+    /// Whether every character of `token` (after a leading word-piece marker when more follows: WordPiece's `##`,
+    /// byte-level BPE's `Ġ` (a space), SentencePiece's `▁`) is Unicode punctuation (general category P*), e.g.
+    /// `.`, `,`, `"`, `##.`, `Ġ,`, `▁.`, `—`; `##` alone counts as two `#`.
     public static func isPunctuation(_ token: String) -> Bool {
         var text = Substring(token)
-        if text.hasPrefix("##") && text.count > 2 { text = text.dropFirst(2) }
+        if text.hasPrefix("##") && text.count > 2 {
+            text = text.dropFirst(2)
+        } else if let first = text.unicodeScalars.first, first == "\u{120}" || first == "\u{2581}",
+            text.unicodeScalars.count > 1
+        {
+            text = Substring(text.unicodeScalars.dropFirst())
+        }
         guard !text.isEmpty else { return false }
         return text.unicodeScalars.allSatisfy { scalar in
             switch scalar.properties.generalCategory {

@@ -12,6 +12,9 @@ public struct Model: Sendable {
     public var source: ModelSource
     /// The checkpoint's masked-language-model head (`BertForMaskedLM`'s `cls.predictions`), when it has one.
     public var maskedLMHead: MaskedLMHead? = nil
+    /// The checkpoint's architecture (`config.json`'s `model_type`), or nil for a seeded encoder, whose switches
+    /// are all in its ``EncoderConfiguration``.
+    public var family: ModelFamily? = nil
 
     /// A model from its parts.
     public init(

@@ -23,6 +23,9 @@ public protocol Tokenizer: Sendable {
     func id(for token: String) -> Int32?
     /// The mask token masked-language models were trained with (`[MASK]`, `<mask>`) and its id, or `nil`.
     var maskToken: (token: String, id: Int32)? { get }
+    /// The ids that play `role` in this tokenizer's model inputs (`[CLS]`/`<s>`, `[SEP]`/`</s>`), empty when none
+    /// does (GPT-2's byte-level tokenizer adds no special tokens). See `Tokenizer+SpecialTokens.swift`.
+    func specialTokenIDs(_ role: SpecialTokenRole) -> [Int32]
 }
 
 extension Tokenizer {

@@ -16,11 +16,13 @@ extension AttendEngine {
                     + "request; split it into several requests")
         }
         let input = try await read(.texts([request.a] + request.b), model: model, truncate: request.truncate)
-        if request.explain, request.measure.contribution != nil, !model.configuration.supportsContributions {
-            let kind = model.configuration.normPlacement == .post ? "gated (GeGLU)" : "pre-LN"
+        let c = model.configuration
+        if request.explain, request.measure.contribution != nil, !c.supportsContributions || c.causal {
+            // Causal: no reference covers the decomposition of masked attention.
+            let kind = c.normPlacement != .post ? "pre-LN" : c.causal ? "causal" : "gated (GeGLU)"
             throw CoreError.unsupported(
-                "\"measure\": \"\(request.measure.rawValue)\" decomposes post-LN layers (BERT-style); model "
-                    + "\"\(model.name)\" is \(kind): use \"attention_rollout\"",
+                "\"measure\": \"\(request.measure.rawValue)\" decomposes bidirectional post-LN layers (BERT-style); "
+                    + "model \"\(model.name)\" is \(kind): use \"attention_rollout\"",
                 field: "measure")
         }
         let pooling = model.defaultPooling == .none ? Pooling.mean : model.defaultPooling

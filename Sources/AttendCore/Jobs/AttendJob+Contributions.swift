@@ -1,7 +1,7 @@
 import Transformer
 
 extension AttendJob {
-    /// Takes the request's contribution measures into the job; a pre-LN or gated model has none (422).
+    /// Takes the request's contribution measures into the job; a pre-LN, gated or causal model has none (422).
     mutating func checkContributions(_ request: AttendRequest) throws(CoreError) {
         var measures: [ContributionMeasure] = []
         for m in request.contributions where !measures.contains(m) { measures.append(m) }
@@ -18,6 +18,13 @@ extension AttendJob {
             let kind = model.configuration.normPlacement == .post ? "gated (GeGLU)" : "pre-LN"
             throw .unsupported(
                 "\"contributions\" decompose post-LN layers (BERT-style); model \"\(model.name)\" is \(kind)",
+                field: "contributions")
+        }
+        if model.configuration.causal {
+            // No reference covers the decomposition of causally masked attention.
+            throw .unsupported(
+                "\"contributions\" decompose bidirectional post-LN layers; model \"\(model.name)\" has causal "
+                    + "attention",
                 field: "contributions")
         }
         let limit = ContributionMeasure.valueZeroingMaxLength

@@ -5,13 +5,7 @@ extension AttendJob {
     /// layers' `[heads, n, n]` maps of the selected heads, on the compute thread.
     public func headRoleValues(_ output: EncoderOutput, encoding: Encoding) -> HeadRoles? {
         guard headRoles else { return nil }
-        var classToken = "[CLS]"
-        var separatorToken = "[SEP]"
-        if let wordPiece = model.tokenizer as? WordPieceTokenizer {
-            classToken = wordPiece.options.classToken
-            separatorToken = wordPiece.options.separatorToken
-        }
-        let classes = TokenClasses(tokens: encoding.tokens, classToken: classToken, separatorToken: separatorToken)
+        let classes = TokenClasses(encoding: encoding, tokenizer: model.tokenizer)
         return HeadRoles(maps: layers.compactMap { output.attentions[$0] }, classes: classes)
     }
 

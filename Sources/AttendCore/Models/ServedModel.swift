@@ -12,6 +12,8 @@ public struct ServedModel: Sendable {
     public var matryoshkaDimensions: [Int]
     /// The checkpoint's masked-language-model head, when it has one (`"predictions"`).
     public var maskedLMHead: MaskedLMHead?
+    /// The checkpoint's architecture, nil for a seeded model (``Model/family``).
+    public var family: ModelFamily?
 
     public init(
         name: String, model: Model, pooling: Pooling? = nil, normalize: Bool? = nil, matryoshkaDimensions: [Int] = []
@@ -24,6 +26,7 @@ public struct ServedModel: Sendable {
         self.defaultNormalize = normalize ?? model.defaultNormalize
         self.source = model.source
         self.maskedLMHead = model.maskedLMHead
+        self.family = model.family
     }
 
     public var configuration: EncoderConfiguration { encoder.configuration }

@@ -16,7 +16,7 @@
     layer: 0, headOn: [], selected: null, rollout: null, entropy: null, similarity: null,
     analysisSource: '', view: 'map', serviceAnalysis: true, generation: 0,
     request: null, dtype: 'float32', transfer: '', mapLayer: 0, mapHead: 0, row: null, exactRows: new Map(),
-    rowGeneration: 0,
+    rowGeneration: 0, causal: false,
   };
 
   // ---------- colour maps ----------
@@ -237,7 +237,8 @@
     return {
       name: String(m.name ?? m.id ?? ''),
       layers: m.layers ?? arch.layers, heads: m.heads ?? arch.heads, ready: m.ready !== false, random,
-      maxLength: m.max_length,
+      maxLength: m.max_length, family: typeof m.family === 'string' ? m.family : '',
+      causal: m.causal === true || arch.causal === true,
     };
   }
 
@@ -268,7 +269,9 @@
   function describeModel(m) {
     const shape = Number.isInteger(m.layers) && Number.isInteger(m.heads)
       ? ` — ${m.layers} layers × ${m.heads} heads` : '';
-    return m.name + shape + (m.random ? ' (random weights)' : '') + (m.ready ? '' : ' (not loaded)');
+    const kind = [m.family, m.causal ? 'causal' : ''].filter(Boolean).join(', ');
+    return m.name + (kind ? ` [${kind}]` : '') + shape + (m.random ? ' (random weights)' : '')
+      + (m.ready ? '' : ' (not loaded)');
   }
   function selectedModel() {
     const name = $('model').value;
@@ -277,6 +280,10 @@
   function updateModelNote() {
     const model = selectedModel();
     $('model-note').hidden = !(model && model.random);
+    // The family and a "causal" badge: a causal model's maps are lower-triangular (drawn masked above).
+    $('model-family').hidden = !(model && model.family);
+    $('model-family').textContent = model && model.family ? model.family : '';
+    $('model-causal').hidden = !(model && model.causal);
   }
 
   // ---------- submitting ----------
@@ -328,6 +335,7 @@
       const result = answer.binary ? await fromBinary(answer.binary) : fromJSON(answer.json);
       if (generation !== state.generation) return;
       state.request = { text: request.text, model: request.model };
+      state.causal = Boolean(info && info.causal);
       state.dtype = answer.binary ? (answer.binary.metadata.dtype || 'float32') : 'json';
       state.transfer = answer.binary ? `binary ${state.dtype}` : 'JSON';
       state.bytes = answer.bytes;
@@ -675,6 +683,52 @@
     return image;
   }
 
+  // Causal attention: query i sees keys j <= i only, so the cells above the diagonal are not weights of 0 but
+  // masked. They are covered with grey hatching (never a colour of the scale), cell edges followed exactly.
+  function isMasked(i, j) { return state.causal && j > i; }
+  let hatch = null;
+  function hatchPattern(ctx) {
+    if (!hatch) {
+      hatch = document.createElement('canvas');
+      hatch.width = 6;
+      hatch.height = 6;
+      const h = hatch.getContext('2d');
+      h.fillStyle = 'rgb(228,228,228)';
+      h.fillRect(0, 0, 6, 6);
+      h.strokeStyle = 'rgb(170,170,170)';
+      h.lineWidth = 1;
+      h.beginPath();
+      h.moveTo(0, 6);
+      h.lineTo(6, 0);
+      h.moveTo(-1, 1);
+      h.lineTo(1, -1);
+      h.moveTo(5, 7);
+      h.lineTo(7, 5);
+      h.stroke();
+    }
+    return ctx.createPattern(hatch, 'repeat');
+  }
+  // Hatches the cells (i, j), j > i, of an n×n map drawn at (x, y) with size width×height (canvas pixels); `flat`
+  // fills them with the hatching's light grey instead (thumbnails: a few pixels per cell, scaled up by CSS).
+  function hatchUpper(ctx, x, y, width, height, n, flat) {
+    if (n < 2) return;
+    const cw = width / n, ch = height / n;
+    const px = (j) => Math.round(x + j * cw), py = (i) => Math.round(y + i * ch);
+    ctx.save();
+    ctx.beginPath();
+    ctx.moveTo(px(1), py(0));
+    ctx.lineTo(px(n), py(0));
+    ctx.lineTo(px(n), py(n - 1));
+    for (let i = n - 2; i >= 0; i--) {
+      ctx.lineTo(px(i + 1), py(i + 1));
+      ctx.lineTo(px(i + 1), py(i));
+    }
+    ctx.closePath();
+    ctx.fillStyle = flat ? 'rgb(228,228,228)' : hatchPattern(ctx);
+    ctx.fill();
+    ctx.restore();
+  }
+
   function paintThumbnail(canvas, m, n) {
     const ratio = window.devicePixelRatio || 1;
     const size = Math.min(n, Math.ceil(76 * ratio));
@@ -683,6 +737,7 @@
     const ctx = canvas.getContext('2d');
     ctx.putImageData(mapImage(ctx, n, n, size, size, (i, j) => m[i * n + j], (v) => pick(BLUES, Math.sqrt(v))),
       0, 0);
+    if (state.causal) hatchUpper(ctx, 0, 0, size, size, n, true);
   }
 
   function renderModelGrid() {
@@ -774,6 +829,10 @@
     } else {
       ctx.putImageData(mapImage(ctx, rows, cols, mapWidth, mapHeight, value, color), x0, y0);
     }
+    if (spec.masked && rows === cols) hatchUpper(ctx, x0, y0, mapWidth, mapHeight, rows);
+    // Where the map lies (canvas pixels) and whether its upper triangle is masked, for tests and tools.
+    canvas.dataset.map = JSON.stringify([x0, y0, mapWidth, mapHeight, rows, cols]);
+    canvas.dataset.masked = spec.masked ? 'causal' : '';
     // Labels in CSS pixels: every k-th, so that they never overlap.
     const rowPitch = mapHeight / ratio / rows;
     const colPitch = mapWidth / ratio / cols;
@@ -977,9 +1036,11 @@
       value: (i, j) => m[i * n + j],
       // Scaled to this map's largest weight: long inputs spread attention thin (1/512 is pale on an absolute scale).
       color: (v) => pick(BLUES, Math.sqrt(v / largest)),
-      describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`
+      masked: state.causal,
+      describe: (i, j) => `${quote(i)} → ${quote(j)}: `
+        + (isMasked(i, j) ? 'masked (causal)' : formatWeight(m[i * n + j]))
         + ` · layer ${state.layers[l]}, head ${state.heads[h]}`
-        + (state.dtype === 'float16' ? ' (float16)' : ''),
+        + (state.dtype === 'float16' && !isMasked(i, j) ? ' (float16)' : ''),
       selectedRow: () => state.row,
       onSelect: selectRow,
     }));
@@ -1030,20 +1091,39 @@
     const pad = 24;
     const base = height - 50;
     const x = (j) => pad + (n > 1 ? j * (width - 2 * pad) / (n - 1) : (width - 2 * pad) / 2);
+    // Under causal attention the keys after the query are masked: no ticks, no arcs, a dashed grey line.
+    const visible = (j) => !isMasked(i, j);
     let max = 0;
-    for (let j = 0; j < n; j++) if (values[j] > max) max = values[j];
-    const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => values[b] - values[a]);
+    for (let j = 0; j < n; j++) if (visible(j) && values[j] > max) max = values[j];
+    const order = Array.from({ length: n }, (_, j) => j).filter(visible).sort((a, b) => values[b] - values[a]);
     // Weight ticks under the line.
     ctx.fillStyle = 'rgba(47,95,208,0.55)';
     for (let j = 0; j < n; j++) {
+      if (!visible(j)) continue;
       const t = max > 0 ? values[j] / max : 0;
       ctx.fillRect(x(j) - 0.5, base + 2, Math.max(1, (width - 2 * pad) / n - 0.5), 18 * t);
     }
+    const end = state.causal && i < n - 1 ? (x(i) + x(i + 1)) / 2 : width - pad;
     ctx.strokeStyle = '#d9deea';
     ctx.beginPath();
     ctx.moveTo(pad, base);
-    ctx.lineTo(width - pad, base);
+    ctx.lineTo(end, base);
     ctx.stroke();
+    if (end < width - pad) {
+      ctx.save();
+      ctx.strokeStyle = '#aaaaaa';
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      ctx.moveTo(end, base);
+      ctx.lineTo(width - pad, base);
+      ctx.stroke();
+      ctx.restore();
+      ctx.fillStyle = '#777';
+      ctx.font = '11px system-ui, "DejaVu Sans", sans-serif';
+      ctx.textAlign = 'center';
+      ctx.fillText('masked (causal)', (end + width - pad) / 2, base + 16);
+    }
+    canvas.dataset.masked = state.causal ? String(n - 1 - i) : '0';
     // Arcs for the strongest keys (at most 80).
     ctx.strokeStyle = '#2f5fd0';
     for (const j of order.slice(0, 80)) {
@@ -1120,7 +1200,9 @@
     drawHeatmap($('zoom-canvas'), $('zoom-value'), Object.assign(tokenSpec(720), {
       value: (i, j) => m[i * n + j],
       color: (v) => pick(BLUES, Math.sqrt(v)),
-      describe: (i, j) => `${quote(i)} → ${quote(j)}: ${formatWeight(m[i * n + j])}`,
+      masked: state.causal,
+      describe: (i, j) => `${quote(i)} → ${quote(j)}: `
+        + (isMasked(i, j) ? 'masked (causal)' : formatWeight(m[i * n + j])),
     }));
   }
 
