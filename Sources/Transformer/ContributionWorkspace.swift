@@ -1,14 +1,17 @@
 // Shape legend: see Encoder.swift (n = the longest contributing sequence, n̂ = n rounded up to 16, d, H, f).
 
-/// Scratch memory of the contribution measures for one pass (``Encoder/forward(_:options:)`` allocates one when a
-/// sequence keeps contributions; ``Encoder/contributionWorkspaceBytes(maxLength:workers:)`` gives its size):
-/// the layer's output projection unpacked, and for the sequence in hand its recomputed weights, the per-head
+/// Scratch memory of the contribution measures for one pass (``Encoder/forward(_:options:)`` takes one from the
+/// encoder's ``ContributionWorkspacePool`` when a sequence keeps contributions;
+/// ``Encoder/contributionWorkspaceBytes(maxLength:workers:)`` gives its size): the layer's output projection
+/// unpacked, and for the sequence in hand the weights the attention kernel handed over (transposed), the per-head
 /// transformed vectors, the attention block's input and output, and per worker the blocks of one key token.
-final class ContributionWorkspace {
+final class ContributionWorkspace: @unchecked Sendable {
     let length: Int
     let workers: Int
     let outputWeight: UnsafeMutablePointer<Float>  // W_O [d, d], x·W (row = input)
-    let weights: UnsafeMutablePointer<Float>  // α [H, n, n̂]
+    /// The layer whose W_O `outputWeight` holds (−1: none yet).
+    var unpackedLayer = -1
+    let weights: UnsafeMutablePointer<Float>  // αᵀ [n, H, n̂]: key j, head h, query i at (j·H + h)·n̂ + i
     let transformed: UnsafeMutablePointer<Float>  // f_h(x_j) [n, H, d]
     let transformedNorms: UnsafeMutablePointer<Float>  // ‖f_h(x_j)‖ [H, n]
     let blockOutput: UnsafeMutablePointer<Float>  // y [n, d] = LN₁(z)
@@ -20,11 +23,9 @@ final class ContributionWorkspace {
     let vectors: UnsafeMutablePointer<Float>
     let layout: Layout
 
-    /// Where a worker's blocks start in its share of `vectors`, in floats: coefficients a_h [H, n̂], centred
-    /// vectors [2(H+1), d], Gram matrix [(H+1)²], quadratic forms [n̂], tile coefficients [n, H+1], tile [6, d] +
+    /// Where a worker's blocks start in its share of `vectors`, in floats: centred vectors [2(H+1), d], Gram matrix [(H+1)²], quadratic forms [n̂], tile coefficients [n, H+1], tile [6, d] +
     /// spill [96], zeroed rows [n, d], feed-forward rows [n, f].
     struct Layout {
-        let coefficients: Int
         let centred: Int
         let gram: Int
         let totals: Int
@@ -38,8 +39,7 @@ final class ContributionWorkspace {
             let d = c.hiddenSize
             let h1 = c.heads + 1
             let lanes = (n + 15) & ~15
-            coefficients = 0
-            centred = coefficients + c.heads * lanes
+            centred = 0
             gram = centred + 2 * h1 * d
             totals = gram + h1 * h1
             tileCoefficients = totals + lanes
@@ -69,7 +69,7 @@ final class ContributionWorkspace {
         vectors = .allocate(capacity: Swift.max(1, workers * layout.perWorker))
     }
 
-    /// Float capacities: per worker ``Layout/perWorker`` = H·n̂ + 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 +
+    /// Float capacities: per worker ``Layout/perWorker`` = 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 +
     /// n·d + n·f; total d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers · perWorker.
     static func capacities(length n: Int, configuration c: EncoderConfiguration, workers: Int) -> (
         perWorker: Int, total: Int
@@ -88,8 +88,6 @@ final class ContributionWorkspace {
         vectors + worker * layout.perWorker + offset
     }
 
-    /// Worker `worker`'s coefficients a_h [H, n̂].
-    func coefficients(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.coefficients) }
     /// Worker `worker`'s centred vectors [2(H+1), d].
     func centred(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.centred) }
     /// Worker `worker`'s Gram matrix [(H+1), (H+1)].

@@ -21,9 +21,14 @@ extension Encoder {
     /// one section. Each sequence that keeps something runs in a section of its own, its query rows split over the
     /// workers in multiples of 6 and each worker walking all H heads over its rows: a row's head sum is added by
     /// one worker in head order (no scratch, no reduction), and every row's values are the same whatever the split.
+    ///
+    /// `sequences` limits the call to those sequences (nil: all). With `handover`, that sequence's P is also written
+    /// transposed into `handover.weights` as αᵀ [n, H, n̂] (key j, head h, query i at (j·H + h)·n̂ + i; lanes i ≥ n
+    /// untouched) for its token contributions (README "Token contributions").
     func attention(
         layer l: Int, plan: BatchPlan, ws: Workspace, keep: [KeptSelection], maps: inout [[[Float]]],
-        means: inout [[[Float]]], entropies: inout [[[Float]]], workers: Int
+        means: inout [[[Float]]], entropies: inout [[[Float]]], workers: Int, sequences: [Int]? = nil,
+        handover: (sequence: Int, weights: UnsafeMutablePointer<Float>)? = nil
     ) {
         let c = configuration
         let d = c.hiddenSize
@@ -85,6 +90,11 @@ extension Encoder {
                 let e = Kernels.softmax(scores: row, count: n, paddedCount: padded, into: row, entropy: entropy != nil)
                 entropy?[r0 + i] = e
             }
+            if let handover, handover.sequence == b {
+                Self.transpose(
+                    scores, ld: padded, rows: m, columns: n, into: handover.weights + h * padded + r0,
+                    ld: heads * padded)
+            }
             // An ablated head (EncoderInput.ablatedHeads): ctx[r0..<r1] = 0, P kept as computed.
             if plan.isAblated(b, layer: l, head: h) {
                 for i in rows { (out + i * d).update(repeating: 0, count: dh) }
@@ -113,7 +123,8 @@ extension Encoder {
         }
 
         // Sequences that keep nothing of this layer: (b, h) items over the workers, one section.
-        let plain = (0..<plan.count).filter { !keep[$0].keepsAttention(of: l) }
+        let selected = sequences ?? Array(0..<plan.count)
+        let plain = selected.filter { !keep[$0].keepsAttention(of: l) }
         if !plain.isEmpty {
             let items = plain.count * heads
             plain.withUnsafeBufferPointer { plain in
@@ -131,13 +142,13 @@ extension Encoder {
                 }
             }
         }
-        if plain.count == plan.count { return }
+        if plain.count == selected.count { return }
 
         // Sequences that keep something: one section each, query rows over the workers, all heads per worker.
         // Row entropies [h, n] of the sequence in hand, summed in row order after its section.
         var rowEntropies = [Float](repeating: 0, count: keep.contains { $0.entropySlots[l] >= 0 } ? heads * longest : 0)
         rowEntropies.withUnsafeMutableBufferPointer { rowEntropies in
-            for b in 0..<plan.count where keep[b].keepsAttention(of: l) {
+            for b in selected where keep[b].keepsAttention(of: l) {
                 let selection = keep[b]
                 let n = plan.lengths[b]
                 let padded = (n + 15) & ~15

@@ -139,6 +139,34 @@ extension Encoder {
         return (squares.sum() / Float(count) + epsilon).squareRoot()
     }
 
+    /// out[c · ldo + r] = a[r · lda + c] · scale[r] (scale 1 without `scale`) for r < `rows`, c < `columns`: a
+    /// [rows, columns] block transposed, eight rows at a time into one 32-byte store per column (each of the eight
+    /// source rows read in order).
+    @inline(__always)
+    static func transpose(
+        _ a: UnsafePointer<Float>, ld lda: Int, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>,
+        ld ldo: Int, scale: UnsafePointer<Float>? = nil
+    ) {
+        var r = 0
+        while r + 8 <= rows {
+            let s = a + r &* lda
+            let factors =
+                scale.map { UnsafeRawPointer($0 + r).loadUnaligned(as: SIMD8<Float>.self) } ?? SIMD8(repeating: 1)
+            for c in 0..<columns {
+                let v = SIMD8(
+                    s[c], s[lda &+ c], s[2 &* lda &+ c], s[3 &* lda &+ c], s[4 &* lda &+ c], s[5 &* lda &+ c],
+                    s[6 &* lda &+ c], s[7 &* lda &+ c])
+                UnsafeMutableRawPointer(out + (c &* ldo &+ r)).storeBytes(of: v * factors, as: SIMD8<Float>.self)
+            }
+            r += 8
+        }
+        while r < rows {
+            let f = scale?[r] ?? 1
+            for c in 0..<columns { out[c &* ldo &+ r] = a[r &* lda &+ c] * f }
+            r += 1
+        }
+    }
+
     /// out[k] = a[k] · b[k] over `count` floats.
     @inline(__always)
     static func multiply(

@@ -3,17 +3,18 @@
 import CBLAS
 
 extension Encoder {
-    /// Layer l's contribution matrices (``ContributionMeasure``) for every sequence that keeps them, computed
-    /// between the layer's attention and its output projection, while ws.x holds the layer input X, ws.qkv its
-    /// Q, K, V (biases added) and ws.context its attention output (post-LN encoders only).
+    /// Layer l's contribution matrices (``ContributionMeasure``) for sequence b, computed between the layer's
+    /// attention and its output projection, while ws.x holds the layer input X, ws.qkv its Q, K, V (biases added),
+    /// ws.context its attention output and scratch.weights the attention kernel's own weights α^h of b, handed over
+    /// transposed as αᵀ [n, H, n̂] (``attention(layer:plan:ws:keep:maps:means:entropies:workers:sequences:handover:)``;
+    /// post-LN encoders only).
     ///
-    /// Per sequence, the products in `cblas_sgemm`, the register tiles and the panel product, the element loops in
-    /// 16-lane vectors:
-    ///   α^h [n, n̂] = softmax(Q_h K_hᵀ / √dh)                      (recomputed: H products n × n × dh)
-    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (H products n × d × dh)
+    /// Per sequence, the products in register tiles (OpenBLAS when d is not a multiple of 16) and the panel
+    /// product, the element loops in 16-lane vectors, every stage split over the workers:
+    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (H products n × d × dh, heads over the workers)
     ///   z [n, d] = X + ctx·W_O + b_O (the pass's own product), σ_i = √(var(z_i) + ε), y = LN₁(z), ‖y_i‖₁
-    /// then, the key tokens j split over the workers, with a_h = (α^h_ij)_i the column j of each head (16 rows i
-    /// per vector) and v_h = f_h(x_j) for h < H, v_H = x_j:
+    /// then, the key tokens j split over the workers, with a_h = (α^h_ij)_i = αᵀ[j, h] (16 rows i per vector, no
+    /// copy) and v_h = f_h(x_j) for h < H, v_H = x_j:
     ///   norm: ‖Σ_h α^h_ij v_h‖ = √(aᵀ G a), G the Gram matrix of the v_h (h < H);
     ///   norm_res_ln: the same with u_h = γ₁ ⊙ C v_h (C centres) and a_H = δ_ij, / σ_i;
     ///   GlobEnc: the same with γ₂ ⊙ C u_h (LN₂ taken as linear: its 1/σ cancels in the row normalisation);
@@ -21,20 +22,6 @@ extension Encoder {
     ///   c_ij = max(0, ‖y_i‖₁ − ‖y_i − t_ij‖₁);
     /// the rows of ALTI, GlobEnc and value zeroing are normalised to sum 1 at the end.
     func contributions(
-        layer l: Int, plan: BatchPlan, ws: Workspace, keep: [KeptSelection], stores: [ContributionStore?],
-        scratch: ContributionWorkspace, workers: Int
-    ) {
-        let w = parameters.layers[l]
-        w.attentionOutputPanels.unpack(into: scratch.outputWeight)
-        for b in 0..<plan.count where keep[b].contributionSlots[l] >= 0 {
-            guard let store = stores[b] else { continue }
-            sequenceContributions(
-                layer: l, b: b, plan: plan, ws: ws, selection: keep[b], store: store, scratch: scratch,
-                workers: workers)
-        }
-    }
-
-    private func sequenceContributions(
         layer l: Int, b: Int, plan: BatchPlan, ws: Workspace, selection: KeptSelection, store: ContributionStore,
         scratch s: ContributionWorkspace, workers: Int
     ) {
@@ -50,14 +37,13 @@ extension Encoder {
         let x = ws.x + plan.offsets[b] * d  // X [n, d]
         let qkv = ws.qkv + plan.offsets[b] * 3 * d  // [n, 3d]
         let context = ws.context + plan.offsets[b] * d  // ctx [n, d]
-        let alpha = s.weights  // [H, n, n̂]
+        let alpha = s.weights  // αᵀ [n, H, n̂]
         let f = s.transformed  // [n, H, d]
         let fNorms = s.transformedNorms  // [H, n]
         let y = s.blockOutput  // [n, d]
         let sigma = s.sigmas  // [n]
         let yNorms = s.blockNorms  // [n]
         let eps = c.layerNormEpsilon
-        let scale = 1 / Float(dh).squareRoot()
         let g1 = w.attentionNormWeight
         let g2 = w.outputNormWeight
 
@@ -70,37 +56,58 @@ extension Encoder {
         let centred = resLN != nil || alti != nil || globenc != nil
         let needsBlock = centred || zeroing != nil
 
-        // α^h and F_h, one head per item.
+        if s.unpackedLayer != l {
+            w.attentionOutputPanels.unpack(into: s.outputWeight)
+            s.unpackedLayer = l
+        }
+        // F_h, one head per item; lanes i ≥ n of αᵀ zeroed (the attention kernel writes rows i < n).
         let parts = Swift.min(workers, heads)
         Compute.parallel(parts) { worker in
             var h = worker
             while h < heads {
-                let a = alpha + h * n * ld
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(dh), scale, qkv + h * dh,
-                    Int32(3 * d), qkv + d + h * dh, Int32(3 * d), 0, a, Int32(ld))
-                for i in 0..<n {
-                    let row = a + i * ld
-                    for j in n..<ld { row[j] = -.infinity }
-                    Kernels.softmax(scores: row, count: n, paddedCount: ld, into: row)
+                let v = qkv + 2 * d + h * dh  // V_h [n, dh], row stride 3d
+                let weight = s.outputWeight + h * dh * d  // W_O,h [dh, d]
+                if d % 16 == 0 {
+                    let spill = s.tile(worker: worker) + 6 * d
+                    var j0 = 0
+                    while j0 < n {
+                        var c0 = 0
+                        while c0 < d {
+                            Gemm.tile6x16(
+                                v + j0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - j0), weight + c0, ldb: d, k: dh,
+                                f + (j0 * heads + h) * d + c0, ldc: heads * d, scale: 1, spill: spill)
+                            c0 += 16
+                        }
+                        j0 += 6
+                    }
+                } else {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(dh), 1, v, Int32(3 * d),
+                        weight, Int32(d), 0, f + h * d, Int32(heads * d))
                 }
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(dh), 1, qkv + 2 * d + h * dh,
-                    Int32(3 * d), s.outputWeight + h * dh * d, Int32(d), 0, f + h * d, Int32(heads * d))
                 if normHeads != nil {
                     for j in 0..<n {
                         let v = f + (j * heads + h) * d
                         fNorms[h * n + j] = Self.dot(v, v, count: d).squareRoot()
                     }
                 }
+                if ld > n {
+                    for j in 0..<n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
+                }
                 h += parts
             }
         }
         if let normHeads {
-            // α^h_ij ‖f_h(x_j)‖, row by row.
-            for (k, h) in selection.heads.enumerated() {
-                for i in 0..<n {
-                    Self.multiply(alpha + (h * n + i) * ld, fNorms + h * n, count: n, into: normHeads + (k * n + i) * n)
+            // α^h_ij ‖f_h(x_j)‖: head h's slice of αᵀ transposed back, column j scaled by ‖f_h(x_j)‖.
+            let kept = selection.heads
+            Compute.parallel(Swift.min(workers, kept.count)) { worker in
+                var k = worker
+                while k < kept.count {
+                    let h = kept[k]
+                    Self.transpose(
+                        alpha + h * ld, ld: heads * ld, rows: n, columns: n, into: normHeads + k * n * n, ld: n,
+                        scale: fNorms + h * n)
+                    k += Swift.min(workers, kept.count)
                 }
             }
         }
@@ -124,17 +131,17 @@ extension Encoder {
         }
 
         Compute.parallelShares(n, parts: workers) { worker, keys in
-            let a = s.coefficients(worker: worker)  // a_h [H, n̂], lanes past n zero
             let u = s.centred(worker: worker)  // u_h [H+1, d]
             let e = u + h1 * d  // γ₂ ⊙ C u_h [H+1, d]
             let gram = s.gram(worker: worker)  // [H+1, H+1]
             let totals = s.totals(worker: worker)  // [n̂]
             let tileCoefficients = s.tileCoefficients(worker: worker)  // [n, H+1]
             let tile = s.tile(worker: worker)  // [6, d] + spill [96]
-            for h in 0..<heads { (a + h * ld + n).update(repeating: 0, count: ld - n) }
             /// The squared norms Σ_p Σ_q G[p, q] a_p a_q of the H + 1 vectors `v` for every row i (a_H = δ_ij),
             /// √ and / σ_i into column j of `out`.
-            func residualForms(_ v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, j: Int) {
+            func residualForms(
+                _ v: UnsafePointer<Float>, _ a: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, j: Int
+            ) {
                 Self.gram(v, count: h1, width: d, into: gram, stride: h1)
                 Self.quadraticForms(gram, stride: h1, a, ld: ld, count: heads, lanes: ld, into: totals)
                 var cross: Float = 0
@@ -143,12 +150,7 @@ extension Encoder {
                 for i in 0..<n { out[i * n + j] = Swift.max(0, totals[i]).squareRoot() / sigma[i] }
             }
             for j in keys {
-                // a_h[i] = α^h_ij: column j of each head.
-                for h in 0..<heads {
-                    let column = alpha + h * n * ld + j
-                    let row = a + h * ld
-                    for i in 0..<n { row[i] = column[i * ld] }
-                }
+                let a = alpha + j * heads * ld  // a_h [H, n̂], a_h[i] = α^h_ij = αᵀ[j, h, i], lanes past n zero
                 let fj = f + j * heads * d  // f_h(x_j) [H, d]
                 if let norm {
                     Self.gram(fj, count: heads, width: d, into: gram, stride: h1)
@@ -160,10 +162,10 @@ extension Encoder {
                         Self.centre(p < heads ? fj + p * d : x + j * d, count: d, gamma: g1, into: u + p * d)
                     }
                 }
-                if let resLN { residualForms(u, into: resLN, j: j) }
+                if let resLN { residualForms(u, a, into: resLN, j: j) }
                 if let globenc {
                     for p in 0..<h1 { Self.centre(u + p * d, count: d, gamma: g2, into: e + p * d) }
-                    residualForms(e, into: globenc, j: j)
+                    residualForms(e, a, into: globenc, j: j)
                 }
                 if let alti {
                     // t_ij [6, d] = [a_h[i] / σ_i, δ_ij / σ_i]_h [6, H+1] · u [H+1, d], six rows i per tile.
@@ -220,7 +222,7 @@ extension Encoder {
         // Rows of ALTI, GlobEnc and value zeroing normalised to sum 1 (a row of zeros stays zero).
         for target in [alti, globenc, zeroing] {
             guard let target else { continue }
-            for i in 0..<n {
+            rowPass(0..<n, width: n, workers: workers) { i in
                 let row = target + i * n
                 let total = Kernels.sum(row, count: n)
                 if total > 0 { Kernels.scale(row, count: n, by: 1 / total) }
@@ -291,8 +293,8 @@ extension Encoder {
 
     /// Bytes of the contribution scratch a pass allocates when some sequence keeps contributions, for sequences of
     /// at most `maxLength` tokens and `workers` threads: 4 · (d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers ·
-    /// (H·n̂ + 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·d + n·f)), n̂ = n rounded up to 16. 0 for a pre-LN
-    /// encoder (no contributions).
+    /// (2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·d + n·f)), n̂ = n rounded up to 16. 0 for a pre-LN encoder
+    /// (no contributions). The encoder keeps the last pass's scratch for the next one (``ContributionWorkspacePool``).
     public func contributionWorkspaceBytes(maxLength: Int, workers: Int = Compute.threads) -> Int {
         guard configuration.normPlacement == .post else { return 0 }
         let size = ContributionWorkspace.capacities(length: maxLength, configuration: configuration, workers: workers)

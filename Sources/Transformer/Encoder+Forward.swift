@@ -39,8 +39,9 @@ extension Encoder {
         }
         let contributionLength = (0..<plan.count).filter { stores[$0] != nil }.map { plan.lengths[$0] }.max()
         let scratch = contributionLength.map {
-            ContributionWorkspace(length: $0, configuration: c, workers: workers)
+            contributionWorkspaces.take(length: $0, configuration: c, workers: workers)
         }
+        defer { if let scratch { contributionWorkspaces.giveBack(scratch) } }
         let hidden = run(
             plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies, workers: workers,
             contributions: scratch.map { ($0, stores) })
@@ -108,13 +109,28 @@ extension Encoder {
         for l in 0..<c.layers {
             // ctx [T, d] = per sequence and head softmax(Q_h·K_hᵀ/√dh) · V_h, heads side by side; kept maps, head
             // means and entropies taken on the way.
-            attention(
-                layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
-                workers: workers)
+            // A sequence with contributions of layer l runs its attention on its own, handing its weights α to
+            // its contributions, which follow at once (README "Token contributions").
+            let contributing =
+                contributions.map { c in
+                    (0..<plan.count).filter { c.stores[$0] != nil && keep[$0].contributionSlots[l] >= 0 }
+                } ?? []
+            if contributing.count < plan.count {
+                let others = (0..<plan.count).filter { !contributing.contains($0) }
+                attention(
+                    layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
+                    workers: workers, sequences: contributing.isEmpty ? nil : others)
+            }
             if let contributions {
-                self.contributions(
-                    layer: l, plan: plan, ws: ws, keep: keep, stores: contributions.stores,
-                    scratch: contributions.scratch, workers: workers)
+                for b in contributing {
+                    guard let store = contributions.stores[b] else { continue }
+                    attention(
+                        layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
+                        workers: workers, sequences: [b], handover: (b, contributions.scratch.weights))
+                    self.contributions(
+                        layer: l, b: b, plan: plan, ws: ws, selection: keep[b], store: store,
+                        scratch: contributions.scratch, workers: workers)
+                }
             }
             blocks { rows, inner in
                 tail(l, rows: rows, ws: ws, inner: inner, workers: inside)

@@ -15,6 +15,7 @@ public final class Encoder: Sendable {
     public let configuration: EncoderConfiguration
     let parameters: PackedParameters
     let workspaces = WorkspacePool()
+    let contributionWorkspaces = ContributionWorkspacePool()
 
     /// Checks `weights` against `configuration` and packs them for the kernels (Q, K, V fused into [3d, d]).
     public init(configuration: EncoderConfiguration, weights: EncoderWeights) throws(TransformerError) {

@@ -47,6 +47,14 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the token-contribution costs (1x128, all layers, next to the bare pass) and stop.")
     var contributions = false
 
+    @Option(
+        name: .long,
+        help: "With --contributions: interleaved rounds (bare pass next to each measure, per-round ratios).")
+    var rounds: Int = 41
+
+    @Option(name: .long, help: "With --contributions: rounds of the value-zeroing timing at 64 tokens (0 = skip).")
+    var zeroingRounds: Int = 5
+
     @Flag(name: .long, help: "Print the occlusion cost (16-token sentence, 17 sequences, vs a plain batch) and stop.")
     var occlusion = false
 
@@ -127,7 +135,10 @@ struct Bench: AsyncParsableCommand {
             return
         }
         if contributions {
-            print(try EncoderBenchmark.contributionCosts(served.encoder).table)
+            print(
+                try EncoderBenchmark.contributionCosts(
+                    served.encoder, rounds: Swift.max(1, rounds), zeroingRounds: Swift.max(0, zeroingRounds)
+                ).table)
             return
         }
         if occlusion {

@@ -94,6 +94,52 @@ import Testing
             batched: false)
     }
 
+    @Test func contributions_AreUnchanged_WhenScratchIsReusedFromALongerPass() throws {
+        // The second pass takes the first one's pooled scratch (stale α, F, W_O of every layer); a fresh encoder's
+        // scratch is new: the matrices must be bit for bit the same.
+        let directory = FixtureSupport.fixture("tiny-bert")
+        let reused = try CheckpointLoader.load(directory: directory).encoder
+        let fresh = try CheckpointLoader.load(directory: directory).encoder
+        let keep = Self.keepAll(reused.configuration)
+        let long: [Int32] = [2] + (40..<70).map { Int32($0) } + [3]
+        let short: [Int32] = [2, 77, 80, 81, 90, 3]
+        _ = try reused.forward([EncoderInput(ids: long, keep: keep)], options: .init())
+        #expect(reused.contributionWorkspaces.cachedWorkspace?.length == long.count)
+        let again = try #require(try reused.forward([EncoderInput(ids: short, keep: keep)], options: .init()).first)
+        let want = try #require(try fresh.forward([EncoderInput(ids: short, keep: keep)], options: .init()).first)
+        #expect(again.contributions.count == Self.measures.count)
+        for measure in Self.measures {
+            #expect(again.contributions[measure] == want.contributions[measure], "\(measure)")
+        }
+    }
+
+    @Test func contributions_EqualSoloRun_WhenBatchedWithSequencesKeepingNoneOrMaps() throws {
+        // Contributing sequences run their attention apart from the others (to hand α over); the batch's other
+        // sequences, with or without kept maps, and the contributing one must equal their solo runs.
+        let encoder = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert")).encoder
+        let c = encoder.configuration
+        let inputs = [
+            EncoderInput(ids: [2, 40, 41, 42, 3]),
+            EncoderInput(ids: [2, 77, 80, 81, 90, 91, 3], keep: Self.keepAll(c)),
+            EncoderInput(ids: [2, 50, 51, 3], keep: KeptOutputs(attentionLayers: [0, 1])),
+        ]
+        let batched = try encoder.forward(inputs, options: .init())
+        for (k, input) in inputs.enumerated() {
+            let solo = try #require(try encoder.forward([input], options: .init()).first)
+            let diff = zip(batched[k].lastHiddenState.storage, solo.lastHiddenState.storage).map { abs($0 - $1) }
+            #expect((diff.max() ?? 0) < 1e-5, "sequence \(k)")
+            #expect(batched[k].attentions.keys.sorted() == solo.attentions.keys.sorted())
+            for measure in solo.contributions.keys {
+                for (l, want) in try #require(solo.contributions[measure]) {
+                    let got = try #require(batched[k].contributions[measure]?[l])
+                    let worst = zip(got.storage, want.storage).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst < 1e-5, "sequence \(k) \(measure) layer \(l): \(worst)")
+                }
+            }
+        }
+        #expect(batched[1].contributions.count == Self.measures.count)
+    }
+
     @Test func altiGlobEncAndValueZeroing_RowsAreNonNegativeAndSumToOne() throws {
         let model = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert"))
         let c = model.encoder.configuration
