@@ -129,7 +129,10 @@ public final class Metrics: Sendable {
     static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
     /// The label for `method`.
-    static func methodLabel(_ method: String) -> String { methods.contains(method) ? method : "other" }
+    static func methodLabel(_ method: String) -> String {
+        if method == "GET" || method == "POST" { return method }  // the common ones, without hashing
+        return methods.contains(method) ? method : "other"
+    }
 
     /// The exposition text; gauges are sampled by the caller (`budget`: capacity, reserved bytes, waiting
     /// requests).
