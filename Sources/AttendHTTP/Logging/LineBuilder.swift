@@ -16,10 +16,23 @@ public struct LineBuilder {
         format: LineLogHandler.Format, label: String, level: Logger.Level, message: String, source: String,
         time: (seconds: Int, milliseconds: Int)
     ) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(192)
+        self.init(
+            format: format, label: label, level: level, message: message, source: source, time: time,
+            into: &bytes)
+    }
+
+    /// A line appended to the end of `buffer`, which the builder takes over (`buffer` is left empty) until
+    /// ``finish(into:)`` hands it back: the bytes are written in place, with no array of their own.
+    init(
+        format: LineLogHandler.Format, label: String, level: Logger.Level, message: String, source: String,
+        time: (seconds: Int, milliseconds: Int), into buffer: inout [UInt8]
+    ) {
         self.format = format
         self.message = message
         self.source = source
-        bytes.reserveCapacity(192)
+        swap(&bytes, &buffer)
         switch format {
         case .text:
             LineLogHandler.appendTimestamp(time, to: &bytes)
@@ -77,6 +90,14 @@ public struct LineBuilder {
 
     /// The finished line, newline included.
     consuming func finish() -> [UInt8] {
+        var line: [UInt8] = []
+        finish(into: &line)
+        return line
+    }
+
+    /// Ends the line (newline included) and hands the buffer the builder took over back to `buffer` (which must
+    /// be empty), the line at its end.
+    consuming func finish(into buffer: inout [UInt8]) {
         switch format {
         case .text:
             bytes.append(contentsOf: " [".utf8)
@@ -87,7 +108,7 @@ public struct LineBuilder {
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "\n"))
-        return bytes
+        swap(&bytes, &buffer)
     }
 
     /// The decimal digits of `value` (with `-` when negative), as `String(value)` writes them.

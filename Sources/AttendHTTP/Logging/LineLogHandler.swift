@@ -81,10 +81,14 @@ public struct LineLogHandler: LogHandler {
     ) -> Bool {
         guard metadata.isEmpty else { return false }
         guard level >= logLevel else { return true }
-        var builder = LineBuilder(
-            format: format, label: label, level: level, message: message, source: source, time: Self.now())
-        fields(&builder)
-        writer.append(builder.finish())
+        let time = Self.now()
+        writer.appendLine { pending in
+            var builder = LineBuilder(
+                format: format, label: label, level: level, message: message, source: source, time: time,
+                into: &pending)
+            fields(&builder)
+            builder.finish(into: &pending)
+        }
         return true
     }
 
