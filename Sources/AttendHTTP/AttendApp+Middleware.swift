@@ -45,7 +45,7 @@ extension AttendApp {
             let elapsed = ContinuousClock.now - start
             Self.addTimingHeaders(totals, total: elapsed, to: &response, context: context, metrics: metrics)
             metrics.recordRequest(
-                route: labels.metricsRoute, method: Metrics.methodLabel(request.method.rawValue),
+                routeSlot: labels.metricsSlot, methodSlot: Metrics.methodSlot(request.method.rawValue),
                 status: response.status.code, seconds: elapsed.seconds, bytes: response.body.count)
             Self.logRequest(request, response, elapsed: elapsed, context: context)
             return response
@@ -58,7 +58,13 @@ extension AttendApp {
         var untimed: Bool
         /// The `route` label of the metrics: the pattern, or `unmatched` outside ``routePatterns``.
         var metricsRoute: String
+        /// The metrics slot of `metricsRoute` (its index in ``metricsRoutes``).
+        var metricsSlot: Int
     }
+
+    /// The metrics `route` labels with an integer slot (``Metrics/init(shards:routes:)``): every pattern and
+    /// `unmatched`, in a fixed order.
+    static let metricsRoutes: [String] = routePatterns.sorted() + ["unmatched"]
 
     /// ``RouteLabels`` of every route in ``untimedRoutes`` or ``routePatterns``.
     static let routeLabels: [String: RouteLabels] = Dictionary(
@@ -67,12 +73,15 @@ extension AttendApp {
                 route,
                 RouteLabels(
                     untimed: untimedRoutes.contains(route),
-                    metricsRoute: routePatterns.contains(route) ? route : "unmatched")
+                    metricsRoute: routePatterns.contains(route) ? route : "unmatched",
+                    metricsSlot: metricsRoutes.firstIndex(of: routePatterns.contains(route) ? route : "unmatched")
+                        ?? metricsRoutes.count - 1)
             )
         })
 
     /// The labels of a route in neither set.
-    static let unlistedRoute = RouteLabels(untimed: false, metricsRoute: "unmatched")
+    static let unlistedRoute = RouteLabels(
+        untimed: false, metricsRoute: "unmatched", metricsSlot: metricsRoutes.count - 1)
 
     /// `next`'s answer once the request passed ``authenticate(_:_:apiKeys:)``, else the 401; never throws (`next`
     /// does not either).
