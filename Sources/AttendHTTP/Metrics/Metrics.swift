@@ -133,9 +133,9 @@ public final class Metrics: Sendable {
 
     /// Records one answered request.
     public func recordRequest(route: String, method: String, status: Int, seconds: Double, bytes: Int) {
-        if let slot = routeSlots[route] {
+        if let slot = routeSlots[route], let methodSlot = Self.methodNames.firstIndex(of: method) {
             return recordRequest(
-                routeSlot: slot, methodSlot: Self.methodSlot(method), status: status, seconds: seconds, bytes: bytes)
+                routeSlot: slot, methodSlot: methodSlot, status: status, seconds: seconds, bytes: bytes)
         }
         shard.counts.withLock { c in
             c.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
