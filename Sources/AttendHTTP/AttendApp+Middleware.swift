@@ -18,11 +18,13 @@ extension AttendApp {
     /// ``LineLogHandler`` the line is formatted straight from the fields (the same line the `Logger` writes).
     var frontDoor: Middleware {
         let errorShapes = self.errorShapes
+        let routeLabels = Self.routeLabels
         return { [metrics, apiKeys] request, context, next in
             let start = ContinuousClock.now
+            let labels = routeLabels[context.route] ?? Self.unlistedRoute
             var response: Response
             let totals: RequestTiming.Totals?
-            if Self.untimedRoutes.contains(context.route) {
+            if labels.untimed {
                 response = await Self.authenticated(request, context, apiKeys: apiKeys, next)
                 totals = nil
             } else {
@@ -42,14 +44,44 @@ extension AttendApp {
             }
             let elapsed = ContinuousClock.now - start
             Self.addTimingHeaders(totals, total: elapsed, to: &response, context: context, metrics: metrics)
-            let route = Self.routePatterns.contains(context.route) ? context.route : "unmatched"
             metrics.recordRequest(
-                route: route, method: Metrics.methodLabel(request.method.rawValue), status: response.status.code,
-                seconds: elapsed.seconds, bytes: response.body.count)
+                routeSlot: labels.metricsSlot, methodSlot: Metrics.methodSlot(request.method.rawValue),
+                status: response.status.code, seconds: elapsed.seconds, bytes: response.body.count)
             Self.logRequest(request, response, elapsed: elapsed, context: context)
             return response
         }
     }
+
+    /// What the front door needs to know about a matched route, looked up once per request.
+    struct RouteLabels: Sendable {
+        /// The route never computes (``untimedRoutes``): no ``RequestTiming``.
+        var untimed: Bool
+        /// The `route` label of the metrics: the pattern, or `unmatched` outside ``routePatterns``.
+        var metricsRoute: String
+        /// The metrics slot of `metricsRoute` (its index in ``metricsRoutes``).
+        var metricsSlot: Int
+    }
+
+    /// The metrics `route` labels with an integer slot (``Metrics/init(shards:routes:)``): every pattern and
+    /// `unmatched`, in a fixed order.
+    static let metricsRoutes: [String] = routePatterns.sorted() + ["unmatched"]
+
+    /// ``RouteLabels`` of every route in ``untimedRoutes`` or ``routePatterns``.
+    static let routeLabels: [String: RouteLabels] = Dictionary(
+        uniqueKeysWithValues: untimedRoutes.union(routePatterns).map { route in
+            (
+                route,
+                RouteLabels(
+                    untimed: untimedRoutes.contains(route),
+                    metricsRoute: routePatterns.contains(route) ? route : "unmatched",
+                    metricsSlot: metricsRoutes.firstIndex(of: routePatterns.contains(route) ? route : "unmatched")
+                        ?? metricsRoutes.count - 1)
+            )
+        })
+
+    /// The labels of a route in neither set.
+    static let unlistedRoute = RouteLabels(
+        untimed: false, metricsRoute: "unmatched", metricsSlot: metricsRoutes.count - 1)
 
     /// `next`'s answer once the request passed ``authenticate(_:_:apiKeys:)``, else the 401; never throws (`next`
     /// does not either).
@@ -69,40 +101,49 @@ extension AttendApp {
     static let untimedRoutes: Set<String> = Set(["", "/healthz", "/readyz", "/health", "/metrics", "/openapi.json"])
         .union(PageRoutes.paths)
 
-    /// The request's log line: `request` at info with bytes, method, ms, path, status and tokens.
+    /// The request's log line: `request` at info with bytes, method, ms, path, status and tokens. With a
+    /// ``LineLogHandler`` (without metadata of its own) the line is built straight into bytes (the same line the
+    /// `Logger` writes).
     static func logRequest(_ request: Request, _ response: Response, elapsed: Duration, context: RequestContext) {
-        let bytes = String(response.body.count)
-        let ms = milliseconds(elapsed, decimals: 2)
-        let status = String(response.status.code)
-        let tokens = String(context.facts.count(tokensFact))
+        let tokens = context.facts.count(tokensFact)
         if let handler = context.logger.handler as? LineLogHandler,
             handler.log(
-                level: .info, message: "request",
-                sortedFields: [
-                    "bytes": .string(bytes), "method": .string(request.method.rawValue), "ms": .string(ms),
-                    "path": .string(request.path), "status": .string(status), "tokens": .string(tokens),
-                ], source: "AttendHTTP")
+                level: .info, message: "request", source: "AttendHTTP",
+                fields: { line in
+                    line.integer("bytes", response.body.count)
+                    line.text("method", request.method.rawValue)
+                    if let units = millisecondUnits(elapsed, places: 2) {
+                        line.fixedPoint("ms", units: units, places: 2)
+                    } else {
+                        line.text("ms", milliseconds(elapsed, decimals: 2))
+                    }
+                    line.text("path", request.path)
+                    line.integer("status", response.status.code)
+                    line.integer("tokens", tokens)
+                })
         {
             return
         }
         context.logger.info(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.path)", "status": "\(status)",
-                "bytes": "\(bytes)", "ms": "\(ms)", "tokens": "\(tokens)",
+                "method": "\(request.method.rawValue)", "path": "\(request.path)",
+                "status": "\(response.status.code)", "bytes": "\(response.body.count)",
+                "ms": "\(milliseconds(elapsed, decimals: 2))", "tokens": "\(tokens)",
             ])
     }
 
     /// The timing headers, in milliseconds: `X-Attend-Queue-Time`, `-Tokenization-Time`, `-Inference-Time` (each
     /// when the stage happened) and `X-Attend-Total-Time` (every response); the same times go into the request's
     /// facts and, for requests that computed, into `attend_request_stage_seconds`.
-    /// `nil` timings: the request was not timed (``untimedRoutes``), so only the total is reported.
+    /// `nil` timings: the request was not timed (``untimedRoutes``), so only the total is reported (header only:
+    /// nothing reads the facts of such a request).
     static func addTimingHeaders(
         _ timings: RequestTiming.Totals?, total: Duration, to response: inout Response, context: RequestContext,
         metrics: Metrics
     ) {
         guard let t = timings, t.inference != nil || t.queue != nil || t.tokenization != nil else {
-            context.facts.add("total", total)
+            if timings != nil { context.facts.add("total", total) }
             response.headers.replaceOrAdd(name: "X-Attend-Total-Time", value: milliseconds(total, decimals: 3))
             return
         }
@@ -125,24 +166,27 @@ extension AttendApp {
     /// `String(format: "%.3f")` gives for these non-negative values, without Foundation's formatter.
     static func milliseconds(_ duration: Duration, decimals: Int) -> String {
         let places = min(max(decimals, 0), 6)
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0, seconds < 1 << 40 else {
+        guard let units = millisecondUnits(duration, places: places) else {
+            let (seconds, attoseconds) = duration.components
             return String(Double(seconds) * 1000 + Double(attoseconds) / 1e15)
         }
+        // Formatted on the stack: the text (15 bytes or fewer) is a small string, never allocated.
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            let count = LineBuilder.writeFixedPoint(units: units, places: places, into: buffer)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+    }
+
+    /// `duration` in units of 10^-`places` ms (places 0...6), rounded half up; nil when negative or 2^40 s or more.
+    static func millisecondUnits(_ duration: Duration, places: Int) -> Int64? {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0, seconds < 1 << 40 else { return nil }
         var scale: Int64 = 1
-        for _ in 0..<(6 - places) { scale *= 10 }
+        for _ in 0..<(6 - min(max(places, 0), 6)) { scale *= 10 }
         // Nanoseconds, then units of 10^-places ms, rounded half up.
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        let units = (nanoseconds + scale / 2) / scale
-        var unitsPerMillisecond: Int64 = 1
-        for _ in 0..<places { unitsPerMillisecond *= 10 }
-        let whole = String(units / unitsPerMillisecond)
-        guard places > 0 else { return whole }
-        var fraction = String(units % unitsPerMillisecond)
-        if fraction.utf8.count < places {
-            fraction = String(repeating: "0", count: places - fraction.utf8.count) + fraction
-        }
-        return whole + "." + fraction
+        return (nanoseconds + scale / 2) / scale
     }
 
     /// `Authorization: Bearer <key>` or `X-API-Key: <key>` when keys are configured; health routes stay public.

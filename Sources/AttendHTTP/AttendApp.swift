@@ -32,7 +32,7 @@ public final class AttendApp: Sendable {
         batchEvents: Batcher.EventHandler? = nil
     ) {
         self.configuration = configuration
-        let metrics = Metrics()
+        let metrics = Metrics(routes: Self.metricsRoutes)
         self.metrics = metrics
         self.engine = AttendEngine(
             configuration: configuration.core, registry: registry,

@@ -84,6 +84,33 @@ import Testing
         #expect(sink.lines == ["line-00", "line-01", "line-02", "line-03", "line-04", "dropped 2"])
     }
 
+    @Test func writerAppendLine_DropsAndRemovesTheLine_WhenItDoesNotFit() async throws {
+        let sink = Sink(holdFirst: true)
+        let writer = LogWriter(
+            capacity: 32, interval: .seconds(3600), output: sink.output,
+            dropNotice: { Array("dropped \($0)\n".utf8) })
+        #expect(writer.appendLine { $0.append(contentsOf: Self.line("line-00")) })
+        #expect(await sink.entered.wait { $0.count == 1 })
+        var accepted: [Bool] = []
+        for i in 1...6 {
+            // Built in place and plain lines mixed: a dropped built line leaves no bytes behind.
+            if i.isMultiple(of: 2) {
+                accepted.append(writer.append(Self.line("line-0\(i)")))
+            } else {
+                accepted.append(writer.appendLine { $0.append(contentsOf: Self.line("line-0\(i)")) })
+            }
+        }
+        #expect(accepted == [true, true, true, true, false, false])
+        #expect(writer.droppedLines == 2)
+        #expect(writer.acceptedLines == 5)
+        sink.release.signal()
+        writer.close()
+        #expect(sink.lines == ["line-00", "line-01", "line-02", "line-03", "line-04", "dropped 2"])
+        // After closing, a built line is written by the caller before appendLine returns.
+        #expect(writer.appendLine { $0.append(contentsOf: Self.line("late")) })
+        #expect(sink.lines.last == "late")
+    }
+
     @Test func writer_WritesEverythingBuffered_WhenClosed() {
         let sink = Sink()
         let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)

@@ -51,6 +51,45 @@ import Testing
         #expect(Self.value(text, "attend_batch_sequences_count") == total)
     }
 
+    @Test func metrics_RenderTheSameText_WhenRoutesHaveSlots() {
+        let slotted = Metrics(routes: ["/healthz", "/attend", "unmatched"])
+        let plain = Metrics()
+        let methods = ["GET", "POST", "HEAD", "BREW", "DELETE"]
+        let routes = ["/healthz", "/attend", "unmatched", "/elsewhere"]
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for i in 0..<500 {
+                let route = routes[(i + t) % routes.count]
+                let method = methods[i % methods.count]
+                let status = [200, 404, 405, 500][i % 4]
+                let seconds = Double(i % 7) / 512  // exact binary fractions: sums in any order agree
+                for metrics in [slotted, plain] {
+                    if let slot = metrics.routeSlot(route), i.isMultiple(of: 2) {
+                        metrics.recordRequest(
+                            routeSlot: slot, methodSlot: Metrics.methodSlot(method), status: status,
+                            seconds: seconds, bytes: i)
+                    } else {
+                        metrics.recordRequest(
+                            route: route, method: Metrics.methodLabel(method), status: status, seconds: seconds,
+                            bytes: i)
+                    }
+                }
+            }
+        }
+        let budget = (capacity: 1, reserved: 0, waiting: 0)
+        let text = slotted.render(queueDepth: 0, modelsReady: 1, modelsConfigured: 1, budget: budget)
+        #expect(slotted.routeSlot("/elsewhere") == nil)
+        #expect(plain.routeSlot("/healthz") == nil)
+        #expect(text == plain.render(queueDepth: 0, modelsReady: 1, modelsConfigured: 1, budget: budget))
+        #expect(text.contains(#"attend_http_requests_total{route="/attend",method="other",status="200"}"#))
+        #expect(Self.value(text, "attend_http_response_bytes_total") == Double(4 * (0..<500).reduce(0, +)))
+    }
+
+    @Test func metricsMethodSlot_NamesTheMethodLabel_WhenAnyMethod() {
+        for method in ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "BREW", "get", ""] {
+            #expect(Metrics.methodNames[Metrics.methodSlot(method)] == Metrics.methodLabel(method))
+        }
+    }
+
     @Test func metrics_ExposeSampledCounters_WhenRegistered() {
         let metrics = Metrics()
         metrics.sample(counter: "attend_test_total", help: "A test counter.") { 42 }

@@ -40,6 +40,63 @@ import Testing
             Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(expected, format: format))
     }
 
+    @Test(arguments: [LineLogHandler.Format.text, .json])
+    func builtFields_WriteTheLoggerLine_WhenTheHandlerHasNoMetadata(format: LineLogHandler.Format) throws {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        let handler = LineLogHandler(label: "attend", format: format, writer: writer)
+        let path = "/a b\n\"q\"\u{1}"
+        #expect(
+            handler.log(level: .info, message: "request", source: "AttendHTTP") { line in
+                line.integer("bytes", 15)
+                line.text("method", "GET")
+                line.fixedPoint("ms", units: 4, places: 2)
+                line.integer("negative", -1234)
+                line.text("number", "12.5")
+                line.text("path", path)
+                line.integer("status", 404)
+                line.integer("tokens", 0)
+            })
+        var called = false
+        #expect(
+            handler.log(level: .debug, message: "hidden", source: "AttendHTTP") { _ in called = true })
+        #expect(!called)
+        writer.close()
+        let metadata: Logger.Metadata = [
+            "bytes": "15", "method": "GET", "ms": "0.04", "negative": "-1234", "number": "12.5", "path": "\(path)",
+            "status": "404", "tokens": "0",
+        ]
+        let expected = LineLogHandler.line(
+            format: format, label: "attend", level: .info, message: "request", metadata: metadata,
+            source: "AttendHTTP")
+        let written = try #require(sink.lines.first)
+        #expect(sink.lines.count == 1)
+        #expect(
+            Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(expected, format: format))
+    }
+
+    @Test func lineBuilderNumbers_MatchStringFormatting_WhenAnyValue() {
+        let integers = [0, 1, 9, 10, 99, 100, -1, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        for value in integers {
+            var bytes: [UInt8] = []
+            LineBuilder.appendDecimal(value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let places = Int.random(in: 0...6, using: &generator)
+            let units = Int64.random(in: 0..<(1 << 40), using: &generator)
+            var bytes: [UInt8] = []
+            LineBuilder.appendFixedPoint(units: units, places: places, to: &bytes)
+            var scale = 1.0
+            for _ in 0..<places { scale *= 10 }
+            #expect(String(decoding: bytes, as: UTF8.self) == String(format: "%.\(places)f", Double(units) / scale))
+        }
+        var zero: [UInt8] = []
+        LineBuilder.appendFixedPoint(units: 5, places: 3, to: &zero)
+        #expect(String(decoding: zero, as: UTF8.self) == "0.005")
+    }
+
     @Test func sortedFields_WriteNothing_WhenTheHandlerHasItsOwnMetadata() {
         let sink = LogWriterTests.Sink()
         let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)

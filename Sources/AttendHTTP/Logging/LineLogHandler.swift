@@ -72,6 +72,26 @@ public struct LineLogHandler: LogHandler {
         return true
     }
 
+    /// Writes one line whose fields `fields` adds to a ``LineBuilder`` (keys in ascending order), the same bytes
+    /// as ``log(level:message:sortedFields:source:)`` with those values, without a `String` per value. Returns
+    /// false and writes nothing when the handler has metadata of its own (the caller then logs through its
+    /// `Logger`); true otherwise (nothing is written, and `fields` is not called, below ``logLevel``).
+    public func log(
+        level: Logger.Level, message: String, source: String, fields: (inout LineBuilder) -> Void
+    ) -> Bool {
+        guard metadata.isEmpty else { return false }
+        guard level >= logLevel else { return true }
+        let time = Self.now()
+        writer.appendLine { pending in
+            var builder = LineBuilder(
+                format: format, label: label, level: level, message: message, source: source, time: time,
+                into: &pending)
+            fields(&builder)
+            builder.finish(into: &pending)
+        }
+        return true
+    }
+
     /// The bytes of one line (newline included) at `time` (seconds and milliseconds since 1970; now by default).
     public static func line(
         format: Format, label: String, level: Logger.Level, message: String, metadata: Logger.Metadata,

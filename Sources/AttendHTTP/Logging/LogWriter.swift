@@ -106,6 +106,40 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
         return true
     }
 
+    /// Buffers one line that `build` appends (its bytes, newline included) straight to the end of the pending
+    /// buffer, under the writer's lock: no array per line. The same rules as ``append(_:)``: the line is dropped
+    /// (and its bytes removed again) when it does not fit; after ``close()`` it is built apart and written at once.
+    /// `build` must only append, and must be quick (other threads' lines wait for it).
+    @discardableResult
+    func appendLine(_ build: (inout [UInt8]) -> Void) -> Bool {
+        condition.lock()
+        if state.stopped {
+            condition.unlock()
+            var line: [UInt8] = []
+            build(&line)
+            writeNow(line)
+            return true
+        }
+        let start = state.pending.count
+        build(&state.pending)
+        let count = state.pending.count - start
+        guard start + count <= capacity || start == 0 else {
+            state.pending.removeSubrange(start...)
+            state.droppedSinceNotice += 1
+            condition.unlock()
+            dropped.add(1, ordering: .relaxed)
+            return false
+        }
+        state.pendingLines += 1
+        state.appended += UInt64(count)
+        let wake = start < capacity / 4 && state.pending.count >= capacity / 4 && !state.wakeRequested
+        if wake { state.wakeRequested = true }
+        condition.unlock()
+        lines.add(1, ordering: .relaxed)
+        if wake { condition.broadcast() }
+        return true
+    }
+
     /// Returns once every line appended before the call has been handed to the output.
     public func flush() {
         condition.lock()

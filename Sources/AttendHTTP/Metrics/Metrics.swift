@@ -20,9 +20,38 @@ public final class Metrics: Sendable {
         var status: Int
     }
 
+    /// One slotted route's counts (``recordRequest(routeSlot:methodSlot:status:seconds:bytes:)``): requests by
+    /// method slot and status, found by a linear search of a few entries instead of hashing strings.
+    struct RouteSlotCounts {
+        var requests: [(method: Int, status: Int, count: UInt64)] = []
+        var latency = Histogram(bounds: Metrics.latencyBounds)
+
+        mutating func record(method: Int, status: Int, seconds: Double) {
+            if let i = requests.firstIndex(where: { $0.method == method && $0.status == status }) {
+                requests[i].count += 1
+            } else {
+                requests.append((method, status, 1))
+            }
+            latency.observe(seconds)
+        }
+
+        mutating func merge(_ other: RouteSlotCounts) {
+            for entry in other.requests {
+                if let i = requests.firstIndex(where: { $0.method == entry.method && $0.status == entry.status }) {
+                    requests[i].count += entry.count
+                } else {
+                    requests.append(entry)
+                }
+            }
+            latency = latency.merged(other.latency)
+        }
+    }
+
     /// What one shard has counted.
     struct Counts {
         var requests: [RequestKey: UInt64] = [:]
+        /// By route slot (``routeNames``): folded into `requests` and `latency` by ``merged``.
+        var routeSlots: [RouteSlotCounts] = []
         var latency: [String: Histogram] = [:]
         var tokens: [String: UInt64] = [:]
         var batchRequests = Histogram(bounds: Metrics.batchRequestBounds)
@@ -43,12 +72,22 @@ public final class Metrics: Sendable {
             responseBytes += other.responseBytes
             stageSeconds.merge(other.stageSeconds) { $0.merged($1) }
             inputTokens = inputTokens.merged(other.inputTokens)
+            if routeSlots.count < other.routeSlots.count {
+                routeSlots += Array(repeating: RouteSlotCounts(), count: other.routeSlots.count - routeSlots.count)
+            }
+            for (i, slot) in other.routeSlots.enumerated() { routeSlots[i].merge(slot) }
         }
     }
 
     /// One shard: its own lock, on its own cache lines.
     final class Shard: Sendable {
-        let counts = Mutex(Counts())
+        let counts: Mutex<Counts>
+
+        init(routes: Int) {
+            var counts = Counts()
+            counts.routeSlots = Array(repeating: RouteSlotCounts(), count: routes)
+            self.counts = Mutex(counts)
+        }
     }
 
     private let shards: [Shard]
@@ -63,10 +102,26 @@ public final class Metrics: Sendable {
     static let batchTokenBounds: [Double] = [16, 64, 256, 1024, 4096, 16384]
     static let inputTokenBounds: [Double] = [8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384]
 
-    /// Metrics with `shards` shards (more than the threads that record keeps collisions rare).
-    public init(shards: Int = 16) {
-        self.shards = (0..<max(1, shards)).map { _ in Shard() }
+    /// The `route` labels that have an integer slot (``routeSlot(_:)``), in slot order.
+    let routeNames: [String]
+    private let routeSlots: [String: Int]
+
+    /// Metrics with `shards` shards (more than the threads that record keeps collisions rare); each route label
+    /// in `routes` gets an integer slot (``routeSlot(_:)``), so that recording it hashes no string.
+    public init(shards: Int = 16, routes: [String] = []) {
+        var names: [String] = []
+        var slots: [String: Int] = [:]
+        for route in routes where slots[route] == nil {
+            slots[route] = names.count
+            names.append(route)
+        }
+        self.routeNames = names
+        self.routeSlots = slots
+        self.shards = (0..<max(1, shards)).map { _ in Shard(routes: names.count) }
     }
+
+    /// The integer slot of a route label given to ``init(shards:routes:)``; nil for any other label.
+    public func routeSlot(_ route: String) -> Int? { routeSlots[route] }
 
     /// The calling thread's shard.
     private var shard: Shard {
@@ -78,9 +133,24 @@ public final class Metrics: Sendable {
 
     /// Records one answered request.
     public func recordRequest(route: String, method: String, status: Int, seconds: Double, bytes: Int) {
+        if let slot = routeSlots[route], let methodSlot = Self.methodNames.firstIndex(of: method) {
+            return recordRequest(
+                routeSlot: slot, methodSlot: methodSlot, status: status, seconds: seconds, bytes: bytes)
+        }
         shard.counts.withLock { c in
             c.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
             c.latency[route, default: Histogram(bounds: Self.latencyBounds)].observe(seconds)
+            c.responseBytes += UInt64(max(bytes, 0))
+        }
+    }
+
+    /// Records one answered request of the route in `routeSlot` (``routeSlot(_:)``) and the method in
+    /// `methodSlot` (``methodSlot(_:)``): the same counts as ``recordRequest(route:method:status:seconds:bytes:)``
+    /// with their labels, without hashing them. A slot out of range is ignored.
+    public func recordRequest(routeSlot: Int, methodSlot: Int, status: Int, seconds: Double, bytes: Int) {
+        guard routeNames.indices.contains(routeSlot), Self.methodNames.indices.contains(methodSlot) else { return }
+        shard.counts.withLock { c in
+            c.routeSlots[routeSlot].record(method: methodSlot, status: status, seconds: seconds)
             c.responseBytes += UInt64(max(bytes, 0))
         }
     }
@@ -121,6 +191,19 @@ public final class Metrics: Sendable {
             let counts = shard.counts.withLock { $0 }
             total.merge(counts)
         }
+        for (slot, counts) in total.routeSlots.enumerated() where counts.latency.total > 0 {
+            let route = routeNames[slot]
+            for entry in counts.requests {
+                let key = RequestKey(route: route, method: Self.methodNames[entry.method], status: entry.status)
+                total.requests[key, default: 0] += entry.count
+            }
+            if let other = total.latency[route] {
+                total.latency[route] = other.merged(counts.latency)
+            } else {
+                total.latency[route] = counts.latency
+            }
+        }
+        total.routeSlots = []
         return total
     }
 
@@ -128,8 +211,21 @@ public final class Metrics: Sendable {
     /// cannot create series).
     static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
+    /// The method labels by slot (``methodSlot(_:)``): ``methods`` and `other`.
+    static let methodNames = ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "other"]
+
+    /// The slot in ``methodNames`` of `method`'s label (``methodLabel(_:)``).
+    public static func methodSlot(_ method: String) -> Int {
+        if method == "GET" { return 0 }
+        if method == "POST" { return 1 }
+        return methodNames.firstIndex(of: methodLabel(method)) ?? methodNames.count - 1
+    }
+
     /// The label for `method`.
-    static func methodLabel(_ method: String) -> String { methods.contains(method) ? method : "other" }
+    static func methodLabel(_ method: String) -> String {
+        if method == "GET" || method == "POST" { return method }  // the common ones, without hashing
+        return methods.contains(method) ? method : "other"
+    }
 
     /// The exposition text; gauges are sampled by the caller (`budget`: capacity, reserved bytes, waiting
     /// requests).
