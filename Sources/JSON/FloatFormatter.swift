@@ -47,8 +47,9 @@ public enum FloatFormatter {
 
     /// Writes `value` in shortest round-trip form at `out` (which must have `maximumLength` bytes; the bytes
     /// after the returned length may be overwritten); returns the number of bytes written. NaN and infinities are
-    /// written as `null`.
-    @inlinable
+    /// written as `null`. Inlined into the writer's float loops: a call per float costs more than its body's
+    /// branches.
+    @inlinable @inline(__always)
     public static func writeShortest(_ value: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = value.bitPattern
         let biasedExponent = (bits >> 23) & 0xFF
