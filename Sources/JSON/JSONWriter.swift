@@ -183,12 +183,7 @@ public final class JSONWriter {
                 v += 1
             }
         } else {
-            while v < end {
-                p += FloatFormatter.writeShortest(v.pointee, to: p)
-                p.pointee = UInt8(ascii: ",")
-                p += 1
-                v += 1
-            }
+            p = FloatFormatter.writeShortestList(v, count: end - v, to: p)
         }
         (p - 1).pointee = UInt8(ascii: "]")
         return p
