@@ -145,7 +145,8 @@ extension ServiceBenchmark {
             streamedWriterMegabytesPerSecond: megabytes / median(streamed),
             wholeWriterMegabytesPerSecond: megabytes / median(whole),
             streamedWriterMegabytesPerCPUSecond: megabytes / median(streamedCPU),
-            wholeWriterMegabytesPerCPUSecond: megabytes / median(wholeCPU), parseMilliseconds: median(parse), rounds: rounds)
+            wholeWriterMegabytesPerCPUSecond: megabytes / median(wholeCPU), parseMilliseconds: median(parse),
+            rounds: rounds)
     }
 
     /// One request on the client's connection, on a thread of its own (the client blocks).
