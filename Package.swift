@@ -7,7 +7,8 @@ let common: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// The numerics are hot loops over unsafe buffers; exclusivity checks there cost more than they protect.
+/// The numerics (and the JSON writer's float formatting) are hot loops over unsafe buffers; exclusivity checks there
+/// cost more than they protect.
 /// On x86-64 they are compiled for AVX2 + FMA (Haswell, 2013, and every Zen): the SIMD exp/erf/GELU/softmax kernels
 /// run about twice as fast as with the baseline SSE2. Set ATTEND_PORTABLE=1 when building for older CPUs.
 #if arch(x86_64)
@@ -46,7 +47,7 @@ let package = Package(
 
         // Leaves.
         .target(name: "Sockets", swiftSettings: common),
-        .target(name: "JSON", swiftSettings: common),
+        .target(name: "JSON", swiftSettings: numerics),
         .target(name: "HTTP1", dependencies: ["JSON"], swiftSettings: common),
         .target(name: "Transformer", dependencies: ["CBLAS"], swiftSettings: numerics),
 

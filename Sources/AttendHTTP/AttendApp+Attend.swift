@@ -24,13 +24,14 @@ extension AttendApp {
         let body = try await engine.attend(job) { results in
             let write: @Sendable () -> [UInt8] = {
                 if job.form.format == .safetensors { return SafetensorsWriter.write(job, results: results) }
-                let w = JSONWriter(capacity: min(job.estimate.responseBytes, 1 << 26))
-                if job.form.format == .bertviz {
-                    BertvizWriter.write(job, results: results, into: w)
-                } else {
-                    AttendResponseWriter.write(job, results: results, into: w)
+                // Formatted in place into the body array (the estimate is an upper bound, so it rarely grows).
+                return JSONWriter.collect(capacity: min(job.estimate.responseBytes, 1 << 26)) { w in
+                    if job.form.format == .bertviz {
+                        BertvizWriter.write(job, results: results, into: w)
+                    } else {
+                        AttendResponseWriter.write(job, results: results, into: w)
+                    }
                 }
-                return w.bytes
             }
             return job.estimate.responseBytes >= AttendEngine.offloadBytes ? try await workers.run(write) : write()
         }

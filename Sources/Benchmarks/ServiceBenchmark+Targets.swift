@@ -22,6 +22,11 @@ extension ServiceBenchmark {
         public var streamedWriterMegabytesPerSecond: Double
         /// The same parts on one writer, in order (one core).
         public var wholeWriterMegabytesPerSecond: Double
+        /// The streamed writer's bytes per second of process CPU time (all threads): what the formatting costs,
+        /// which a loaded machine disturbs far less than the wall-clock rate.
+        public var streamedWriterMegabytesPerCPUSecond: Double
+        /// One writer in order, bytes per second of its thread's CPU time.
+        public var wholeWriterMegabytesPerCPUSecond: Double
         /// Parsing the JSON body with Attend's own `JSONParser`, median milliseconds (a client's share).
         public var parseMilliseconds: Double
         public var rounds: Int
@@ -44,6 +49,10 @@ extension ServiceBenchmark {
             lines.append(
                 "JSON writer, streamed on 2 workers: \(Self.f(streamedWriterMegabytesPerSecond, 0)) MB/s "
                     + "(target >= 900); one writer in order: \(Self.f(wholeWriterMegabytesPerSecond, 0)) MB/s")
+            lines.append(
+                "JSON writer per CPU-second: streamed \(Self.f(streamedWriterMegabytesPerCPUSecond, 0)) MB "
+                    + "(process CPU, all threads), one writer \(Self.f(wholeWriterMegabytesPerCPUSecond, 0)) MB "
+                    + "(its thread's CPU)")
             lines.append("client parse of the JSON body (Attend's JSONParser): \(Self.f(parseMilliseconds, 2)) ms")
             return lines.joined(separator: "\n")
         }
@@ -86,6 +95,8 @@ extension ServiceBenchmark {
         var sizes = Array(repeating: 0, count: forms.count)
         var streamed: [Double] = []
         var whole: [Double] = []
+        var streamedCPU: [Double] = []
+        var wholeCPU: [Double] = []
         var parse: [Double] = []
         var writerBytes = 0
         var lastJSON: [UInt8] = []
@@ -110,12 +121,16 @@ extension ServiceBenchmark {
                 if i == 0 { lastJSON = reply.body }
             }
             start = ContinuousClock.now
+            var cpuStart = EncoderBenchmark.processCPUTime()
             writerBytes = try await AttendResponseStream.countBytes(job, results: results, workers: writerWorkers)
             streamed.append((ContinuousClock.now - start).seconds)
+            streamedCPU.append(EncoderBenchmark.processCPUTime() - cpuStart)
             start = ContinuousClock.now
+            cpuStart = threadCPUSeconds()
             let w = JSONWriter(capacity: writerBytes + 4096)
             AttendResponseWriter.write(job, results: results, into: w)
             whole.append((ContinuousClock.now - start).seconds)
+            wholeCPU.append(threadCPUSeconds() - cpuStart)
             if rounds <= 5 {
                 start = ContinuousClock.now
                 _ = try JSONParser().parse(lastJSON)
@@ -128,7 +143,10 @@ extension ServiceBenchmark {
             forwardMilliseconds: median(forward),
             forms: forms.indices.map { (forms[$0].0, median(request[$0]), sizes[$0]) },
             streamedWriterMegabytesPerSecond: megabytes / median(streamed),
-            wholeWriterMegabytesPerSecond: megabytes / median(whole), parseMilliseconds: median(parse), rounds: rounds)
+            wholeWriterMegabytesPerSecond: megabytes / median(whole),
+            streamedWriterMegabytesPerCPUSecond: megabytes / median(streamedCPU),
+            wholeWriterMegabytesPerCPUSecond: megabytes / median(wholeCPU), parseMilliseconds: median(parse),
+            rounds: rounds)
     }
 
     /// One request on the client's connection, on a thread of its own (the client blocks).

@@ -7,6 +7,27 @@ import HTTP1
 /// only and never run the producer. The request stays `running` until the body ends, so pipelined requests wait,
 /// every timer but the write timers is off, and closing the connection cancels the producer (`.cancelHandler`).
 extension ConnectionState {
+    /// Pieces below this size are framed into one array (a copy is cheaper than two more writes).
+    static let framedCopyBytes = 16 << 10
+
+    /// The CRLF that ends a chunk's data.
+    static let chunkEnd: [UInt8] = [13, 10]
+
+    /// `1a2b\r\n`: a chunk's size in hex (lower case, as `ResponseEncoder.encodeChunk` writes it) and its CRLF.
+    static func chunkSizeLine(_ size: Int) -> [UInt8] {
+        let digits: StaticString = "0123456789abcdef"
+        var line: [UInt8] = []
+        line.reserveCapacity(18)
+        var shift = 4
+        while shift < Int.bitWidth, size >> shift != 0 { shift += 4 }
+        while shift > 0 {
+            shift -= 4
+            line.append(digits.utf8Start[(size >> shift) & 0xF])
+        }
+        line.append(contentsOf: chunkEnd)
+        return line
+    }
+
     /// Whether a streamed body is being produced.
     var isStreaming: Bool { running?.stream != nil }
 
@@ -44,13 +65,19 @@ extension ConnectionState {
         current.stream = stream
         running = current
         if !bytes.isEmpty {
-            if stream.chunked {
+            if !stream.chunked {
+                queue(bytes, now: now)
+            } else if bytes.count < Self.framedCopyBytes {
                 var framed: [UInt8] = []
                 framed.reserveCapacity(bytes.count + 16)
                 ResponseEncoder.encodeChunk(bytes, into: &framed)
                 queue(framed, now: now)
             } else {
+                // A large piece is queued as it is, between its size line and its CRLF: copying it into one
+                // framed array would move every body byte once more.
+                queue(Self.chunkSizeLine(bytes.count), now: now)
                 queue(bytes, now: now)
+                queue(Self.chunkEnd, now: now)
             }
         }
         return settle(now: now)

@@ -47,8 +47,9 @@ public enum FloatFormatter {
 
     /// Writes `value` in shortest round-trip form at `out` (which must have `maximumLength` bytes; the bytes
     /// after the returned length may be overwritten); returns the number of bytes written. NaN and infinities are
-    /// written as `null`.
-    @inlinable
+    /// written as `null`. Inlined into the writer's float loops: a call per float costs more than its body's
+    /// branches.
+    @inlinable @inline(__always)
     public static func writeShortest(_ value: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = value.bitPattern
         let biasedExponent = (bits >> 23) & 0xFF
@@ -67,6 +68,39 @@ public enum FloatFormatter {
         }
         let decimal = shortestDecimal(fraction: fraction, biasedExponent: biasedExponent)
         return p - out + writeDecimal(significand: decimal.significand, exponent: decimal.exponent, to: p)
+    }
+
+    /// Writes each of the `count` floats at `values` in shortest form followed by a comma, from `out` (which has
+    /// room for `count · (maximumLength + 1)` bytes); returns the end. A run whose floats are all positive, normal
+    /// and finite (an attention map's rows, almost always) skips the sign, zero and NaN tests per float.
+    @inline(__always)
+    static func writeShortestList(
+        _ values: UnsafePointer<Float>, count: Int, to out: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
+        var p = out
+        let bits = UnsafeRawPointer(values).assumingMemoryBound(to: UInt32.self)
+        var low = UInt32.max
+        var high = UInt32.min
+        for i in 0..<count {
+            low = min(low, bits[i])
+            high = max(high, bits[i])
+        }
+        if low >= 0x0080_0000 && high < 0x7F80_0000 {
+            for i in 0..<count {
+                let b = bits[i]
+                let decimal = shortestDecimal(fraction: b & 0x7F_FFFF, biasedExponent: b >> 23)
+                p += writeDecimal(significand: decimal.significand, exponent: decimal.exponent, to: p)
+                p.pointee = UInt8(ascii: ",")
+                p += 1
+            }
+            return p
+        }
+        for i in 0..<count {
+            p += writeShortest(values[i], to: p)
+            p.pointee = UInt8(ascii: ",")
+            p += 1
+        }
+        return p
     }
 
     /// ⌊10^e · 2^-r⌋ + 1 for e in -31...45, with r chosen so that 2^63 ≤ 10^e · 2^-r < 2^64
@@ -124,7 +158,7 @@ public enum FloatFormatter {
         // ⌊log₁₀ 2^q⌋, or ⌊log₁₀ (3/4 · 2^q)⌋ when the lower neighbour is closer.
         let k = (q &* 1_262_611 &- (lowerIsCloser != 0 ? 524_031 : 0)) >> 22
         let h = q &+ ((-k &* 1_741_647) >> 19) &+ 1
-        let g = schubfachPowers[31 &- k]
+        let g = schubfachPowers.withUnsafeBufferPointer { $0[31 &- k] }
         let vbl = roundToOdd(g, cbl &<< h)
         let vb = roundToOdd(g, cb &<< h)
         let vbr = roundToOdd(g, cbr &<< h)
@@ -180,8 +214,8 @@ public enum FloatFormatter {
     @inlinable @inline(__always)
     static func writeDecimal(significand m: UInt32, exponent k: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let estimate = ((32 &- m.leadingZeroBitCount) &* 1233) >> 12
-        let length = estimate &+ 1 &- (m < powers32[estimate] ? 1 : 0)
-        let m9 = m &* powers32[9 &- length]
+        let length = estimate &+ 1 &- (m < powers32.withUnsafeBufferPointer { $0[estimate] } ? 1 : 0)
+        let m9 = m &* powers32.withUnsafeBufferPointer { $0[9 &- length] }
         let e = k &+ length &- 1  // exponent of the first digit
         let first = m9 / 100_000_000
         let rest = eightDigits(m9 &- first &* 100_000_000)

@@ -5,6 +5,8 @@
 public final class JSONWriter {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    /// False while writing into memory lent by ``collect(capacity:precision:_:)``; growing copies into owned memory.
+    private var ownsStorage = true
     /// Bytes written so far.
     public private(set) var count: Int = 0
     /// Digits after the point for floats, or nil for shortest round-trip.
@@ -16,10 +18,41 @@ public final class JSONWriter {
         self.precision = precision
     }
 
-    deinit { storage.deallocate() }
+    /// A writer over `capacity` bytes at `storage`, which it does not own (it moves to its own memory to grow).
+    private init(lent storage: UnsafeMutablePointer<UInt8>, capacity: Int, precision: Int?) {
+        self.storage = storage
+        self.capacity = capacity
+        self.precision = precision
+        ownsStorage = false
+    }
+
+    deinit { if ownsStorage { storage.deallocate() } }
 
     /// The bytes written, copied out.
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage, count: count)) }
+
+    /// What `body` writes, as an array formatted in place: the writer writes straight into the array's memory
+    /// (`capacity` bytes reserved), so the bytes are not copied afterwards. Only when `body` writes more than
+    /// `capacity` do they move (once) into a larger buffer and get copied out.
+    public static func collect(capacity: Int, precision: Int? = nil, _ body: (JSONWriter) -> Void) -> [UInt8] {
+        let reserved = max(capacity, 64)
+        var spilled: [UInt8]?
+        let bytes = [UInt8](unsafeUninitializedCapacity: reserved) { buffer, initialized in
+            guard let base = buffer.baseAddress else {
+                initialized = 0
+                return
+            }
+            let w = JSONWriter(lent: base, capacity: reserved, precision: precision)
+            body(w)
+            if w.ownsStorage {
+                spilled = w.bytes
+                initialized = 0
+            } else {
+                initialized = w.count
+            }
+        }
+        return spilled ?? bytes
+    }
 
     @inline(__always)
     private func reserve(_ extra: Int) {
@@ -31,9 +64,10 @@ public final class JSONWriter {
         while newCapacity < needed { newCapacity *= 2 }
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newStorage.update(from: storage, count: count)
-        storage.deallocate()
+        if ownsStorage { storage.deallocate() }
         storage = newStorage
         capacity = newCapacity
+        ownsStorage = true
     }
 
     /// Appends raw bytes (punctuation, keys already quoted).
@@ -149,12 +183,7 @@ public final class JSONWriter {
                 v += 1
             }
         } else {
-            while v < end {
-                p += FloatFormatter.writeShortest(v.pointee, to: p)
-                p.pointee = UInt8(ascii: ",")
-                p += 1
-                v += 1
-            }
+            p = FloatFormatter.writeShortestList(v, count: end - v, to: p)
         }
         (p - 1).pointee = UInt8(ascii: "]")
         return p

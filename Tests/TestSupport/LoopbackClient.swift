@@ -28,7 +28,12 @@ public final class LoopbackClient: @unchecked Sendable {
 
     public let port: Int
     private var socket: Socket?
+    /// Received bytes not yet consumed start at `start` (consumed bytes are dropped only when the buffer is
+    /// compacted, so taking a piece off the front never moves the rest).
     private var buffer: [UInt8] = []
+    private var start = 0
+    /// Where reads land before they are appended (reused: one allocation per client, not per read).
+    private var scratch = [UInt8](repeating: 0, count: 1 << 20)
 
     public init(port: Int) {
         self.port = port
@@ -41,6 +46,7 @@ public final class LoopbackClient: @unchecked Sendable {
         socket?.close()
         socket = nil
         buffer.removeAll()
+        start = 0
     }
 
     /// Drops the connection with a TCP reset (SO_LINGER 0), as a client that vanishes does.
@@ -103,8 +109,8 @@ public final class LoopbackClient: @unchecked Sendable {
     /// Reads one response from the connection.
     public func readResponse(method: String = "GET") throws(Failure) -> Reply {
         let headEnd = try readUntilHeadEnd()
-        let headText = String(decoding: buffer[0..<headEnd], as: UTF8.self)
-        buffer.removeFirst(headEnd + 4)
+        let headText = String(decoding: buffer[start..<headEnd], as: UTF8.self)
+        consume(upTo: headEnd + 4)
         var lines = headText.split(separator: "\r\n", omittingEmptySubsequences: false)
         guard !lines.isEmpty else { throw Failure(description: "empty response head") }
         let statusParts = lines.removeFirst().split(separator: " ")
@@ -121,71 +127,108 @@ public final class LoopbackClient: @unchecked Sendable {
         var reply = Reply(status: status, headers: headers, body: [])
         if method == "HEAD" || status == 204 || status == 304 { return reply }
         if let length = reply.header("content-length").flatMap({ Int($0) }) {
-            try fill(length)
-            reply.body = Array(buffer[0..<length])
-            buffer.removeFirst(length)
+            reply.body.reserveCapacity(length)
+            try read(length, appendingTo: &reply.body)
         } else if reply.header("transfer-encoding")?.lowercased().contains("chunked") == true {
             reply.body = try readChunked()
         } else {
             while try readMore() {}
-            reply.body = buffer
-            buffer.removeAll()
+            reply.body = Array(buffer[start...])
+            consume(upTo: buffer.count)
         }
         if reply.header("connection")?.lowercased() == "close" { close() }
         return reply
     }
 
+    /// Decodes a chunked body (a chunk's data does not pass through `buffer`).
     private func readChunked() throws(Failure) -> [UInt8] {
         var body: [UInt8] = []
         while true {
             let lineEnd = try readUntil([13, 10])
-            let sizeText = String(decoding: buffer[0..<lineEnd], as: UTF8.self).split(separator: ";")[0]
-            buffer.removeFirst(lineEnd + 2)
+            let sizeText = String(decoding: buffer[start..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            consume(upTo: lineEnd + 2)
             guard let size = Int(sizeText.trimmingPrefixSpaces, radix: 16) else {
                 throw Failure(description: "bad chunk size")
             }
             if size == 0 {
                 _ = try readUntil([13, 10])
                 let end = try readUntil([13, 10])
-                buffer.removeFirst(end + 2)
+                consume(upTo: end + 2)
                 return body
             }
-            try fill(size + 2)
-            body.append(contentsOf: buffer[0..<size])
-            buffer.removeFirst(size + 2)
+            try read(size, appendingTo: &body)
+            try fill(2)
+            consume(upTo: start + 2)
+        }
+    }
+
+    /// Appends the next `count` bytes of the stream to `body`: the buffered ones, then reads from the socket
+    /// through `scratch` straight into `body`.
+    private func read(_ count: Int, appendingTo body: inout [UInt8]) throws(Failure) {
+        let buffered = min(count, buffer.count - start)
+        body.append(contentsOf: buffer[start..<(start + buffered)])
+        consume(upTo: start + buffered)
+        var missing = count - buffered
+        while missing > 0 {
+            guard let socket else { throw Failure(description: "connection closed mid-body") }
+            let result = scratch.withUnsafeMutableBytes {
+                socket.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(missing, $0.count)]))
+            }
+            switch result {
+            case .bytes(let n):
+                body.append(contentsOf: scratch[0..<n])
+                missing -= n
+            case .endOfFile:
+                throw Failure(description: "connection closed mid-body")
+            case .wouldBlock, .failed:
+                throw Failure(description: "read: \(result)")
+            }
         }
     }
 
     private func readUntilHeadEnd() throws(Failure) -> Int { try readUntil([13, 10, 13, 10]) }
 
+    /// The index in `buffer` where `marker` starts, reading until it arrives.
     private func readUntil(_ marker: [UInt8]) throws(Failure) -> Int {
-        var searchFrom = 0
+        var searchFrom = start
         while true {
-            if buffer.count >= marker.count {
+            if buffer.count - start >= marker.count {
                 var i = searchFrom
                 while i + marker.count <= buffer.count {
-                    if buffer[i] == marker[0] && Array(buffer[i..<(i + marker.count)]) == marker { return i }
+                    if buffer[i] == marker[0] && buffer[i..<(i + marker.count)].elementsEqual(marker) { return i }
                     i += 1
                 }
-                searchFrom = max(0, buffer.count - marker.count + 1)
+                searchFrom = max(start, buffer.count - marker.count + 1)
             }
             guard try readMore() else { throw Failure(description: "connection closed before the response ended") }
         }
     }
 
+    /// Reads until `count` unconsumed bytes are buffered.
     private func fill(_ count: Int) throws(Failure) {
-        while buffer.count < count {
+        while buffer.count - start < count {
             guard try readMore() else { throw Failure(description: "connection closed mid-body") }
+        }
+    }
+
+    /// Marks the bytes before `index` consumed; drops them once they are most of the buffer.
+    private func consume(upTo index: Int) {
+        start = index
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        } else if start >= 1 << 16, start * 2 >= buffer.count {
+            buffer.removeFirst(start)
+            start = 0
         }
     }
 
     private func readMore() throws(Failure) -> Bool {
         guard let socket else { return false }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let result = chunk.withUnsafeMutableBytes { socket.read(into: $0) }
+        let result = scratch.withUnsafeMutableBytes { socket.read(into: $0) }
         switch result {
         case .bytes(let n):
-            buffer.append(contentsOf: chunk[0..<n])
+            buffer.append(contentsOf: scratch[0..<n])
             return true
         case .endOfFile:
             return false
