@@ -23,6 +23,8 @@ public protocol Tokenizer: Sendable {
     func id(for token: String) -> Int32?
     /// The mask token masked-language models were trained with (`[MASK]`, `<mask>`) and its id, or `nil`.
     var maskToken: (token: String, id: Int32)? { get }
+    /// Ids back to text (`decode(ids, skip_special_tokens=...)` of Hugging Face's tokenizers).
+    func decode(ids: [Int32], skipSpecialTokens: Bool) -> String
 }
 
 extension Tokenizer {
