@@ -9,7 +9,8 @@ extension UnigramModel {
         if let type = json["type"] as? String, type != "Unigram" {
             throw .invalidConfiguration(field: "model.type", reason: "expected Unigram, found \(type)")
         }
-        guard let entries = json["vocab"] as? [Any] else {
+        let exact = (json["vocab"] as? VocabularyEntries)?.entries.map { [$0.token, $0.value] as [Any] }
+        guard let entries = exact ?? json["vocab"] as? [Any] else {
             throw .invalidConfiguration(field: "model.vocab", reason: "expected a list of [piece, score]")
         }
         var pieces: [String] = [], scores: [Double] = []

@@ -64,21 +64,14 @@ import Testing
         let singles = try #require(expected["singles"] as? [Any])
         try #require(singles.count == texts.count)
         var failures: [String] = []
-        for (index, (text, json)) in zip(texts, singles).enumerated() {
+        for (text, json) in zip(texts, singles) {
             let difference = try Expected(json).difference(tokenizer.encode(text))
-            if kind == "unigram" && index == Self.unigramTieText {
-                withKnownIssue("UnigramModel's Viterbi breaks one tie of equal scores unlike tokenizers") {
-                    #expect(difference == nil)
-                }
-            } else if let difference {
+            if let difference {
                 failures.append("\(text.debugDescription): \(difference)")
             }
         }
         Self.check(failures, texts.count, "texts")
     }
-
-    /// The corpus text whose Unigram pieces tie in score (subword branch's Viterbi picks the other order).
-    static let unigramTieText = 269
 
     @Test(arguments: kinds)
     func encode_MatchesTokenizers_WhenWithoutSpecialTokens(kind: String) throws {

@@ -5,15 +5,15 @@ extension HuggingFaceTokenizer {
     /// malformed JSON or an unsupported component (naming the file and the component's type) and
     /// `.invalidVocabulary` for an unusable model vocabulary.
     ///
-    /// The model's `vocab` object is read byte-exact (``VocabularyEntries``): canonically equivalent tokens stay
-    /// two entries, as in `tokenizers`.
+    /// The model's `vocab` is read byte-exact (``VocabularyEntries``): canonically equivalent tokens stay two
+    /// entries, and Unigram scores are parsed correctly rounded, as in `tokenizers`.
     public init(file path: String) throws(TransformerError) {
         let bytes = try CheckpointFiles.read(path)
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else {
             throw .invalidHeader(file: path, detail: "not valid JSON")
         }
         guard var json = object as? [String: Any] else { throw .invalidHeader(file: path, detail: "not a JSON object") }
-        if var model = json["model"] as? [String: Any], model["vocab"] is [String: Any],
+        if var model = json["model"] as? [String: Any], model["vocab"] is [String: Any] || model["vocab"] is [Any],
             let exact = VocabularyEntries.scan(bytes)
         {
             model["vocab"] = exact

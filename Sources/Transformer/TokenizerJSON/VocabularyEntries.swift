@@ -1,4 +1,7 @@
-/// A `tokenizer.json` model's `"vocab"` object as its members in file order, keys exactly as written.
+import Foundation
+
+/// A `tokenizer.json` model's `"vocab"` as its members in file order, keys exactly as written: an object's
+/// `(token, id)` members, or a Unigram list's `(piece, score)` pairs (scores correctly rounded from their text).
 ///
 /// Foundation's `JSONSerialization` builds `[String: Any]`, whose `String` keys merge canonically equivalent
 /// tokens (`"é"` and `"e"` + U+0301) into one entry; ``HuggingFaceTokenizer/init(file:)`` reads the members with
@@ -55,6 +58,10 @@ private struct JSONScanner {
             return scanner.members { scanner, key in
                 guard key == "vocab" else { return scanner.skipValue() }
                 scanner.skipSpace()
+                if scanner.current == UInt8(ascii: "[") {
+                    found = scanner.scoredPieces()
+                    return found != nil
+                }
                 guard scanner.current == UInt8(ascii: "{") else { return scanner.skipValue() }
                 var entries: [(token: String, value: Any)] = []
                 let ok = scanner.members { scanner, token in
@@ -71,6 +78,36 @@ private struct JSONScanner {
             }
         }
         return walked ? found : nil
+    }
+
+    /// A Unigram vocabulary `[[piece, score], …]`, each score parsed from its text (correctly rounded, as
+    /// `tokenizers` reads it; Foundation's parser is off by one unit in the last place for some scores, which
+    /// breaks Viterbi ties the other way); `nil` for any other shape.
+    private mutating func scoredPieces() -> [(token: String, value: Any)]? {
+        guard expect(UInt8(ascii: "[")) else { return nil }
+        var entries: [(token: String, value: Any)] = []
+        skipSpace()
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return entries
+        }
+        while true {
+            guard expect(UInt8(ascii: "[")) else { return nil }
+            skipSpace()
+            guard let piece = string(), expect(UInt8(ascii: ",")) else { return nil }
+            skipSpace()
+            let start = index
+            guard skipValue() else { return nil }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            guard let score = Double(text), expect(UInt8(ascii: "]")) else { return nil }
+            entries.append((piece, NSNumber(value: score)))
+            skipSpace()
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            return expect(UInt8(ascii: "]")) ? entries : nil
+        }
     }
 
     /// Reads an object, calling `body(self, key)` with the cursor before each member's value (which `body` must
