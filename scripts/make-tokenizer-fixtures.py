@@ -14,10 +14,22 @@ for Attend's `tokenizer.json` pipeline.
                                    normalizer and pre-tokenizer Sequences (NFD, StripAccents, Lowercase, Replace,
                                    Strip, WhitespaceSplit, Punctuation, Digits, Split), BertProcessing
                         plus added tokens (special and not, single_word, lstrip, rstrip, normalized).
+                        precompiled  a real XLM-R-style file: a SentencePiece Unigram model trained with the
+                                   `sentencepiece` package (default `nmt_nfkc` rule) on the corpus, converted by
+                                   `transformers.convert_slow_tokenizer.XLMRobertaConverter` (Precompiled
+                                   normalizer with its charsmap, Strip, Replace, Metaspace, TemplateProcessing)
   KIND/expected.json    "singles": every corpus text; "plain": the first 60 without special tokens; "pairs": 40 pairs
                         of consecutive texts (with type ids); "words": 40 texts split on " " as pre-split words. Each
                         has ids, tokens, offsets (Python str indexes as start * 10000 + end, null for the
-                        post-processor's special tokens) and word ids.
+                        post-processor's special tokens) and word ids. "decoded": for every corpus text, the
+                        file's decoder's `decode(ids)` of its "singles" ids with skip_special_tokens true, false.
+  decoders.json         more decoders on the same files (their "decoder" replaced): BPEDecoder, ByteFallback,
+                        Fuse, Strip, Replace, CTC and Sequences of them; per case the decoder object and, for the
+                        first 150 corpus texts, the ids and `decode(ids, skip_special_tokens=...)` both ways.
+  exact/KIND.json       tokenizers whose vocabularies, merges and added tokens hold canonically equivalent but
+                        different strings (precomposed U+00E9 and e + U+0301, ï and i + U+0308), built with the
+                        `tokenizers` API (bpe, wordpiece, unigram); exact/expected.json has their encodings of
+                        texts using both forms and each vocabulary (token -> id) as `tokenizers` reports it.
 
 The `tokenizers` trainers are not bit-for-bit reproducible (equal-count merges and pieces are ordered by hash maps),
 so the committed tokenizer.json files are the reference: --retrain trains new ones; without it the expected outputs
@@ -144,6 +156,29 @@ def mixed():
         ("[SEP]", t.token_to_id("[SEP]")), ("[CLS]", t.token_to_id("[CLS]")))
 
 
+def precompiled(texts, folder):
+    """Trains a SentencePiece Unigram model (nmt_nfkc) on the corpus and converts it as transformers does for
+    XLM-R; the model file is only a step (the committed tokenizer.json is the reference)."""
+    import tempfile
+    import sentencepiece as spm
+    from transformers import XLMRobertaTokenizer
+    from transformers.convert_slow_tokenizer import XLMRobertaConverter
+    with tempfile.TemporaryDirectory() as work:
+        with open(os.path.join(work, "corpus.txt"), "w", encoding="utf-8") as f:
+            for text in texts:
+                f.write(text.replace("\n", " ") + "\n")
+        prefix = os.path.join(work, "spm")
+        spm.SentencePieceTrainer.train(
+            input=os.path.join(work, "corpus.txt"), model_prefix=prefix, vocab_size=800, model_type="unigram",
+            normalization_rule_name="nmt_nfkc", character_coverage=1.0, num_threads=1, minloglevel=2)
+        slow = XLMRobertaTokenizer(vocab_file=prefix + ".model")
+        slow.vocab_file = prefix + ".model"
+        t = XLMRobertaConverter(slow).converted()
+    t.add_special_tokens([AddedToken("<mask>", lstrip=True, rstrip=False, normalized=False, special=True)])
+    os.makedirs(folder, exist_ok=True)
+    t.save(os.path.join(folder, "tokenizer.json"), pretty=False)
+
+
 def add_byte_fallback(t):
     """Unigram's trainer has no byte fallback: add the <0xNN> pieces with a low score and switch it on."""
     j = json.loads(t.to_str())
@@ -186,6 +221,79 @@ def result(e, types=False):
     return out
 
 
+PRECOMPOSED, DECOMPOSED = "\u00e9", "e\u0301"
+EXACT_TEXTS = [
+    "caf\u00e9 cafe\u0301", "e\u0301 \u00e9 e \u0301", "na\u00efve nai\u0308ve", "cafe\u0301na\u00efve",
+    "\u00e9\u00e9 e\u0301e\u0301 \u00e9e\u0301", "caf", "x\u00e9 xe\u0301",
+]
+
+
+def exact_keys():
+    """Vocabularies holding both U+00E9 and e + U+0301 (and ï / i + U+0308), one tokenizer per model kind."""
+    added = [AddedToken("na\u00efve", normalized=False), AddedToken("nai\u0308ve", normalized=False)]
+    chars = ["[UNK]", "c", "a", "f", "e", "\u0301", PRECOMPOSED, "n", "i", "v", "\u0308", "\u00ef", "x"]
+    vocab = {c: i for i, c in enumerate(chars)}
+    for token in ["ca", "caf", DECOMPOSED, "caf" + PRECOMPOSED, "caf" + DECOMPOSED]:
+        vocab[token] = len(vocab)
+    merges = [("c", "a"), ("ca", "f"), ("e", "\u0301"), ("caf", PRECOMPOSED), ("caf", DECOMPOSED)]
+    bpe = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="[UNK]"))
+    pieces = ["[UNK]", "caf", "##" + PRECOMPOSED, "##" + DECOMPOSED, PRECOMPOSED, DECOMPOSED, "e", "##e",
+              "##\u0301", "\u0301", "na", "##\u00efve", "##i\u0308ve", "x", "##x"]
+    wordpiece = Tokenizer(models.WordPiece(vocab={p: i for i, p in enumerate(pieces)}, unk_token="[UNK]"))
+    scored = [("<unk>", 0.0), (PRECOMPOSED, -2.0), (DECOMPOSED, -2.5), ("e", -3.0), ("\u0301", -3.0),
+              ("caf", -2.0), ("caf" + PRECOMPOSED, -3.0), ("caf" + DECOMPOSED, -3.5), ("c", -4.0), ("a", -4.0),
+              ("f", -4.0), ("na", -3.0), ("\u00efve", -3.0), ("i\u0308ve", -3.2), ("\u00ef", -5.0)]
+    unigram = Tokenizer(models.Unigram(scored, unk_id=0, byte_fallback=False))
+    folder = os.path.join(OUT, "exact")
+    os.makedirs(folder, exist_ok=True)
+    expected = {}
+    for kind, t in [("bpe", bpe), ("wordpiece", wordpiece), ("unigram", unigram)]:
+        t.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+        t.add_tokens(added)
+        t.save(os.path.join(folder, kind + ".json"), pretty=False)
+        t = Tokenizer.from_file(os.path.join(folder, kind + ".json"))
+        expected[kind] = {"texts": [[x, result(t.encode(x))] for x in EXACT_TEXTS],
+                          "vocab": sorted(t.get_vocab(with_added_tokens=True).items(), key=lambda item: item[1])}
+    with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
+DECODER_CASES = [
+    ("mixed", {"type": "BPEDecoder", "suffix": "</w>"}),
+    ("unigram", {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "}, {"type": "ByteFallback"},
+        {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}),
+    ("precompiled", {"type": "Sequence", "decoders": [
+        {"type": "Strip", "content": "\u2581", "start": 1, "stop": 0},
+        {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False}]}),
+    ("wordpiece", {"type": "CTC", "pad_token": "[PAD]", "word_delimiter_token": "##s", "cleanup": True}),
+    ("wordpiece", {"type": "WordPiece", "prefix": "##", "cleanup": False}),
+    ("bytebpe", {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"Regex": "\u0120+"}, "content": "_"},
+        {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}]}),
+    ("mixed", None),
+]
+
+
+def other_decoders(texts):
+    """(Strip with "stop" is left out: tokenizers 0.23 panics when it would strip a whole token.)"""
+    cases = []
+    for kind, decoder in DECODER_CASES:
+        with open(os.path.join(OUT, kind, "tokenizer.json"), encoding="utf-8") as f:
+            j = json.load(f)
+        j["decoder"] = decoder
+        t = Tokenizer.from_str(json.dumps(j))
+        items = []
+        for text in texts[:150]:
+            ids = t.encode(text).ids
+            items.append([ids, t.decode(ids, skip_special_tokens=True), t.decode(ids, skip_special_tokens=False)])
+        cases.append({"kind": kind, "decoder": decoder, "cases": items})
+    with open(os.path.join(OUT, "decoders.json"), "w", encoding="utf-8") as f:
+        json.dump(cases, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--make-corpus", action="store_true")
@@ -197,10 +305,15 @@ def main():
         make_corpus()
     with open(CORPUS, encoding="utf-8") as f:
         texts = json.load(f)
-    for kind, make in [("wordpiece", wordpiece), ("bytebpe", bytebpe), ("unigram", unigram), ("mixed", mixed)]:
+    kinds = [("wordpiece", wordpiece), ("bytebpe", bytebpe), ("unigram", unigram), ("mixed", mixed),
+             ("precompiled", None)]
+    for kind, make in kinds:
         folder = os.path.join(OUT, kind)
         if args.retrain or not os.path.exists(os.path.join(folder, "tokenizer.json")):
-            train(kind, make, texts, folder)
+            if make is None:
+                precompiled(texts, folder)
+            else:
+                train(kind, make, texts, folder)
         t = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
         singles = [result(e) for e in t.encode_batch(texts)]
         plain = [result(t.encode(x, add_special_tokens=False)) for x in texts[:60]]
@@ -208,11 +321,15 @@ def main():
                  for i in range(0, 80, 2)]
         word_lists = [x.split(" ") for x in texts[60:100]]
         words = [[w, result(t.encode(w, is_pretokenized=True))] for w in word_lists]
+        decoded = [[t.decode(e["ids"], skip_special_tokens=True), t.decode(e["ids"], skip_special_tokens=False)]
+                   for e in singles]
         with open(os.path.join(folder, "expected.json"), "w", encoding="utf-8") as f:
-            json.dump({"singles": singles, "plain": plain, "pairs": pairs, "words": words}, f,
+            json.dump({"singles": singles, "plain": plain, "pairs": pairs, "words": words, "decoded": decoded}, f,
                       ensure_ascii=False, separators=(",", ":"))
             f.write("\n")
         print(kind, t.get_vocab_size(), "tokens")
+    exact_keys()
+    other_decoders(texts)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ import Transformer
 /// behind the pre-split its fixture was recorded with — GPT-2's ByteLevel split for byte-level BPE, `Whitespace`
 /// (`\w+|[^\w\s]+`) for classic BPE, Metaspace (`▁`, prepended, split before each `▁`) for Unigram — the work
 /// `scripts/bench-tokenizers` times in Python `tokenizers` (`encode` per line, no normalizer or post-processor).
+/// Then the full pipeline of each `tokenizer.json` kind (normalizer, added tokens, pre-tokenizer, model,
+/// post-processor and offsets: ``HuggingFaceTokenizer/encode(_:addSpecialTokens:)`` as the service calls it) on the
+/// same lines, next to `tokenizers`' `Tokenizer.encode` of the same files.
 public enum TokenizerBenchmark {
     /// One kind's figure.
     public struct Row: Sendable {
@@ -20,11 +23,20 @@ public enum TokenizerBenchmark {
     public struct Report: Sendable {
         public var lines: Int
         public var rows: [Row]
+        /// The full `tokenizer.json` pipelines.
+        public var pipelines: [Row] = []
 
         /// A printable table.
         public var table: String {
             var text = "swift subword models, 1 thread, \(lines) lines per pass\n"
             for row in rows {
+                text += row.kind.padding(toLength: 17, withPad: " ", startingAt: 0)
+                text += String(
+                    format: "%8.3f M tokens/s  (%d passes, %.2f s)\n", row.megaTokensPerSecond, row.passes,
+                    row.seconds)
+            }
+            text += "swift tokenizer.json full pipeline (encode with special tokens and offsets), 1 thread\n"
+            for row in pipelines {
                 text += row.kind.padding(toLength: 17, withPad: " ", startingAt: 0)
                 text += String(
                     format: "%8.3f M tokens/s  (%d passes, %.2f s)\n", row.megaTokensPerSecond, row.passes,
@@ -63,8 +75,19 @@ public enum TokenizerBenchmark {
                 metaspaceSplit(line).reduce(0) { $0 + pieces.tokenize($1).count }
             },
         ]
-        return Report(lines: lines.count, rows: rows)
+        var pipelines: [Row] = []
+        for (kind, folder) in pipelineKinds {
+            let tokenizer = try HuggingFaceTokenizer(file: fixtures + "/" + folder + "/tokenizer.json")
+            pipelines.append(time(kind, lines, seconds) { tokenizer.encode($0, addSpecialTokens: true).count })
+        }
+        return Report(lines: lines.count, rows: rows, pipelines: pipelines)
     }
+
+    /// The `tokenizer.json` fixtures timed whole: (name, folder under the fixtures).
+    public static let pipelineKinds = [
+        ("WordPiece (BERT)", "wordpiece"), ("byte-level BPE", "bytebpe"), ("Unigram+Metaspace", "unigram"),
+        ("Precompiled XLM-R", "precompiled"), ("BPE mixed", "mixed"),
+    ]
 
     private static func models(_ path: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

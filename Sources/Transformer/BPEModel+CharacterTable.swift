@@ -23,9 +23,10 @@ extension BPEModel {
         }
 
         /// The four tables (middle, first, last, only character) of a vocabulary.
-        static func tables(_ vocabulary: [String: Int32], prefix: String, suffix: String) -> [CharacterTable] {
+        static func tables(_ vocabulary: [ExactString: Int32], prefix: String, suffix: String) -> [CharacterTable] {
             var tables = [CharacterTable](repeating: CharacterTable(), count: 4)
-            for (token, id) in vocabulary {
+            for (key, id) in vocabulary {
+                let token = key.string
                 for position in 0..<4 {
                     let first = position & 1 == 0 ? prefix : "", last = position & 2 != 0 ? suffix : ""
                     let bytes = Array(token.utf8)

@@ -11,29 +11,29 @@ extension BPEModel {
         if let type = json["type"] as? String, type != "BPE" {
             throw .invalidConfiguration(field: "model.type", reason: "expected BPE, found \(type)")
         }
-        guard let entries = json["vocab"] as? [String: Any] else {
+        guard let entries = VocabularyEntries.members(json["vocab"]) else {
             throw .invalidConfiguration(field: "model.vocab", reason: "expected an object of token: id")
         }
-        var vocabulary: [String: Int32] = [:]
+        var vocabulary: [ExactString: Int32] = [:]
         vocabulary.reserveCapacity(entries.count)
         var largest: Int32 = -1
         for (token, value) in entries {
             guard let id = CheckpointFiles.integer(value), let id32 = Int32(exactly: id), id32 >= 0 else {
                 throw .invalidConfiguration(field: "model.vocab", reason: "token '\(token)' has no valid id")
             }
-            vocabulary[token] = id32
+            vocabulary[exact: token] = id32
             largest = max(largest, id32)
         }
         var strings = [String?](repeating: nil, count: Int(largest) + 1)
-        for (token, id) in vocabulary { strings[Int(id)] = token }
+        for (token, id) in vocabulary { strings[Int(id)] = token.string }
         let prefix = Self.optionalString(json["continuing_subword_prefix"]) ?? ""
         let suffix = Self.optionalString(json["end_of_word_suffix"]) ?? ""
         let merges = try Self.merges(json["merges"], vocabulary: vocabulary, prefix: prefix)
-        let unknown = Self.optionalString(json["unk_token"]).flatMap { vocabulary[$0] }
+        let unknown = Self.optionalString(json["unk_token"]).flatMap { vocabulary[exact: $0] }
         var byteTokens = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 {
             let hex = String(byte, radix: 16, uppercase: true)
-            byteTokens[byte] = vocabulary["<0x" + (byte < 16 ? "0" : "") + hex + ">"] ?? -1
+            byteTokens[byte] = vocabulary[exact: "<0x" + (byte < 16 ? "0" : "") + hex + ">"] ?? -1
         }
         self.init(
             vocabulary: vocabulary, strings: strings, merges: merges, unknown: unknown, prefix: prefix,
@@ -47,7 +47,7 @@ extension BPEModel {
 
     /// The merge map: rank = index in the list (a repeated pair keeps its last rank, as `tokenizers`' map does).
     private static func merges(
-        _ value: Any?, vocabulary: [String: Int32], prefix: String
+        _ value: Any?, vocabulary: [ExactString: Int32], prefix: String
     ) throws(TransformerError) -> [UInt64: UInt64] {
         guard let list = value as? [Any] else {
             throw .invalidConfiguration(field: "model.merges", reason: "expected a list")
@@ -57,11 +57,11 @@ extension BPEModel {
         for (rank, entry) in list.enumerated() {
             let left: Substring, right: Substring
             if let line = entry as? String {
-                guard let space = line.firstIndex(of: " ") else {
+                guard let space = line.utf8.firstIndex(of: 0x20) else {
                     throw .invalidConfiguration(field: "model.merges", reason: "merge \(rank) '\(line)' has no space")
                 }
-                left = line[..<space]
-                right = line[line.index(after: space)...]
+                left = Substring(line.utf8[..<space])
+                right = Substring(line.utf8[line.utf8.index(after: space)...])
             } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String,
                 let b = pair[1] as? String
             {
@@ -70,8 +70,8 @@ extension BPEModel {
             } else {
                 throw .invalidConfiguration(field: "model.merges", reason: "merge \(rank) is not \"a b\" or [a, b]")
             }
-            guard let leftID = vocabulary[String(left)], let rightID = vocabulary[String(right)] else {
-                let missing = vocabulary[String(left)] == nil ? left : right
+            guard let leftID = vocabulary[exact: String(left)], let rightID = vocabulary[exact: String(right)] else {
+                let missing = vocabulary[exact: String(left)] == nil ? left : right
                 throw .invalidConfiguration(
                     field: "model.merges", reason: "merge \(rank) uses '\(missing)', which is not in the vocabulary")
             }
@@ -79,7 +79,7 @@ extension BPEModel {
             if !prefix.isEmpty, right.utf8.starts(with: prefix.utf8) {  // byte-wise, as `tokenizers` compares
                 tail = String(decoding: right.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
             }
-            guard let merged = vocabulary[String(left) + tail] else {
+            guard let merged = vocabulary[exact: String(left) + tail] else {
                 throw .invalidConfiguration(
                     field: "model.merges",
                     reason: "merge \(rank) makes '\(String(left) + tail)', which is not in the vocabulary")

@@ -7,8 +7,8 @@
 /// with no token when `unk_token` is unset (or not in the vocabulary) is dropped, where `tokenizers` drops it
 /// (unset) or fails the encoding (absent).
 public struct BPEModel: SubwordModel {
-    /// Token string → id.
-    let vocabulary: [String: Int32]
+    /// Token string → id, byte-exact.
+    let vocabulary: [ExactString: Int32]
     /// Id → token string (`nil` for ids no token has).
     let strings: [String?]
     /// `(left id << 32 | right id)` → `(rank << 32 | merged id)`.
@@ -28,7 +28,7 @@ public struct BPEModel: SubwordModel {
     public var vocabularySize: Int { vocabulary.count }
 
     /// The id of a vocabulary string.
-    public func id(of token: String) -> Int32? { vocabulary[token] }
+    public func id(of token: String) -> Int32? { vocabulary[exact: token] }
 
     /// The vocabulary string of an id.
     public func token(of id: Int32) -> String? {
@@ -39,7 +39,7 @@ public struct BPEModel: SubwordModel {
     /// The tokens of one pre-tokenized word, with their UTF-8 byte ranges.
     public func tokenize(_ word: String) -> [SubwordToken] {
         if word.isEmpty { return [] }
-        if ignoreMerges, let id = vocabulary[word] {
+        if ignoreMerges, let id = vocabulary[exact: word] {
             return [SubwordToken(id: id, value: word, bytes: 0..<word.utf8.count)]
         }
         if let hit = cache.tokens(of: word) { return hit }

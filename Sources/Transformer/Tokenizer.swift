@@ -26,6 +26,9 @@ public protocol Tokenizer: Sendable {
     /// The ids that play `role` in this tokenizer's model inputs (`[CLS]`/`<s>`, `[SEP]`/`</s>`), empty when none
     /// does (GPT-2's byte-level tokenizer adds no special tokens). See `Tokenizer+SpecialTokens.swift`.
     func specialTokenIDs(_ role: SpecialTokenRole) -> [Int32]
+
+    /// Ids back to text (`decode(ids, skip_special_tokens=...)` of Hugging Face's tokenizers).
+    func decode(ids: [Int32], skipSpecialTokens: Bool) -> String
 }
 
 extension Tokenizer {

@@ -9,13 +9,14 @@ extension UnigramModel {
         if let type = json["type"] as? String, type != "Unigram" {
             throw .invalidConfiguration(field: "model.type", reason: "expected Unigram, found \(type)")
         }
-        guard let entries = json["vocab"] as? [Any] else {
+        let exact = (json["vocab"] as? VocabularyEntries)?.entries.map { [$0.token, $0.value] as [Any] }
+        guard let entries = exact ?? json["vocab"] as? [Any] else {
             throw .invalidConfiguration(field: "model.vocab", reason: "expected a list of [piece, score]")
         }
         var pieces: [String] = [], scores: [Double] = []
         pieces.reserveCapacity(entries.count)
         scores.reserveCapacity(entries.count)
-        var vocabulary: [String: Int32] = [:]
+        var vocabulary: [ExactString: Int32] = [:]
         vocabulary.reserveCapacity(entries.count)
         var minimum = Double.infinity
         for (index, entry) in entries.enumerated() {
@@ -26,11 +27,11 @@ extension UnigramModel {
             }
             pieces.append(piece)
             scores.append(score)
-            vocabulary[piece] = Int32(index)
+            vocabulary[exact: piece] = Int32(index)
             minimum = min(minimum, score)
         }
         var trie = ByteTrie()
-        for (piece, id) in vocabulary where !piece.isEmpty { trie.insert(piece.utf8, id: id) }
+        for (piece, id) in vocabulary where !piece.string.isEmpty { trie.insert(piece.string.utf8, id: id) }
         var unknown: Int32?
         if let value = json["unk_id"], !(value is NSNull) {
             guard let id = CheckpointFiles.integer(value), id >= 0, id < pieces.count else {
@@ -42,7 +43,7 @@ extension UnigramModel {
         var byteTokens = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 {
             let hex = String(byte, radix: 16, uppercase: true)
-            byteTokens[byte] = vocabulary["<0x" + (byte < 16 ? "0" : "") + hex + ">"] ?? -1
+            byteTokens[byte] = vocabulary[exact: "<0x" + (byte < 16 ? "0" : "") + hex + ">"] ?? -1
         }
         self.init(
             pieces: pieces, scores: scores, vocabulary: vocabulary, trie: trie, unknown: unknown,

@@ -9,8 +9,8 @@ public struct UnigramModel: SubwordModel {
     /// Pieces by id and their log-probabilities.
     let pieces: [String]
     let scores: [Double]
-    /// Piece string → id (a repeated piece keeps its last id).
-    let vocabulary: [String: Int32]
+    /// Piece string → id, byte-exact (a repeated piece keeps its last id).
+    let vocabulary: [ExactString: Int32]
     let trie: ByteTrie
     let unknown: Int32?
     let byteFallback: Bool
@@ -24,7 +24,7 @@ public struct UnigramModel: SubwordModel {
     public var vocabularySize: Int { pieces.count }
 
     /// The id of a piece.
-    public func id(of token: String) -> Int32? { vocabulary[token] }
+    public func id(of token: String) -> Int32? { vocabulary[exact: token] }
 
     /// The piece of an id.
     public func token(of id: Int32) -> String? {
@@ -55,7 +55,7 @@ public struct UnigramModel: SubwordModel {
             return
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-        if let known = vocabulary[text] {
+        if let known = vocabulary[exact: text] {
             tokens.append(SubwordToken(id: known, value: text, bytes: range))
             return
         }

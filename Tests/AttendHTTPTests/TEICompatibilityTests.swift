@@ -111,9 +111,10 @@ import Transformer
             #expect(kept.json?.array?.count == 2)
             expectTEIError(try await live.post("/decode", #"{"ids":[1,99999]}"#), 422, "validation")
         }
-        #expect(
-            AttendApp.decode(["[CLS]", "hello", "##s", "there", "!", "[SEP]"], skipSpecial: true) == "hellos there!")
-        #expect(AttendApp.decode(["[CLS]", "a", "[SEP]"], skipSpecial: false) == "[CLS] a [SEP]")
+        let wordPiece = try WordPieceTokenizer(
+            vocabulary: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "##s", "there", "!", "a"])
+        #expect(wordPiece.decode(ids: [2, 5, 6, 7, 8, 3], skipSpecialTokens: true) == "hellos there!")
+        #expect(wordPiece.decode(ids: [2, 9, 3], skipSpecialTokens: false) == "[CLS] a [SEP]")
     }
 
     @Test func similarity_AnswersCosines_OnRouteAndRoot() async throws {

@@ -195,7 +195,8 @@ extension AttendApp {
     }
 
     /// `POST /decode`: `{"ids": [int] | [[int]], "skip_special_tokens": true}` → `[string]` (always a list, as
-    /// TEI answers), WordPiece pieces joined and Hugging Face's spaces before punctuation cleaned up.
+    /// TEI answers), through the model's tokenizer (``Tokenizer/decode(ids:skipSpecialTokens:)``: a
+    /// `tokenizer.json` file's decoder, or WordPiece's joining and clean-up for `vocab.txt`).
     @Sendable func teiDecode(_ request: Request, _ context: RequestContext) async throws -> Response {
         try Self.requireJSON(request)
         var fields = try RequestFields.parse(request.body, schema: .teiDecode)
@@ -212,34 +213,11 @@ extension AttendApp {
             for id in list where id < 0 || id >= vocabulary {
                 throw CoreError.idOutOfRange(sequence: s, id: String(id), vocabularySize: vocabulary)
             }
-            texts.append(Self.decode(list.map { model.tokenizer.token(for: Int32($0)) ?? "[UNK]" }, skipSpecial: skip))
+            texts.append(model.tokenizer.decode(ids: list.map { Int32($0) }, skipSpecialTokens: skip))
         }
         let w = JSONWriter()
         w.strings(texts)
         return Self.json(w.bytes)
-    }
-
-    static let specialTokens: Set<String> = ["[CLS]", "[SEP]", "[PAD]", "[MASK]", "[UNK]"]
-
-    /// WordPiece tokens back to text: `##` pieces join the previous word, others start a new one; then
-    /// Hugging Face's `clean_up_tokenization` (no space before `. , ! ?` and English contractions).
-    static func decode(_ tokens: [String], skipSpecial: Bool) -> String {
-        var text = ""
-        for token in tokens where !(skipSpecial && specialTokens.contains(token)) {
-            if token.hasPrefix("##") {
-                text += token.dropFirst(2)
-            } else {
-                if !text.isEmpty { text += " " }
-                text += token
-            }
-        }
-        for (from, to) in [
-            (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
-            (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
-        ] {
-            text = text.replacingOccurrences(of: from, with: to)
-        }
-        return text
     }
 
     /// `GET /info`: TEI's description of the served (first) model and the service's limits.

@@ -58,6 +58,13 @@ struct ComponentReader {
             return .strip(
                 left: CheckpointFiles.bool(body["strip_left"]) ?? true,
                 right: CheckpointFiles.bool(body["strip_right"]) ?? true)
+        case "Precompiled":
+            let charsmap = try string(body, "precompiled_charsmap", "normalizer Precompiled")
+            do {
+                return .precompiled(try PrecompiledCharsMap(base64: charsmap))
+            } catch {
+                throw malformed("normalizer Precompiled", "unreadable precompiled_charsmap (\(error))")
+            }
         case "Sequence":
             guard let list = body["normalizers"] as? [Any] else { throw malformed("normalizer Sequence", "no list") }
             var steps: [TextNormalizer] = []
@@ -122,6 +129,65 @@ struct ComponentReader {
             return .sequence(steps)
         default:
             throw unsupported("pre_tokenizer", type)
+        }
+    }
+
+    func decoder(_ value: Any?) throws(TransformerError) -> TokenDecoder? {
+        guard let (type, body) = try object(value, "decoder") else { return nil }
+        func scalar(_ key: String, _ fallback: Unicode.Scalar) throws(TransformerError) -> Unicode.Scalar {
+            guard let raw = body[key] else { return fallback }
+            guard let text = raw as? String, text.unicodeScalars.count == 1, let first = text.unicodeScalars.first
+            else { throw malformed("decoder \(type)", "\"\(key)\" is not one character") }
+            return first
+        }
+        func count(_ key: String) throws(TransformerError) -> Int {
+            guard let raw = body[key] else { return 0 }
+            guard let value = CheckpointFiles.integer(raw), value >= 0 else {
+                throw malformed("decoder \(type)", "\"\(key)\" is not a count")
+            }
+            return value
+        }
+        switch type {
+        case "ByteLevel":
+            return .byteLevel
+        case "WordPiece":
+            return .wordPiece(
+                prefix: body["prefix"] as? String ?? "##", cleanup: CheckpointFiles.bool(body["cleanup"]) ?? true)
+        case "Metaspace":
+            var scheme = PreTokenizer.PrependScheme.always
+            if let raw = body["prepend_scheme"] as? String {
+                guard let parsed = PreTokenizer.PrependScheme(rawValue: raw) else {
+                    throw malformed("decoder Metaspace", "unknown prepend_scheme '\(raw)'")
+                }
+                scheme = parsed
+            } else if let add = CheckpointFiles.bool(body["add_prefix_space"]) {
+                scheme = add ? .always : .never
+            }
+            return .metaspace(replacement: try scalar("replacement", "\u{2581}"), prependScheme: scheme)
+        case "BPEDecoder":
+            return .bpe(suffix: body["suffix"] as? String ?? "</w>")
+        case "ByteFallback":
+            return .byteFallback
+        case "Fuse":
+            return .fuse
+        case "Strip":
+            return .strip(content: try scalar("content", " "), start: try count("start"), stop: try count("stop"))
+        case "Replace":
+            return .replace(
+                try pattern(body, "Replace"),
+                content: Array(try string(body, "content", "decoder Replace").unicodeScalars))
+        case "CTC":
+            return .ctc(
+                pad: body["pad_token"] as? String ?? "<pad>",
+                wordDelimiter: body["word_delimiter_token"] as? String ?? "|",
+                cleanup: CheckpointFiles.bool(body["cleanup"]) ?? true)
+        case "Sequence":
+            guard let list = body["decoders"] as? [Any] else { throw malformed("decoder Sequence", "no list") }
+            var steps: [TokenDecoder] = []
+            for item in list { if let step = try decoder(item) { steps.append(step) } }
+            return .sequence(steps)
+        default:
+            throw unsupported("decoder", type)
         }
     }
 

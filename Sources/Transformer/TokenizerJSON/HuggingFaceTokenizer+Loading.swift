@@ -4,8 +4,22 @@ extension HuggingFaceTokenizer {
     /// Reads a `tokenizer.json` file. Throws `.fileNotFound` / `.unreadable` for the file, `.invalidHeader` for
     /// malformed JSON or an unsupported component (naming the file and the component's type) and
     /// `.invalidVocabulary` for an unusable model vocabulary.
+    ///
+    /// The model's `vocab` is read byte-exact (``VocabularyEntries``): canonically equivalent tokens stay two
+    /// entries, and Unigram scores are parsed correctly rounded, as in `tokenizers`.
     public init(file path: String) throws(TransformerError) {
-        try self.init(json: CheckpointFiles.jsonObject(path), file: path)
+        let bytes = try CheckpointFiles.read(path)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else {
+            throw .invalidHeader(file: path, detail: "not valid JSON")
+        }
+        guard var json = object as? [String: Any] else { throw .invalidHeader(file: path, detail: "not a JSON object") }
+        if var model = json["model"] as? [String: Any], model["vocab"] is [String: Any] || model["vocab"] is [Any],
+            let exact = VocabularyEntries.scan(bytes)
+        {
+            model["vocab"] = exact
+            json["model"] = model
+        }
+        try self.init(json: json, file: path)
     }
 
     /// A tokenizer from the parsed `tokenizer.json` object; `file` names it in errors.
@@ -37,8 +51,9 @@ extension HuggingFaceTokenizer {
             }
         }
         let postProcessor = try reader.postProcessor(json["post_processor"])
+        let decoder = try reader.decoder(json["decoder"])
         self.init(
             normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
-            addedTokens: added)
+            addedTokens: added, decoder: decoder)
     }
 }

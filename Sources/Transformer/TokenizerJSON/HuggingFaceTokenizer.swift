@@ -2,38 +2,52 @@
 /// normalizer, pre-tokenizer, model (WordPiece, BPE or Unigram), post-processor. Ids, tokens and offsets are those
 /// of the `tokenizers` package (offsets in Unicode scalars of the input, Python `str` indexes).
 ///
-/// Truncation and padding settings of the file are ignored (Attend truncates itself); the decoder is not used.
+/// Truncation and padding settings of the file are ignored (Attend truncates itself); the decoder turns ids back
+/// into text (``decode(ids:skipSpecialTokens:)``).
 public struct HuggingFaceTokenizer: Tokenizer {
     let normalizer: TextNormalizer?
     let preTokenizer: PreTokenizer?
     let model: any SubwordModel
     let postProcessor: PostProcessor
     let addedTokens: AddedTokens
+    let decoder: TokenDecoder?
     private let addedByID: [Int32: String]
+    private let specialContents: Set<ExactString>
     /// Number of ids: the model's vocabulary and the added tokens (`get_vocab_size(with_added_tokens=True)`).
     public let vocabularySize: Int
 
     init(
         normalizer: TextNormalizer?, preTokenizer: PreTokenizer?, model: any SubwordModel,
-        postProcessor: PostProcessor, addedTokens: [AddedTokens.Token]
+        postProcessor: PostProcessor, addedTokens: [AddedTokens.Token], decoder: TokenDecoder? = nil
     ) {
+        self.decoder = decoder
+        specialContents = Set(addedTokens.filter(\.special).map { ExactString($0.content) })
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
         self.postProcessor = postProcessor
         self.addedTokens = AddedTokens(tokens: addedTokens, normalizer: normalizer)
         var byID: [Int32: String] = [:]
-        for token in addedTokens { byID[token.id] = token.content }
+        for token in addedTokens {
+            guard token.normalized, let normalizer else {
+                byID[token.id] = token.content
+                continue
+            }
+            var text = NormalizedText(Array(token.content.unicodeScalars))
+            normalizer.apply(&text)
+            byID[token.id] = text.string
+        }
         addedByID = byID
         vocabularySize = max(model.vocabularySize, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 
-    /// The vocabulary string of `id` (an added token's content, or the model's).
+    /// The vocabulary string of `id`: an added token's content (normalized when the token is matched on normalized
+    /// text, as `tokenizers`' `id_to_token` answers), or the model's.
     public func token(for id: Int32) -> String? { addedByID[id] ?? model.token(of: id) }
 
-    /// The id of `token` (added tokens first, then the model's vocabulary).
+    /// The id of `token`, byte-exact (added tokens first, then the model's vocabulary).
     public func id(for token: String) -> Int32? {
-        addedTokens.tokens.first { $0.content == token }?.id ?? model.id(of: token)
+        addedTokens.tokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? model.id(of: token)
     }
 
     /// The special added token `[MASK]` or `<mask>` (before a vocabulary piece that merely spells one).
@@ -49,6 +63,21 @@ public struct HuggingFaceTokenizer: Tokenizer {
             if let id = model.id(of: name) { return (name, id) }
         }
         return nil
+    }
+
+    /// The text of `ids` as `tokenizers`' `decode(ids, skip_special_tokens)`: each id's token (ids without one are
+    /// left out; with `skipSpecialTokens`, so are the special added tokens), through the file's decoder, or
+    /// joined by spaces when it has none.
+    public func decode(ids: [Int32], skipSpecialTokens: Bool) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            guard let token = token(for: id) else { continue }
+            if skipSpecialTokens && specialContents.contains(ExactString(token)) { continue }
+            tokens.append(token)
+        }
+        guard let decoder else { return tokens.joined(separator: " ") }
+        return decoder.decode(tokens)
     }
 
     public func encode(_ text: String, addSpecialTokens: Bool) -> Encoding {

@@ -108,3 +108,31 @@ struct NormalizedText: Sendable, Equatable {
         origins = outOrigins
     }
 }
+
+extension NormalizedText {
+    /// Rewrites the whole text as `tokenizers`' `NormalizedString::transform(dest, 0)`: each new scalar with its
+    /// change — 0 replaces the next old scalar (taking its origin), 1 is inserted (taking the origin of the old
+    /// scalar before), −n replaces the next old scalar and removes the n after it. Old scalars left over are
+    /// removed.
+    mutating func transform(_ changes: [(scalar: Unicode.Scalar, change: Int)]) {
+        var outScalars: [Unicode.Scalar] = []
+        var outOrigins: [Int] = []
+        outScalars.reserveCapacity(changes.count)
+        outOrigins.reserveCapacity(changes.count)
+        var offset = 0
+        for (scalar, change) in changes {
+            let origin: Int
+            if change > 0 {
+                origin = offset >= 1 ? origins[min(offset - 1, origins.count - 1)] : (origins.first ?? 0)
+            } else {
+                origin = origins.isEmpty ? 0 : origins[min(offset, origins.count - 1)]
+                offset += 1
+                if change < 0 { offset -= change }
+            }
+            outScalars.append(scalar)
+            outOrigins.append(origin)
+        }
+        scalars = outScalars
+        origins = outOrigins
+    }
+}

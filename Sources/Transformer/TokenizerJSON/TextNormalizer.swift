@@ -24,6 +24,8 @@ indirect enum TextNormalizer: Sendable, Equatable {
     case strip(left: Bool, right: Bool)
     /// `Sequence`: each in turn.
     case sequence([TextNormalizer])
+    /// `Precompiled`: SentencePiece's compiled normalization rules (``PrecompiledCharsMap``).
+    case precompiled(PrecompiledCharsMap)
 
     /// Applies the normalizer to `text`.
     func apply(_ text: inout NormalizedText) {
@@ -65,6 +67,8 @@ indirect enum TextNormalizer: Sendable, Equatable {
             if lower > 0 || upper < text.count { text = text[lower..<upper] }
         case .sequence(let normalizers):
             for normalizer in normalizers { normalizer.apply(&text) }
+        case .precompiled(let map):
+            map.apply(&text)
         }
     }
 

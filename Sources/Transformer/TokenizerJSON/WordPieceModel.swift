@@ -11,7 +11,7 @@ struct WordPieceModel: SubwordModel {
 
     /// The model from its `"model"` object; `file` names it in errors.
     init(json: [String: Any], file: String) throws(TransformerError) {
-        guard let vocab = json["vocab"] as? [String: Any], !vocab.isEmpty else {
+        guard let vocab = VocabularyEntries.members(json["vocab"]), !vocab.isEmpty else {
             throw .invalidVocabulary(file: file, detail: "WordPiece model has no vocab object")
         }
         var byID = [String?](repeating: nil, count: vocab.count)
