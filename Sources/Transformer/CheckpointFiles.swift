@@ -71,6 +71,21 @@ enum CheckpointFiles {
         return Int(exactly: number.doubleValue)
     }
 
+    /// The integer `json[key]` of a configuration file: `value` when the key is absent or null, else an error
+    /// naming the key (missing without a default, or not an integer) and `file`.
+    static func integer(
+        _ key: String, in json: [String: Any], default value: Int? = nil, file: String
+    ) throws(TransformerError) -> Int {
+        guard let raw = json[key], !(raw is NSNull) else {
+            guard let value else { throw .invalidConfiguration(field: key, reason: "missing in \(file)") }
+            return value
+        }
+        guard let number = integer(raw) else {
+            throw .invalidConfiguration(field: key, reason: "not an integer in \(file)")
+        }
+        return number
+    }
+
     /// A JSON number as Double.
     static func double(_ value: Any?) -> Double? {
         guard let number = value as? NSNumber else { return nil }

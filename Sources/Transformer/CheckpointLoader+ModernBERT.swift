@@ -16,14 +16,7 @@ extension CheckpointLoader {
         _ json: [String: Any], file: String
     ) throws(TransformerError) -> EncoderConfiguration {
         func integer(_ key: String, default value: Int? = nil) throws(TransformerError) -> Int {
-            guard let raw = json[key], !(raw is NSNull) else {
-                guard let value else { throw .invalidConfiguration(field: key, reason: "missing in \(file)") }
-                return value
-            }
-            guard let number = CheckpointFiles.integer(raw) else {
-                throw .invalidConfiguration(field: key, reason: "not an integer in \(file)")
-            }
-            return number
+            try CheckpointFiles.integer(key, in: json, default: value, file: file)
         }
         func number(_ raw: Any?, _ key: String, default value: Double) throws(TransformerError) -> Double {
             guard let raw, !(raw is NSNull) else { return value }

@@ -109,14 +109,7 @@ public enum CheckpointLoader {
         huggingFace json: [String: Any], file: String
     ) throws(TransformerError) -> EncoderConfiguration {
         func integer(_ key: String, default value: Int? = nil) throws(TransformerError) -> Int {
-            guard let raw = json[key], !(raw is NSNull) else {
-                guard let value else { throw .invalidConfiguration(field: key, reason: "missing in \(file)") }
-                return value
-            }
-            guard let number = CheckpointFiles.integer(raw) else {
-                throw .invalidConfiguration(field: key, reason: "not an integer in \(file)")
-            }
-            return number
+            try CheckpointFiles.integer(key, in: json, default: value, file: file)
         }
         func activation(_ key: String) throws(TransformerError) -> Activation {
             switch json[key] as? String {

@@ -40,11 +40,7 @@ import Testing
         for measure in [ContributionMeasure.alti, .globenc, .valueZeroing] {
             for l in 0..<c.layers {
                 let map = try #require(output.contributions[measure]?[l])
-                #expect(map.storage.allSatisfy { $0 >= 0 }, "\(measure) layer \(l) has a negative entry")
-                for i in 0..<n {
-                    let total = map.storage[(i * n)..<((i + 1) * n)].reduce(0, +)
-                    #expect(abs(total - 1) < 1e-5, "\(measure) layer \(l) row \(i) sums to \(total)")
-                }
+                FixtureSupport.expectRowStochastic(map, n: n, "\(measure) layer \(l)")
             }
         }
     }

@@ -13,6 +13,17 @@ enum FixtureSupport {
 
     static func fixture(_ name: String) -> String { fixtures + "/" + name }
 
+    /// Expects `map` to be an [n, n] matrix of non-negative entries whose rows sum to 1 within 1e-5 (ALTI, GlobEnc,
+    /// value zeroing); `label` names it in failures.
+    static func expectRowStochastic(_ map: Tensor, n: Int, _ label: String) {
+        #expect(map.shape == [n, n], "\(label) has shape \(map.shape)")
+        #expect(map.storage.allSatisfy { $0 >= 0 }, "\(label) has a negative entry")
+        for i in 0..<n where map.storage.count >= (i + 1) * n {
+            let total = map.storage[(i * n)..<((i + 1) * n)].reduce(0, +)
+            #expect(abs(total - 1) < 1e-5, "\(label) row \(i) sums to \(total)")
+        }
+    }
+
     /// `<repository>/models/all-MiniLM-L6-v2` (overridable with `ATTEND_MINILM_DIR`).
     static var miniLMDirectory: String {
         if let custom = ProcessInfo.processInfo.environment["ATTEND_MINILM_DIR"] { return custom }
