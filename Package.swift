@@ -45,8 +45,11 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]),
 
+        // epoll(7) and eventfd(2) from the C library (headers only: no pkg-config, nothing to link).
+        .systemLibrary(name: "CEpoll"),
+
         // Leaves.
-        .target(name: "Sockets", swiftSettings: common),
+        .target(name: "Sockets", dependencies: ["CEpoll"], swiftSettings: common),
         .target(name: "JSON", swiftSettings: numerics),
         .target(name: "HTTP1", dependencies: ["JSON"], swiftSettings: common),
         .target(name: "Transformer", dependencies: ["CBLAS"], swiftSettings: numerics),

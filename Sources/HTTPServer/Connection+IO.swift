@@ -1,38 +1,94 @@
-import Dispatch
 import Sockets
 
-/// Reading, writing and the TLS handshake: readiness in, events to the state out. Called holding `lock`.
+/// Reading, writing and the TLS handshake: readiness in, events to the state out. Called holding `lock`, except
+/// the entry points `handle(_:)` and `onReadable()`, which take it.
 extension Connection {
-    func onReadable() {
+    /// The poller's readiness for the socket, on the loop's thread.
+    func handle(_ events: Poller.Events) {
         lock.withLock {
             guard !closed else { return }
-            let now = Self.now()
-            if handshaking {
-                driveHandshake(now: now)
-            } else {
-                readLoop(now: now)
+            let failed = !events.isDisjoint(with: [.hangup, .error])
+            if events.contains(.readable) || failed {
+                if readActive {
+                    readable()
+                } else if interest.contains(.readable) {
+                    // Reading was paused since the interest was set: stop watching until it resumes.
+                    updateInterest()
+                }
+            }
+            if closed { return }
+            if writeActive, events.contains(.writable) || failed { writable() }
+            if closed { return }
+            if failed, !readActive, !writeActive, registered {
+                // A hang-up or error is reported whatever the interest: unregister until there is something to do
+                // (reading or writing resumes and finds the failure itself), or the loop would spin on it.
+                loop.poller.remove(socket.descriptor)
+                registered = false
+                interest = []
             }
         }
     }
 
-    func onWritable() {
+    /// Reads (or continues the handshake) now: for input OpenSSL may hold where the poller cannot see it.
+    func onReadable() {
         lock.withLock {
-            guard !closed else { return }
-            let now = Self.now()
-            if handshaking {
-                driveHandshake(now: now)
-                return
+            guard !closed, readActive || handshaking else { return }
+            readable()
+        }
+    }
+
+    private func readable() {
+        let now = Self.now()
+        if handshaking {
+            driveHandshake(now: now)
+        } else {
+            readLoop(now: now)
+        }
+    }
+
+    private func writable() {
+        let now = Self.now()
+        if handshaking {
+            driveHandshake(now: now)
+            return
+        }
+        if tls?.wantsWriteForRead == true, readActive {
+            disarmWrite()
+            readLoop(now: now)
+            if closed { return }
+        }
+        guard !output.isEmpty else {
+            disarmWrite()
+            return
+        }
+        run(flush(now: now), now: now)
+    }
+
+    /// Brings the poller's registration in line with `readActive` and `writeActive` (registering the socket again
+    /// after a hang-up unregistered it). A refusal by the poller fails the transport.
+    func updateInterest() {
+        guard !closed else { return }
+        var wanted: Poller.Events = []
+        if readActive { wanted.insert(.readable) }
+        if writeActive { wanted.insert(.writable) }
+        do {
+            if registered {
+                guard wanted != interest else { return }
+                try loop.poller.modify(socket.descriptor, token: token, interest: wanted)
+            } else {
+                guard !wanted.isEmpty else { return }
+                try loop.poller.add(socket.descriptor, token: token, interest: wanted)
+                registered = true
             }
-            if tls?.wantsWriteForRead == true, readActive {
-                disarmWrite()
-                readLoop(now: now)
-                if closed { return }
+            interest = wanted
+        } catch {
+            core.logger.debug("poller refused the connection", metadata: ["remote": "\(remote)", "error": "\(error)"])
+            if registered {
+                loop.poller.remove(socket.descriptor)
+                registered = false
             }
-            guard !output.isEmpty else {
-                disarmWrite()
-                return
-            }
-            run(flush(now: now), now: now)
+            interest = []
+            run(state.transportFailed(), now: Self.now())
         }
     }
 
@@ -44,7 +100,7 @@ extension Connection {
             switch transportRead(buffer) {
             case .bytes(let count):
                 run(state.bytesReceived(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), now: now), now: now)
-                // A short plain read drained the socket; the level-triggered source fires again for more.
+                // A short plain read drained the socket; the level-triggered poller reports more.
                 if tls == nil, count < buffer.count { return }
             case .wouldBlock:
                 if tls?.wantsWriteForRead == true { armWrite() }
@@ -57,8 +113,8 @@ extension Connection {
                 return
             }
         }
-        // More may be buffered inside OpenSSL, where the read source cannot see it.
-        if tls != nil { loop.queue.async { self.onReadable() } }
+        // More may be buffered inside OpenSSL, where the poller cannot see it.
+        if tls != nil { loop.execute { self.onReadable() } }
     }
 
     private func transportRead(_ buffer: UnsafeMutableRawBufferPointer) -> Socket.IOResult {
@@ -119,20 +175,13 @@ extension Connection {
 
     func armWrite() {
         guard !writeActive, !closed else { return }
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: socket.descriptor, queue: loop.queue)
-            source.setEventHandler { [unowned self] in self.onWritable() }
-            source.setCancelHandler { [self] in self.sourceCancelled() }
-            liveSources += 1
-            writeSource = source
-        }
         writeActive = true
-        writeSource?.resume()
+        updateInterest()
     }
 
     func disarmWrite() {
-        guard writeActive, let source = writeSource else { return }
+        guard writeActive else { return }
         writeActive = false
-        source.suspend()
+        updateInterest()
     }
 }

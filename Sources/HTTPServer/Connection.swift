@@ -4,13 +4,17 @@ import Logging
 import Sockets
 import Synchronization
 
-/// One client connection: the Dispatch and socket shell around a `ConnectionState`, which makes every decision.
+/// One client connection: the poller and socket shell around a `ConnectionState`, which makes every decision.
 ///
 /// The shell turns readiness into events (bytes read, end of file, bytes written, failures), the handler's answer
-/// and the loop's sweep into events too, and carries out the actions that come back (read sources suspended and
-/// resumed, bytes written, handler tasks started and cancelled, the socket shut down and closed). Its state is
-/// guarded by `lock`: I/O events run on its loop's serial queue, and a handler's task takes the lock to hand its
-/// response over and write it directly (no hop back to the queue).
+/// and the loop's sweep into events too, and carries out the actions that come back (reading paused and resumed,
+/// bytes written, handler tasks started and cancelled, the socket shut down and closed). Its state is guarded by
+/// `lock`: readiness is handled on its loop's thread, and a handler's task takes the lock to hand its response over
+/// and write it directly (no hop back to the loop).
+///
+/// The socket is registered with the loop's ``Poller`` under ``token``: readable while reading is wanted (dropped
+/// lazily, at the first readiness that comes while reading is paused, so a request/response round trip costs no
+/// `epoll_ctl`), writable only while output is blocked. Closing removes it from the poller and closes it at once.
 final class Connection: @unchecked Sendable {
     let loop: EventLoop
     let core: ServerCore
@@ -19,17 +23,21 @@ final class Connection: @unchecked Sendable {
     /// The state's next deadline (uptime nanoseconds; `.max` for none), so that the sweep skips the connection
     /// without taking its lock before it. Written under `lock`.
     let deadline = Atomic<UInt64>(.max)
-    /// Guards every field below. Entry points (Dispatch handlers, the sweep, the server, handler tasks) take it;
-    /// everything they call assumes it is held.
+    /// The socket's registration with the loop's poller, unique for the process.
+    let token = EventLoop.newToken()
+    /// Guards every field below. Entry points (readiness, the sweep, the server, handler tasks) take it; everything
+    /// they call assumes it is held.
     let lock = Lock()
     var state: ConnectionState
     var tls: TLSSession?
     var handshaking = false
-    var readSource: (any DispatchSourceRead)?
-    var writeSource: (any DispatchSourceWrite)?
+    /// Reading (or the handshake) wants readable readiness; writing (blocked output) wants writable readiness.
     var readActive = false
     var writeActive = false
-    var liveSources = 0
+    /// What the poller watches the socket for, and whether it is registered at all (a hang-up nobody can act on
+    /// unregisters it until reading or writing is wanted again).
+    var interest: Poller.Events = []
+    var registered = false
     var closed = false
     var handler: Task<Void, Never>?
     /// Set by `.startStream` while the handler's answer is handed over: its stream is to be produced.
@@ -75,14 +83,17 @@ final class Connection: @unchecked Sendable {
             tls = session
             handshaking = true
         }
-        loop.connections[ObjectIdentifier(self)] = self
-        let source = DispatchSource.makeReadSource(fileDescriptor: socket.descriptor, queue: loop.queue)
-        source.setEventHandler { [unowned self] in self.onReadable() }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        readSource = source
         readActive = true
-        source.resume()
+        updateInterest()
+        guard registered else {
+            // The poller refused the descriptor (out of memory): nothing could ever be read.
+            closed = true
+            tls = nil
+            socket.close()
+            core.connectionClosed()
+            return
+        }
+        loop.connections[token] = self
         deadline.store(state.armedDeadline ?? .max, ordering: .relaxed)
         if core.isShuttingDown {
             let now = Self.now()
@@ -140,15 +151,14 @@ final class Connection: @unchecked Sendable {
             core.addQueuedWriteBytes(bytes.count)
             needsFlush = true
         case .pauseReading:
-            guard readActive, let source = readSource else { return }
+            // The poller keeps watching until readiness comes while paused (`handle`): most pauses end before.
             readActive = false
-            source.suspend()
         case .resumeReading:
-            guard !readActive, let source = readSource else { return }
+            guard !readActive else { return }
             readActive = true
-            source.resume()
-            // More may be buffered inside OpenSSL, where the read source cannot see it.
-            if tls != nil { loop.queue.async { self.onReadable() } }
+            updateInterest()
+            // More may be buffered inside OpenSSL, where the poller cannot see it.
+            if tls != nil { loop.execute { self.onReadable() } }
         case .checkPeer:
             if socket.pendingError() != 0 { next += state.transportFailed(.peerGone) }
         case .shutdownWrite:
@@ -249,32 +259,18 @@ final class Connection: @unchecked Sendable {
         core.releaseQueuedWriteBytes(outputBytes)
         outputBytes = 0
         deadline.store(.max, ordering: .relaxed)
-        let loop = self.loop
-        let key = ObjectIdentifier(self)
-        loop.queue.async { loop.connections.removeValue(forKey: key) }
-        if let source = readSource {
-            if !readActive { source.resume() }
-            source.cancel()
+        // Out of the poller before the descriptor closes (its number may be reused at once); an event the loop
+        // already harvested finds the connection closed, or gone from `connections`, and is dropped.
+        if registered {
+            loop.poller.remove(socket.descriptor)
+            registered = false
         }
-        if let source = writeSource {
-            if !writeActive { source.resume() }
-            source.cancel()
-        }
-        if liveSources == 0 { finalClose() }
-    }
-
-    func sourceCancelled() {
-        lock.withLock {
-            liveSources -= 1
-            if liveSources == 0 { finalClose() }
-        }
-    }
-
-    private func finalClose() {
+        interest = []
         tls = nil
-        readSource = nil
-        writeSource = nil
         socket.close()
         core.connectionClosed()
+        let loop = self.loop
+        let token = self.token
+        loop.execute { loop.connections.removeValue(forKey: token) }
     }
 }

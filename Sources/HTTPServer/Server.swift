@@ -6,9 +6,10 @@ import Synchronization
 
 /// An HTTP/1.1 server on POSIX sockets and Dispatch.
 ///
-/// `start()` binds and begins accepting; connections are spread over `ioThreads` serial queues; handlers run in
-/// tasks (never on those queues). `shutdown(deadline:)` stops accepting, closes idle connections, lets in-flight
-/// requests finish (answered with `Connection: close`) until the deadline, then drops what is left.
+/// `start()` binds and begins accepting; connections are spread over `ioThreads` I/O threads (an epoll loop
+/// each); handlers run in tasks (never on those threads). `shutdown(deadline:)` stops accepting, closes idle
+/// connections, lets in-flight requests finish (answered with `Connection: close`) until the deadline, then drops
+/// what is left.
 public final class Server: Sendable {
     /// Errors of `start()`.
     public enum StartError: Error, CustomStringConvertible {
@@ -48,18 +49,23 @@ public final class Server: Sendable {
             let address = try SocketAddress(host: configuration.host, port: UInt16(configuration.port))
             let listener = try Listener(
                 address: address, backlog: configuration.backlog, dualStack: address.family == .ipv6)
-            let core = ServerCore(configuration: configuration, router: router, logger: logger, tls: tls)
+            let core = try ServerCore(configuration: configuration, router: router, logger: logger, tls: tls)
             core.attach(listener)
             let timeouts = configuration.timeouts
             let shortest = [
                 timeouts.header, timeouts.idle, timeouts.body, timeouts.write, timeouts.handshake, timeouts.rateGrace,
             ].min()!
             let tick = min(max(shortest / 4, .milliseconds(5)), .milliseconds(250))
-            for loop in core.loops { loop.startSweeping(every: tick) }
+            do {
+                for loop in core.loops { try loop.start(sweepingEvery: tick) }
+            } catch {
+                for loop in core.loops { loop.stop() }
+                throw error
+            }
             listener.start { socket, address in
                 core.connectionOpened()
                 let loop = core.nextEventLoop()
-                loop.queue.async {
+                loop.execute {
                     Connection(socket: socket, remote: address, loop: loop, core: core).start()
                 }
             }
@@ -96,7 +102,7 @@ public final class Server: Sendable {
         guard let core, let listener, core.beginShutdown() else { return }
         listener.close()
         for loop in core.loops {
-            loop.queue.async {
+            loop.execute {
                 for connection in Array(loop.connections.values) { connection.beginShutdown() }
             }
         }
@@ -109,7 +115,7 @@ public final class Server: Sendable {
         if left > 0 {
             logger.info("shutdown deadline passed; closing connections", metadata: ["connections": "\(left)"])
             for loop in core.loops {
-                loop.queue.async {
+                loop.execute {
                     for connection in Array(loop.connections.values) { connection.abort() }
                 }
             }

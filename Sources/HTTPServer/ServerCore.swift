@@ -25,14 +25,19 @@ final class ServerCore: Sendable {
     private let shuttingDown = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
 
-    init(configuration: ServerConfiguration, router: FrozenRouter, logger: Logger, tls: TLSContext?) {
+    /// Throws when a loop's poller cannot be created (out of descriptors).
+    init(
+        configuration: ServerConfiguration, router: FrozenRouter, logger: Logger, tls: TLSContext?
+    ) throws(SocketError) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
         self.tls = tls
         var threads = configuration.ioThreads
         if threads <= 0 { threads = ServerCore.processorCount() }
-        loops = (0..<max(1, threads)).map { EventLoop(index: $0) }
+        var loops: [EventLoop] = []
+        for index in 0..<max(1, threads) { loops.append(try EventLoop(index: index)) }
+        self.loops = loops
         connectionSettings = ConnectionState.Settings(configuration)
     }
 
