@@ -70,39 +70,6 @@ public enum FloatFormatter {
         return p - out + writeDecimal(significand: decimal.significand, exponent: decimal.exponent, to: p)
     }
 
-    /// Writes each of the `count` floats at `values` in shortest form followed by a comma, from `out` (which has
-    /// room for `count · (maximumLength + 1)` bytes); returns the end. A run whose floats are all positive, normal
-    /// and finite (an attention map's rows, almost always) skips the sign, zero and NaN tests per float.
-    @inline(__always)
-    static func writeShortestList(
-        _ values: UnsafePointer<Float>, count: Int, to out: UnsafeMutablePointer<UInt8>
-    ) -> UnsafeMutablePointer<UInt8> {
-        var p = out
-        let bits = UnsafeRawPointer(values).assumingMemoryBound(to: UInt32.self)
-        var low = UInt32.max
-        var high = UInt32.min
-        for i in 0..<count {
-            low = min(low, bits[i])
-            high = max(high, bits[i])
-        }
-        if low >= 0x0080_0000 && high < 0x7F80_0000 {
-            for i in 0..<count {
-                let b = bits[i]
-                let decimal = shortestDecimal(fraction: b & 0x7F_FFFF, biasedExponent: b >> 23)
-                p += writeDecimal(significand: decimal.significand, exponent: decimal.exponent, to: p)
-                p.pointee = UInt8(ascii: ",")
-                p += 1
-            }
-            return p
-        }
-        for i in 0..<count {
-            p += writeShortest(values[i], to: p)
-            p.pointee = UInt8(ascii: ",")
-            p += 1
-        }
-        return p
-    }
-
     /// ⌊10^e · 2^-r⌋ + 1 for e in -31...45, with r chosen so that 2^63 ≤ 10^e · 2^-r < 2^64
     /// (r = ⌊e · log₂ 10⌋ − 63): each entry slightly overestimates 10^e, as Schubfach requires.
     @usableFromInline static let schubfachPowers: [UInt64] = [
@@ -219,9 +186,20 @@ public enum FloatFormatter {
         let e = k &+ length &- 1  // exponent of the first digit
         let first = m9 / 100_000_000
         let rest = eightDigits(m9 &- first &* 100_000_000)
-        let significant = 9 &- (rest.leadingZeroBitCount >> 3)
-        let ascii = rest | 0x3030_3030_3030_3030
-        let lead = UInt8(truncatingIfNeeded: first) &+ UInt8(ascii: "0")
+        return writeNumber(
+            lead: UInt8(truncatingIfNeeded: first) &+ UInt8(ascii: "0"), digits: rest | 0x3030_3030_3030_3030,
+            exponent: e, to: out)
+    }
+
+    /// Writes the nine-digit decimal `lead.digits · 10^exponent` (`lead` the first digit's ASCII, `digits` the
+    /// other eight in ASCII, the most significant in the lowest byte) as ``writeDecimal(significand:exponent:to:)``
+    /// describes; returns the length. Bytes past it (up to 18 from `out`) are scratch.
+    @inlinable @inline(__always)
+    static func writeNumber(
+        lead: UInt8, digits ascii: UInt64, exponent e: Int, to out: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        // Trailing zero digits are the high bytes that are "0".
+        let significant = 9 &- ((ascii ^ 0x3030_3030_3030_3030).leadingZeroBitCount >> 3)
         if e < 0 && e >= -5 {
             store(0x3030_3030_3030_2E30, at: out)  // "0.000000"
             let start = 1 &- e

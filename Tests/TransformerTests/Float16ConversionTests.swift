@@ -74,6 +74,37 @@ struct Float16ConversionTests {
         #expect(Self.isBFloatNaN(Float16Conversion.bfloat(Float(bitPattern: 0x7F80_0001))))
     }
 
+    @Test func writeHalf_MatchesHalf_WhenEdgeValuesAndRandomBitPatterns() {
+        // The vectorized writer (the hardware conversion where there is one) against the integer reference: NaN
+        // payloads, ties, subnormal results, overflow, zeros of both signs and random patterns, at odd offsets.
+        var floats: [Float] = [
+            0, -0.0, 1, -1, 65504, 65519.996, 65520, -1e10, 0x1p-24, 0x1p-25, 0x1.8p-24, 0x1p-14, 1 + 0x1p-11,
+            1 + 0x1.8p-10, .nan, -.nan, .infinity, -.infinity, .leastNonzeroMagnitude, .leastNormalMagnitude,
+            .greatestFiniteMagnitude, Float(bitPattern: 0x7F80_0001), Float(bitPattern: 0xFFC0_1234),
+            Float(bitPattern: 0x7FBF_FFFF),
+        ]
+        floats += Self.cases.map { Float(bitPattern: $0.float) }
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<200_000 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            floats.append(Float(bitPattern: UInt32(truncatingIfNeeded: state)))
+        }
+        var bytes = [UInt8](repeating: 0, count: floats.count * 2 + 1)
+        bytes.withUnsafeMutableBytes { out in
+            floats.withUnsafeBufferPointer { Float16Conversion.writeHalf($0, to: out.baseAddress! + 1) }
+        }
+        var mismatches: [String] = []
+        for (i, f) in floats.enumerated() {
+            let got = UInt16(bytes[2 * i + 1]) | UInt16(bytes[2 * i + 2]) << 8
+            if got != Float16Conversion.half(f) {
+                mismatches.append(String(format: "%08x: %04x, half %04x", f.bitPattern, got, Float16Conversion.half(f)))
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+
     @Test func widening_RoundTripsEveryHalf() {
         // Every finite binary16 value, widened by the safetensors reader, narrows back to itself.
         for h in UInt16.min...UInt16.max where !Self.isHalfNaN(h) {
