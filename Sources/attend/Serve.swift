@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
             await server.shutdown(deadline: .seconds(10))
             app.shutdown()
             logger.info("stopped")
-            Foundation.exit(0)
+            ProcessExit.exit(0)
         }
         // Models load after the server listens; /readyz answers 503 until then.
         let loader = Thread {
@@ -63,12 +63,15 @@ struct Serve: AsyncParsableCommand {
             let elapsed = ContinuousClock.now - start
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             if let message = AttendApp.startupFailure(failures) {
-                // A server that cannot serve a configured model must not look healthy: stop and exit 1.
+                // A server that cannot serve a configured model must not look healthy: stop and exit 1 (also when
+                // a SIGTERM's shutdown gets to the exit first). The reason is written out before the drain.
+                ProcessExit.markFailed()
                 logger.critical("\(message)")
+                LogSetup.writer?.flush()
                 Task {
                     await server.shutdown(deadline: .seconds(5))
                     app.shutdown()
-                    Foundation.exit(1)
+                    ProcessExit.exit(1)
                 }
                 return
             }
