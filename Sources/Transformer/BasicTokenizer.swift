@@ -174,15 +174,14 @@ struct BasicTokenizer: Sendable, Equatable {
     static func stripAccents(
         _ scalars: [Unicode.Scalar], _ origins: [Int]
     ) -> ([Unicode.Scalar], [Int]) {
+        if scalars.allSatisfy(\.isASCII) { return (scalars, origins) }  // ASCII decomposes to itself, has no Mn
         var decomposed: [(scalar: Unicode.Scalar, origin: Int)] = []
         decomposed.reserveCapacity(scalars.count)
         for (scalar, origin) in zip(scalars, origins) {
             if scalar.isASCII {
                 decomposed.append((scalar, origin))
             } else {
-                for part in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars {
-                    decomposed.append((part, origin))
-                }
+                for part in ScalarNormalization.normalize(scalar, .nfd) { decomposed.append((part, origin)) }
             }
         }
         canonicalOrder(&decomposed)
@@ -190,7 +189,8 @@ struct BasicTokenizer: Sendable, Equatable {
         var outOrigins: [Int] = []
         outScalars.reserveCapacity(decomposed.count)
         outOrigins.reserveCapacity(decomposed.count)
-        for (scalar, origin) in decomposed where scalar.properties.generalCategory != .nonspacingMark {
+        for (scalar, origin) in decomposed where scalar.isASCII || scalar.properties.generalCategory != .nonspacingMark
+        {
             outScalars.append(scalar)
             outOrigins.append(origin)
         }

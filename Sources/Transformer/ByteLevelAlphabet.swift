@@ -17,6 +17,9 @@ public enum ByteLevelAlphabet {
         return table
     }()
 
+    /// The character of each byte.
+    static let characters: [Unicode.Scalar] = scalars.map { Unicode.Scalar(UInt16($0)) ?? " " }
+
     /// The UTF-8 encoding of each byte's character, packed little-endian (low byte first) with its length.
     static let utf8: [(packed: UInt16, count: UInt8)] = scalars.map { scalar in
         if scalar < 0x80 { return (UInt16(scalar), 1) }

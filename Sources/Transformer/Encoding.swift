@@ -47,6 +47,20 @@ public struct Encoding: Sendable, Equatable {
     /// Number of tokens.
     public var count: Int { ids.count }
 
+    /// Appends all of `other`'s tokens, their token types `typeID` (or `other`'s own when `nil`).
+    mutating func append(contentsOf other: Encoding, typeID: Int32? = nil) {
+        tokens.append(contentsOf: other.tokens)
+        ids.append(contentsOf: other.ids)
+        offsets.append(contentsOf: other.offsets)
+        wordIDs.append(contentsOf: other.wordIDs)
+        specialTokensMask.append(contentsOf: other.specialTokensMask)
+        if let typeID {
+            typeIDs.append(contentsOf: repeatElement(typeID, count: other.count))
+        } else {
+            typeIDs.append(contentsOf: other.typeIDs)
+        }
+    }
+
     mutating func append(
         token: String, id: Int32, offset: Range<Int>?, wordID: Int?, special: Bool, typeID: Int32 = 0
     ) {

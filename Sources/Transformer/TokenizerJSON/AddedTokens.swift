@@ -55,10 +55,15 @@ struct AddedTokens: Sendable {
     ) -> [Split] {
         guard !patterns.isEmpty, !text.isEmpty else { return [Split(text: text, token: nil)] }
         let scalars = text.scalars
+        let firsts = patterns.compactMap(\.scalars.first)
         var result: [Split] = []
         var startOffset = 0
         var index = 0
         while index < scalars.count {
+            guard firsts.contains(scalars[index]) else {  // no token starts here: skip without copying the patterns
+                index += 1
+                continue
+            }
             var best: (length: Int, token: Token)?
             for pattern in patterns where pattern.scalars.count > (best?.length ?? 0) {
                 let length = pattern.scalars.count

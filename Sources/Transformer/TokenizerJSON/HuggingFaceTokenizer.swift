@@ -105,15 +105,16 @@ public struct HuggingFaceTokenizer: Tokenizer {
             segments.append(second)
         }
         let parts = postProcessor.join(segments, addSpecialTokens: addSpecialTokens)
+        if second == nil, parts.count == 1 {  // one text: its part is the encoding
+            var only = parts[0]
+            only.secondSegmentStart = nil
+            return only
+        }
         var joined = Encoding()
         joined.reserve(parts.reduce(0) { $0 + $1.count })
         for (index, part) in parts.enumerated() {
             if index == 1 { joined.secondSegmentStart = joined.count }
-            for i in 0..<part.count {
-                joined.append(
-                    token: part.tokens[i], id: part.ids[i], offset: part.offsets[i], wordID: part.wordIDs[i],
-                    special: part.specialTokensMask[i], typeID: part.typeIDs[i])
-            }
+            joined.append(contentsOf: part)
         }
         if second != nil && joined.secondSegmentStart == nil { joined.secondSegmentStart = joined.count }
         return joined
@@ -133,6 +134,17 @@ public struct HuggingFaceTokenizer: Tokenizer {
             let pieces = preTokenizer?.apply([split.text]) ?? [split.text]
             for piece in pieces {
                 let string = piece.string
+                if string.utf8.count == piece.count {  // ASCII: byte offsets are scalar offsets
+                    for token in model.tokenize(string) {
+                        let lower = min(token.bytes.lowerBound, piece.count)
+                        let upper = token.bytes.isEmpty ? lower : min(token.bytes.upperBound - 1, piece.count) + 1
+                        encoding.append(
+                            token: token.value, id: token.id, offset: piece.originalRange(lower..<upper),
+                            wordID: wordID ?? words, special: false)
+                    }
+                    words += 1
+                    continue
+                }
                 var scalarAtByte: [Int] = []
                 scalarAtByte.reserveCapacity(string.utf8.count + 1)
                 for (index, scalar) in piece.scalars.enumerated() {

@@ -27,7 +27,8 @@ struct NormalizedText: Sendable, Equatable {
 
     /// The scalars in `range`, with their alignment.
     subscript(range: Range<Int>) -> NormalizedText {
-        NormalizedText(scalars: Array(scalars[range]), origins: Array(origins[range]))
+        if range == scalars.indices { return self }
+        return NormalizedText(scalars: Array(scalars[range]), origins: Array(origins[range]))
     }
 
     /// The original range covered by normalised scalars `range` (empty at the first origin when `range` is
@@ -66,11 +67,12 @@ struct NormalizedText: Sendable, Equatable {
 
     /// Keeps the scalars for which `keep` holds.
     mutating func filter(_ keep: (Unicode.Scalar) -> Bool) {
-        var outScalars: [Unicode.Scalar] = []
-        var outOrigins: [Int] = []
+        guard let first = scalars.firstIndex(where: { !keep($0) }) else { return }
+        var outScalars = Array(scalars[..<first])
+        var outOrigins = Array(origins[..<first])
         outScalars.reserveCapacity(scalars.count)
         outOrigins.reserveCapacity(scalars.count)
-        for (scalar, origin) in zip(scalars, origins) where keep(scalar) {
+        for (scalar, origin) in zip(scalars[(first + 1)...], origins[(first + 1)...]) where keep(scalar) {
             outScalars.append(scalar)
             outOrigins.append(origin)
         }
@@ -89,6 +91,10 @@ struct NormalizedText: Sendable, Equatable {
     /// Replaces each of the non-overlapping `matches` (ascending) by `content`, whose scalars share the last
     /// matched scalar's origin (`NormalizedString::replace`).
     mutating func replace(_ matches: [Range<Int>], with content: [Unicode.Scalar]) {
+        var matches = matches
+        if content.count == 1 {  // a scalar replaced by itself keeps its origin: nothing changes
+            matches.removeAll { $0.count == 1 && scalars[$0.lowerBound] == content[0] }
+        }
         guard !matches.isEmpty else { return }
         var outScalars: [Unicode.Scalar] = []
         var outOrigins: [Int] = []

@@ -149,10 +149,6 @@ indirect enum PostProcessor: Sendable, Equatable {
     }
 
     private static func append(_ part: Encoding, _ type: Int32, _ out: inout Encoding) {
-        for i in 0..<part.count {
-            out.append(
-                token: part.tokens[i], id: part.ids[i], offset: part.offsets[i], wordID: part.wordIDs[i],
-                special: part.specialTokensMask[i], typeID: type)
-        }
+        out.append(contentsOf: part, typeID: type)
     }
 }

@@ -44,26 +44,29 @@ indirect enum PreTokenizer: Sendable, Equatable {
 
     private func apply(_ piece: NormalizedText, into result: inout [NormalizedText]) {
         switch self {
-        case .bert:
-            for word in Self.split(piece, predicate: UnicodeClasses.isWhitespace, .removed) {
-                result += Self.split(word, predicate: UnicodeClasses.isPunctuation, .isolated)
+        case .bert:  // whitespace removed, then each punctuation scalar isolated, in one pass
+            let scalars = piece.scalars
+            var start = 0
+            for index in scalars.indices {
+                let scalar = scalars[index]
+                let isSpace = UnicodeClasses.isWhitespace(scalar)
+                guard isSpace || UnicodeClasses.isPunctuation(scalar) else { continue }
+                if start < index { result.append(piece[start..<index]) }
+                if !isSpace { result.append(piece[index..<(index + 1)]) }
+                start = index + 1
             }
+            if start < scalars.count { result.append(piece[start..<scalars.count]) }
         case .byteLevel(let addPrefixSpace, let useRegex):
             var text = piece
             if addPrefixSpace && text.scalars.first != " " { text.prepend([" "]) }
             let parts =
                 useRegex ? Self.split(text, matches: TextPattern.gpt2.matches(in: text.scalars), .isolated) : [text]
-            for var part in parts where !part.isEmpty {
-                part.map { scalar in
-                    var bytes: [UInt8] = []
-                    UTF8.encode(scalar) { bytes.append($0) }
-                    return Array(ByteLevelAlphabet.encode(bytes).unicodeScalars)
-                }
-                result.append(part)
-            }
+            for part in parts where !part.isEmpty { result.append(Self.byteLevelMapped(part)) }
         case .metaspace(let replacement, let prepend, let split):
             var text = piece
-            text.replace(TextPattern.literal([" "]).matches(in: text.scalars), with: [replacement])
+            for index in text.scalars.indices where text.scalars[index] == " " {  // one for one: origins stay
+                text.scalars[index] = replacement
+            }
             let prepends: Bool
             switch prepend {
             case .always: prepends = true
@@ -97,6 +100,27 @@ indirect enum PreTokenizer: Sendable, Equatable {
         case .sequence:
             result += apply([piece])
         }
+    }
+
+    /// Every UTF-8 byte of `part` as its ``ByteLevelAlphabet`` character, each with its scalar's origin.
+    static func byteLevelMapped(_ part: NormalizedText) -> NormalizedText {
+        var scalars: [Unicode.Scalar] = []
+        var origins: [Int] = []
+        scalars.reserveCapacity(part.count + part.count / 2)
+        origins.reserveCapacity(part.count + part.count / 2)
+        let alphabet = ByteLevelAlphabet.characters
+        for (scalar, origin) in zip(part.scalars, part.origins) {
+            if scalar.isASCII {
+                scalars.append(alphabet[Int(scalar.value)])
+                origins.append(origin)
+                continue
+            }
+            UTF8.encode(scalar) { byte in
+                scalars.append(alphabet[Int(byte)])
+                origins.append(origin)
+            }
+        }
+        return NormalizedText(scalars: scalars, origins: origins)
     }
 
     /// 1 for `\w`, 2 for `[^\w\s]`, 0 for whitespace.

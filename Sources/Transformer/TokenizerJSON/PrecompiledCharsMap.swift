@@ -122,9 +122,33 @@ extension PrecompiledCharsMap {
                 index += 1
             }
         } else {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16)
+            var index = 0
             for character in text.string {
-                let graphemeScalars = Array(character.unicodeScalars)
-                replaceGrapheme(graphemeScalars, Array(String(character).utf8), &changes, &modified)
+                let count = character.unicodeScalars.count
+                bytes.removeAll(keepingCapacity: true)
+                if count == 1 {  // the grapheme's replacement is its one scalar's
+                    let scalar = scalars[index]
+                    index += 1
+                    let replacement: [Unicode.Scalar]?
+                    if scalar.isASCII {
+                        replacement = self.replacement(ascii: UInt8(truncatingIfNeeded: scalar.value))
+                    } else {
+                        UTF8.encode(scalar) { bytes.append($0) }
+                        replacement = self.replacement(of: bytes)
+                    }
+                    if let replacement {
+                        modified = true
+                        Self.replace(&changes, oldCount: 1, with: replacement)
+                    } else {
+                        changes.append((scalar, 0))
+                    }
+                    continue
+                }
+                bytes.append(contentsOf: character.utf8)
+                replaceGrapheme(Array(scalars[index..<(index + count)]), bytes, &changes, &modified)
+                index += count
             }
         }
         if modified { text.transform(changes) }

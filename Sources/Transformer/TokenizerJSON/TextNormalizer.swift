@@ -4,7 +4,18 @@ import Foundation
 /// original (``NormalizedText``), as the `tokenizers` normalizers of the same names do.
 indirect enum TextNormalizer: Sendable, Equatable {
     /// A Unicode normalization form.
-    enum Form: String, Sendable, Equatable { case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD" }
+    enum Form: String, Sendable, Equatable {
+        case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD"
+
+        var scalarForm: ScalarNormalization.Form {
+            switch self {
+            case .nfc: return .nfc
+            case .nfd: return .nfd
+            case .nfkc: return .nfkc
+            case .nfkd: return .nfkd
+            }
+        }
+    }
 
     /// `BertNormalizer`: clean text (``isControl(_:)``), pad CJK ideographs with spaces, strip accents (`nil`:
     /// when lower-casing),
@@ -31,23 +42,15 @@ indirect enum TextNormalizer: Sendable, Equatable {
     func apply(_ text: inout NormalizedText) {
         switch self {
         case .bert(let cleanText, let chinese, let strip, let lowercase):
-            if cleanText {
-                text.filter { !($0.value == 0 || $0.value == 0xFFFD || Self.isControl($0)) }
-                text.map { UnicodeClasses.isWhitespace($0) ? [" "] : [$0] }
-            }
-            if chinese {
-                text.map { BasicTokenizer.isChineseCharacter($0) ? [" ", $0, " "] : [$0] }
-            }
+            if cleanText || chinese { Self.cleanAndPad(&text, cleanText: cleanText, chinese: chinese) }
             if strip ?? lowercase {
                 (text.scalars, text.origins) = BasicTokenizer.stripAccents(text.scalars, text.origins)
             }
-            if lowercase {
-                (text.scalars, text.origins) = BasicTokenizer.lowercase(text.scalars, text.origins)
-            }
+            if lowercase { Self.lowercase(&text) }
         case .unicode(let form):
             Self.normalize(&text, form)
         case .lowercase:
-            (text.scalars, text.origins) = BasicTokenizer.lowercase(text.scalars, text.origins)
+            Self.lowercase(&text)
         case .stripAccents:
             text.filter { scalar in
                 switch scalar.properties.generalCategory {
@@ -72,6 +75,81 @@ indirect enum TextNormalizer: Sendable, Equatable {
         }
     }
 
+    /// What `BertNormalizer`'s clean text and CJK padding do to one scalar.
+    enum BertAction: UInt8 {
+        /// Kept as it is.
+        case keep
+        /// Removed (NUL, U+FFFD, controls).
+        case drop
+        /// Replaced by a space (whitespace).
+        case space
+        /// Surrounded by spaces (CJK ideographs).
+        case pad
+    }
+
+    /// The action of clean text (``isControl(_:)``, NUL and U+FFFD dropped, whitespace to a space) and CJK padding
+    /// on `scalar`, in the order of `tokenizers`' `BertNormalizer` (a dropped or respaced scalar is never padded).
+    static func bertAction(_ scalar: Unicode.Scalar, cleanText: Bool, chinese: Bool) -> BertAction {
+        let value = scalar.value
+        if value < 0x80 {
+            guard cleanText, value < 0x21 || value == 0x7F else { return .keep }
+            switch value {
+            case 0x20: return .keep  // a space to a space
+            case 0x09, 0x0A, 0x0D: return .space
+            default: return .drop  // NUL and the other C0 controls, DEL
+            }
+        }
+        if cleanText {
+            if value == 0xFFFD || isControl(scalar) { return .drop }
+            if UnicodeClasses.isWhitespace(scalar) { return .space }
+        }
+        return chinese && BasicTokenizer.isChineseCharacter(scalar) ? .pad : .keep
+    }
+
+    /// `BertNormalizer`'s clean text and CJK padding in one pass; the inserted spaces share their scalar's origin.
+    /// A text neither changes is left as it is.
+    private static func cleanAndPad(_ text: inout NormalizedText, cleanText: Bool, chinese: Bool) {
+        let scalars = text.scalars
+        guard let first = scalars.firstIndex(where: { bertAction($0, cleanText: cleanText, chinese: chinese) != .keep })
+        else { return }
+        var outScalars = Array(scalars[..<first])
+        var outOrigins = Array(text.origins[..<first])
+        outScalars.reserveCapacity(scalars.count + 8)
+        outOrigins.reserveCapacity(scalars.count + 8)
+        for index in first..<scalars.count {
+            let scalar = scalars[index], origin = text.origins[index]
+            switch bertAction(scalar, cleanText: cleanText, chinese: chinese) {
+            case .keep:
+                outScalars.append(scalar)
+                outOrigins.append(origin)
+            case .drop:
+                continue
+            case .space:
+                outScalars.append(" ")
+                outOrigins.append(origin)
+            case .pad:
+                outScalars.append(" ")
+                outScalars.append(scalar)
+                outScalars.append(" ")
+                for _ in 0..<3 { outOrigins.append(origin) }
+            }
+        }
+        text.scalars = outScalars
+        text.origins = outOrigins
+    }
+
+    /// Each scalar's full lower-case mapping; an ASCII text is lowered in place.
+    private static func lowercase(_ text: inout NormalizedText) {
+        guard text.scalars.allSatisfy(\.isASCII) else {
+            (text.scalars, text.origins) = BasicTokenizer.lowercase(text.scalars, text.origins)
+            return
+        }
+        for index in text.scalars.indices {
+            let value = text.scalars[index].value
+            if (65...90).contains(value) { text.scalars[index] = Unicode.Scalar(UInt8(value + 32)) }
+        }
+    }
+
     /// Normalises segment by segment (a segment starts at each scalar of canonical combining class 0 that is not a
     /// Hangul vowel or trailing consonant jamo): within a segment of `m` scalars normalised to `n`, output `i` keeps
     /// the origin of input `min(i, m - 1)` (a decomposition shares its scalar's origin, a composition keeps the
@@ -90,18 +168,19 @@ indirect enum TextNormalizer: Sendable, Equatable {
                 outScalars.append(scalars[start])
                 outOrigins.append(text.origins[start])
             } else {
-                let segment = String(String.UnicodeScalarView(scalars[start..<end]))
-                let normalized: String
-                switch form {
-                case .nfc: normalized = segment.precomposedStringWithCanonicalMapping
-                case .nfd: normalized = segment.decomposedStringWithCanonicalMapping
-                case .nfkc: normalized = segment.precomposedStringWithCompatibilityMapping
-                case .nfkd: normalized = segment.decomposedStringWithCompatibilityMapping
-                }
                 let count = end - start
-                for (index, scalar) in normalized.unicodeScalars.enumerated() {
-                    outScalars.append(scalar)
-                    outOrigins.append(text.origins[start + min(index, count - 1)])
+                if count == 1 {  // a scalar alone: its remembered normal form
+                    for scalar in ScalarNormalization.normalize(scalars[start], form.scalarForm) {
+                        outScalars.append(scalar)
+                        outOrigins.append(text.origins[start])
+                    }
+                } else {
+                    let segment = String(String.UnicodeScalarView(scalars[start..<end]))
+                    let normalized = ScalarNormalization.normalize(segment, form.scalarForm)
+                    for (index, scalar) in normalized.unicodeScalars.enumerated() {
+                        outScalars.append(scalar)
+                        outOrigins.append(text.origins[start + min(index, count - 1)])
+                    }
                 }
             }
             start = end

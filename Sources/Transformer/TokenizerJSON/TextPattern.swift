@@ -49,12 +49,17 @@ enum TextPattern: Sendable, Equatable {
             }
             return result
         case .gpt2:
-            return Self.scalarRanges(ByteLevelSplitter.split(NormalizedText(scalars).string), in: scalars)
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            return Self.scalarRanges(ByteLevelSplitter.split(String(view)), in: scalars)
         }
     }
 
     /// Converts UTF-8 byte ranges of `scalars`' text to scalar ranges.
     static func scalarRanges(_ byteRanges: [Range<Int>], in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        if scalars.allSatisfy(\.isASCII) {  // one byte per scalar: the same ranges
+            return byteRanges.filter { $0.lowerBound >= 0 && $0.upperBound <= scalars.count && !$0.isEmpty }
+        }
         var scalarAtByte: [Int] = []
         scalarAtByte.reserveCapacity(scalars.count * 2 + 1)
         for (index, scalar) in scalars.enumerated() {
