@@ -11,20 +11,26 @@ extension Encoder {
     ///
     /// Per sequence, the products in register tiles (OpenBLAS when d is not a multiple of 16) and the panel
     /// product, the element loops in 16-lane vectors, every stage split over the workers:
-    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (H products n × d × dh, heads over the workers)
     ///   z [n, d] = X + ctx·W_O + b_O (the pass's own product), σ_i = √(var(z_i) + ε), y = LN₁(z), ‖y_i‖₁
-    /// then, the key tokens j split over the workers, with a_h = (α^h_ij)_i = αᵀ[j, h] (16 rows i per vector, no
-    /// copy) and v_h = f_h(x_j) for h < H, v_H = x_j:
+    ///                                                           (rows over the workers, one section)
+    /// then, in one section, the key tokens j split over the workers (multiples of 6), each worker first taking
+    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (rows j of its keys, H products keys × d × dh)
+    /// and then walking its keys, with a_h = (α^h_ij)_i = αᵀ[j, h] (16 rows i per vector, no copy) and
+    /// v_h = f_h(x_j) for h < H, v_H = x_j:
     ///   norm: ‖Σ_h α^h_ij v_h‖ = √(aᵀ G a), G the Gram matrix of the v_h (h < H);
     ///   norm_res_ln: the same with u_h = γ₁ ⊙ C v_h (C centres) and a_H = δ_ij, / σ_i;
     ///   GlobEnc: the same with γ₂ ⊙ C u_h (LN₂ taken as linear: its 1/σ cancels in the row normalisation);
     ///   ALTI: t_ij = Σ_h (a_h / σ_i) u_h for 6 rows i at a time in register tiles ([6, H+1] · [H+1, d]), then
     ///   c_ij = max(0, ‖y_i‖₁ − ‖y_i − t_ij‖₁);
     /// the rows of ALTI, GlobEnc and value zeroing are normalised to sum 1 at the end.
+    ///
+    /// When a measure needs y (all but norm and norm_heads), y is left in ws.x's rows of b, where the layer's tail
+    /// would have put the same values, and the call returns true: the tail then runs only the feed-forward block for
+    /// those rows (``tail(_:rows:ws:inner:workers:ready:)``).
     func contributions(
         layer l: Int, b: Int, plan: BatchPlan, ws: Workspace, selection: KeptSelection, store: ContributionStore,
         scratch s: ContributionWorkspace, workers: Int
-    ) {
+    ) -> Bool {
         let c = configuration
         let d = c.hiddenSize
         let heads = c.heads
@@ -60,69 +66,22 @@ extension Encoder {
             w.attentionOutputPanels.unpack(into: s.outputWeight)
             s.unpackedLayer = l
         }
-        // F_h, one head per item; lanes i ≥ n of αᵀ zeroed (the attention kernel writes rows i < n).
-        let parts = Swift.min(workers, heads)
-        Compute.parallel(parts) { worker in
-            var h = worker
-            while h < heads {
-                let v = qkv + 2 * d + h * dh  // V_h [n, dh], row stride 3d
-                let weight = s.outputWeight + h * dh * d  // W_O,h [dh, d]
-                if d % 16 == 0 {
-                    let spill = s.tile(worker: worker) + 6 * d
-                    var j0 = 0
-                    while j0 < n {
-                        var c0 = 0
-                        while c0 < d {
-                            Gemm.tile6x16(
-                                v + j0 * 3 * d, lda: 3 * d, rows: Swift.min(6, n - j0), weight + c0, ldb: d, k: dh,
-                                f + (j0 * heads + h) * d + c0, ldc: heads * d, scale: 1, spill: spill)
-                            c0 += 16
-                        }
-                        j0 += 6
-                    }
-                } else {
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(d), Int32(dh), 1, v, Int32(3 * d),
-                        weight, Int32(d), 0, f + h * d, Int32(heads * d))
-                }
-                if normHeads != nil {
-                    for j in 0..<n {
-                        let v = f + (j * heads + h) * d
-                        fNorms[h * n + j] = Self.dot(v, v, count: d).squareRoot()
-                    }
-                }
-                if ld > n {
-                    for j in 0..<n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
-                }
-                h += parts
-            }
-        }
-        if let normHeads {
-            // α^h_ij ‖f_h(x_j)‖: head h's slice of αᵀ transposed back, column j scaled by ‖f_h(x_j)‖.
-            let kept = selection.heads
-            Compute.parallel(Swift.min(workers, kept.count)) { worker in
-                var k = worker
-                while k < kept.count {
-                    let h = kept[k]
-                    Self.transpose(
-                        alpha + h * ld, ld: heads * ld, rows: n, columns: n, into: normHeads + k * n * n, ld: n,
-                        scale: fNorms + h * n)
-                    k += Swift.min(workers, kept.count)
-                }
-            }
-        }
         if needsBlock {
-            // z = X + ctx·W_O + b_O; σ_i; y = LN₁(z), ‖y_i‖₁.
-            s.blockInput.update(from: x, count: n * d)
-            Gemm.panels(
-                context, rows: n, lda: d, weight: w.attentionOutputPanels, into: s.blockInput, ldc: d,
-                workers: workers, epilogue: .addBias(w.attentionOutputBias))
-            rowPass(0..<n, width: d, workers: workers) { i in
-                let row = y + i * d
-                row.update(from: s.blockInput + i * d, count: d)
-                sigma[i] = Self.deviation(row, count: d, epsilon: eps)
-                Kernels.layerNorm(row, count: d, gamma: g1, beta: w.attentionNormBias, epsilon: eps)
-                yNorms[i] = Self.absoluteSum(row, count: d)
+            // z = X + ctx·W_O + b_O; σ_i; y = LN₁(z), ‖y_i‖₁: each worker its share of the rows, in one section (the
+            // product's sums per row do not depend on the split).
+            Compute.parallelShares(n, parts: n * d < 16_384 ? 1 : workers, granule: 16) { _, rows in
+                let r0 = rows.lowerBound
+                (s.blockInput + r0 * d).update(from: x + r0 * d, count: rows.count * d)
+                Gemm.panels(
+                    context + r0 * d, rows: rows.count, lda: d, weight: w.attentionOutputPanels,
+                    into: s.blockInput + r0 * d, ldc: d, workers: 1, epilogue: .addBias(w.attentionOutputBias))
+                for i in rows {
+                    let row = y + i * d
+                    row.update(from: s.blockInput + i * d, count: d)
+                    sigma[i] = Self.deviation(row, count: d, epsilon: eps)
+                    Kernels.layerNorm(row, count: d, gamma: g1, beta: w.attentionNormBias, epsilon: eps)
+                    yNorms[i] = Self.absoluteSum(row, count: d)
+                }
             }
         }
         if zeroing != nil {
@@ -130,7 +89,50 @@ extension Encoder {
             layerTail(l, from: y, rows: n, inner: s.inner(worker: 0), into: s.layerOutput, workers: workers)
         }
 
-        Compute.parallelShares(n, parts: workers) { worker, keys in
+        // The key tokens j split over the workers, in one section: each worker first takes F's rows of its keys
+        // (and ‖f_h(x_j)‖, and zeroes lanes i ≥ n of αᵀ: the attention kernel writes rows i < n), then walks them.
+        Compute.parallelShares(n, parts: workers, granule: 6) { worker, keys in
+            for h in 0..<heads {
+                // F's rows j of head h: V_h[j] [keys, dh] · W_O,h [dh, d].
+                let v = qkv + 2 * d + h * dh  // V_h [n, dh], row stride 3d
+                let weight = s.outputWeight + h * dh * d  // W_O,h [dh, d]
+                if d % 16 == 0 {
+                    let spill = s.tile(worker: worker) + 6 * d
+                    var j0 = keys.lowerBound
+                    while j0 < keys.upperBound {
+                        var c0 = 0
+                        while c0 < d {
+                            Gemm.tile6x16(
+                                v + j0 * 3 * d, lda: 3 * d, rows: Swift.min(6, keys.upperBound - j0), weight + c0,
+                                ldb: d, k: dh, f + (j0 * heads + h) * d + c0, ldc: heads * d, scale: 1, spill: spill)
+                            c0 += 16
+                        }
+                        j0 += 6
+                    }
+                } else {
+                    let j0 = keys.lowerBound
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(keys.count), Int32(d), Int32(dh), 1,
+                        v + j0 * 3 * d, Int32(3 * d), weight, Int32(d), 0, f + (j0 * heads + h) * d, Int32(heads * d))
+                }
+                for j in keys {
+                    if normHeads != nil {
+                        let v = f + (j * heads + h) * d
+                        fNorms[h * n + j] = Self.dot(v, v, count: d).squareRoot()
+                    }
+                    if ld > n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
+                }
+            }
+            if let normHeads {
+                // α^h_ij ‖f_h(x_j)‖ for the worker's columns j: head h's slice of αᵀ transposed back, column j
+                // scaled by ‖f_h(x_j)‖.
+                for (k, h) in selection.heads.enumerated() {
+                    let j0 = keys.lowerBound
+                    Self.transpose(
+                        alpha + (j0 * heads + h) * ld, ld: heads * ld, rows: keys.count, columns: n,
+                        into: normHeads + k * n * n + j0, ld: n, scale: fNorms + h * n + j0)
+                }
+            }
             let u = s.centred(worker: worker)  // u_h [H+1, d]
             let e = u + h1 * d  // γ₂ ⊙ C u_h [H+1, d]
             let gram = s.gram(worker: worker)  // [H+1, H+1]
@@ -228,6 +230,9 @@ extension Encoder {
                 if total > 0 { Kernels.scale(row, count: n, by: 1 / total) }
             }
         }
+        // The layer input X is not read again: x = y = LN₁(z), as the tail would compute it.
+        if needsBlock { x.update(from: y, count: n * d) }
+        return needsBlock
     }
 
     /// x̃ [m, d] = LN₂(h + act(h W₁ + b₁) W₂ + b₂) for the m rows of h [m, d] (post-LN layer l's feed-forward

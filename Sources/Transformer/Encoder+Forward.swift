@@ -121,19 +121,22 @@ extension Encoder {
                     layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
                     workers: workers, sequences: contributing.isEmpty ? nil : others)
             }
+            // Rows whose attention block (x = LN₁(x + ctx·W_O + b_O)) the contributions already computed.
+            var ready: [Range<Int>] = []
             if let contributions {
                 for b in contributing {
                     guard let store = contributions.stores[b] else { continue }
                     attention(
                         layer: l, plan: plan, ws: ws, keep: keep, maps: &maps, means: &means, entropies: &entropies,
                         workers: workers, sequences: [b], handover: (b, contributions.scratch.weights))
-                    self.contributions(
+                    let block = self.contributions(
                         layer: l, b: b, plan: plan, ws: ws, selection: keep[b], store: store,
                         scratch: contributions.scratch, workers: workers)
+                    if block { ready.append(plan.offsets[b]..<plan.offsets[b] + plan.lengths[b]) }
                 }
             }
             blocks { rows, inner in
-                tail(l, rows: rows, ws: ws, inner: inner, workers: inside)
+                tail(l, rows: rows, ws: ws, inner: inner, workers: inside, ready: ready)
                 if l + 1 < c.layers { head(l + 1, rows: rows, plan: plan, ws: ws, workers: inside) }
             }
             recordHidden()
@@ -225,8 +228,11 @@ extension Encoder {
     ///   gated (GeGLU): [u | g] = LN₂(x)·W₁ + b₁ ([rows, 2f]), x = x + (act(u) ⊙ g)·W₂ + b₂
     /// Biases and activations are applied by the products' epilogues, as each register tile is written; the FFN's
     /// activations go to `inner` [rows.count, f] ([rows.count, 2f] gated, the product in the first f columns).
+    /// The rows in `ready` (post-LN, sorted, disjoint) already hold LN₁(x + ctx·Wo + bo), from the token
+    /// contributions of their sequence (the same product and LayerNorm, so the same values): only their FFN is run.
     private func tail(
-        _ l: Int, rows: Range<Int>, ws: Workspace, inner: UnsafeMutablePointer<Float>, workers: Int
+        _ l: Int, rows: Range<Int>, ws: Workspace, inner: UnsafeMutablePointer<Float>, workers: Int,
+        ready: [Range<Int>] = []
     ) {
         let c = configuration
         let d = c.hiddenSize
@@ -237,20 +243,23 @@ extension Encoder {
         let pre = c.normPlacement == .pre
         let r0 = rows.lowerBound
         let m = rows.count
-        // x [m, d] += ctx [m, d] · Wo [d, d] + bo
-        Gemm.panels(
-            ws.context + r0 * d, rows: m, lda: d, weight: w.attentionOutputPanels, into: x + r0 * d, ldc: d,
-            workers: workers, epilogue: .addBias(w.attentionOutputBias))
-        // FFN input [m, d]: LN₂(x) into normed (pre), or x = LN₁(x) in place (post).
         let input = pre ? ws.normed : x
-        rowPass(rows, width: d, workers: workers) { t in
-            if pre {
-                (input + t * d).update(from: x + t * d, count: d)
-                Kernels.layerNorm(
-                    input + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
-            } else {
-                Kernels.layerNorm(
-                    x + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
+        for part in Self.pending(rows, ready: ready) {
+            // x [m, d] += ctx [m, d] · Wo [d, d] + bo (per row the same sums however the rows are split)
+            let p0 = part.lowerBound
+            Gemm.panels(
+                ws.context + p0 * d, rows: part.count, lda: d, weight: w.attentionOutputPanels, into: x + p0 * d,
+                ldc: d, workers: workers, epilogue: .addBias(w.attentionOutputBias))
+            // FFN input [m, d]: LN₂(x) into normed (pre), or x = LN₁(x) in place (post).
+            rowPass(part, width: d, workers: workers) { t in
+                if pre {
+                    (input + t * d).update(from: x + t * d, count: d)
+                    Kernels.layerNorm(
+                        input + t * d, count: d, gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
+                } else {
+                    Kernels.layerNorm(
+                        x + t * d, count: d, gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
+                }
             }
         }
         let lda: Int
@@ -283,6 +292,18 @@ extension Encoder {
                 }
             }
         }
+    }
+
+    /// The parts of `rows` outside the sorted, disjoint ranges `ready`, in order (`rows` itself when none is ready).
+    static func pending(_ rows: Range<Int>, ready: [Range<Int>]) -> [Range<Int>] {
+        var parts: [Range<Int>] = []
+        var start = rows.lowerBound
+        for r in ready where r.upperBound > start && r.lowerBound < rows.upperBound {
+            if r.lowerBound > start { parts.append(start..<r.lowerBound) }
+            start = Swift.max(start, r.upperBound)
+        }
+        if start < rows.upperBound { parts.append(start..<rows.upperBound) }
+        return parts
     }
 
     /// Rows per block when the workers walk their shares of a large batch: small enough that a block's FFN

@@ -140,6 +140,54 @@ import Testing
         #expect(batched[1].contributions.count == Self.measures.count)
     }
 
+    @Test(arguments: [1, 2])
+    func forward_HiddenStatesAreBitIdentical_WhenContributionsAreKept(workers: Int) throws {
+        // A measure that needs the attention block's output leaves LN₁(x + ctx·W_O + b_O) in x for the layer's tail,
+        // which then skips its own product: every hidden state must be the bare pass's, bit for bit.
+        let encoder = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert")).encoder
+        let c = encoder.configuration
+        let ids: [Int32] = [2] + (40..<78).map { Int32($0) } + [3]
+        let options = ForwardOptions(workers: workers)
+        let bare = try #require(
+            try encoder.forward([EncoderInput(ids: ids, keep: KeptOutputs(hiddenStates: true))], options: options)
+                .first)
+        let layers = Set(0..<c.layers)
+        for measures in [[ContributionMeasure.norm], [.normResLN], [.alti], [.globenc], Self.measures] {
+            let keep = KeptOutputs(hiddenStates: true, contributions: Set(measures), contributionLayers: layers)
+            let kept = try #require(try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: options).first)
+            #expect(kept.lastHiddenState.storage == bare.lastHiddenState.storage, "\(measures)")
+            #expect(
+                kept.hiddenStates?.map(\.storage) == bare.hiddenStates?.map(\.storage), "\(measures) hidden states")
+        }
+    }
+
+    @Test func contributions_AgreeWithinTolerance_WhenSplitOverOneOrTwoWorkers() throws {
+        // Keys (F's rows and the per-key forms) and the block's rows are split over the workers (the pass itself
+        // is not bit for bit the same at 1 and 2 workers, so neither are its contributions).
+        let encoder = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert")).encoder
+        let keep = Self.keepAll(encoder.configuration)
+        let ids: [Int32] = [2] + (40..<78).map { Int32($0) } + [3]
+        let one = try #require(
+            try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 1)).first)
+        let two = try #require(
+            try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 2)).first)
+        for measure in Self.measures {
+            for (l, want) in try #require(one.contributions[measure]) {
+                let got = try #require(two.contributions[measure]?[l])
+                let worst = zip(got.storage, want.storage).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst < Self.tolerance(measure, want), "\(measure) layer \(l): \(worst)")
+            }
+        }
+    }
+
+    @Test func pending_LeavesOutReadyRows_WhenTheyOverlapTheBlock() {
+        #expect(Encoder.pending(0..<10, ready: []) == [0..<10])
+        #expect(Encoder.pending(0..<10, ready: [0..<10]) == [])
+        #expect(Encoder.pending(0..<10, ready: [2..<4, 6..<8]) == [0..<2, 4..<6, 8..<10])
+        #expect(Encoder.pending(5..<12, ready: [0..<6, 11..<20]) == [6..<11])
+        #expect(Encoder.pending(5..<12, ready: [0..<5, 12..<20]) == [5..<12])
+    }
+
     @Test func altiGlobEncAndValueZeroing_RowsAreNonNegativeAndSumToOne() throws {
         let model = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert"))
         let c = model.encoder.configuration
