@@ -19,7 +19,6 @@ import Synchronization
 /// connection that closed in the meantime (its descriptor number perhaps reused) finds no connection and is
 /// dropped.
 final class EventLoop: @unchecked Sendable {  // `connections` and the sweep state are touched on the loop thread
-    let index: Int
     let poller: Poller
     /// Reads land here, then are copied by the parser: one buffer per loop instead of one per connection.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -31,8 +30,7 @@ final class EventLoop: @unchecked Sendable {  // `connections` and the sweep sta
     /// Tokens for ``Poller`` registrations, unique for the process (0 is the poller's own).
     private static let tokens = Atomic<UInt64>(1)
 
-    init(index: Int) throws(SocketError) {
-        self.index = index
+    init() throws(SocketError) {
         poller = try Poller()
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     }

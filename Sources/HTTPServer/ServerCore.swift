@@ -36,7 +36,7 @@ final class ServerCore: Sendable {
         var threads = configuration.ioThreads
         if threads <= 0 { threads = ServerCore.processorCount() }
         var loops: [EventLoop] = []
-        for index in 0..<max(1, threads) { loops.append(try EventLoop(index: index)) }
+        for _ in 0..<max(1, threads) { loops.append(try EventLoop()) }
         self.loops = loops
         connectionSettings = ConnectionState.Settings(configuration)
     }

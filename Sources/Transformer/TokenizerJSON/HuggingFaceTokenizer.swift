@@ -39,6 +39,9 @@ public struct HuggingFaceTokenizer: Tokenizer {
         }
         addedByID = byID
         vocabularySize = max(model.vocabularySize, Int(addedTokens.map(\.id).max() ?? -1) + 1)
+        // The pre-tokenizers' character-class table (~19 ms to build, once per process) is built at load, not in
+        // the first request with a non-ASCII character.
+        _ = UnicodeClasses.planeZero
     }
 
     /// The vocabulary string of `id`: an added token's content (normalized when the token is matched on normalized
