@@ -75,26 +75,78 @@ import Testing
             Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(expected, format: format))
     }
 
+    /// What `write` puts in a ``LineBytes`` that starts on 8 bytes of scratch (so longer text moves to the heap).
+    static func written(_ write: (inout LineBytes) -> Void) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { scratch in
+            var bytes = LineBytes(scratch: scratch)
+            write(&bytes)
+            let text = bytes.withBytes { String(decoding: $0, as: UTF8.self) }
+            return text
+        }
+    }
+
     @Test func lineBuilderNumbers_MatchStringFormatting_WhenAnyValue() {
         let integers = [0, 1, 9, 10, 99, 100, -1, -10, 123_456_789, Int.max, Int.min, Int.max - 1, Int.min + 1]
         for value in integers {
-            var bytes: [UInt8] = []
-            LineBuilder.appendDecimal(value, to: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+            #expect(Self.written { LineBuilder.putDecimal(value, to: &$0) } == String(value))
         }
         var generator = SystemRandomNumberGenerator()
+        var digits = [UInt8](repeating: 0, count: 32)
         for _ in 0..<2000 {
             let places = Int.random(in: 0...6, using: &generator)
             let units = Int64.random(in: 0..<(1 << 40), using: &generator)
-            var bytes: [UInt8] = []
-            LineBuilder.appendFixedPoint(units: units, places: places, to: &bytes)
+            let text = digits.withUnsafeMutableBytes { buffer in
+                let count = LineBuilder.writeFixedPoint(units: units, places: places, into: buffer)
+                return String(decoding: buffer[..<count], as: UTF8.self)
+            }
             var scale = 1.0
             for _ in 0..<places { scale *= 10 }
-            #expect(String(decoding: bytes, as: UTF8.self) == String(format: "%.\(places)f", Double(units) / scale))
+            #expect(text == String(format: "%.\(places)f", Double(units) / scale))
         }
-        var zero: [UInt8] = []
-        LineBuilder.appendFixedPoint(units: 5, places: 3, to: &zero)
-        #expect(String(decoding: zero, as: UTF8.self) == "0.005")
+        let zero = digits.withUnsafeMutableBytes { buffer in
+            String(decoding: buffer[..<LineBuilder.writeFixedPoint(units: 5, places: 3, into: buffer)], as: UTF8.self)
+        }
+        #expect(zero == "0.005")
+        #expect(Self.written { $0.putPadded(7, width: 3) } == "007")
+        #expect(Self.written { $0.putPadded(12345, width: 2) } == "12345")
+    }
+
+    @Test func lineTimestamp_IsISO8601InUTC_WhenAnySecond() {
+        let cases: [(Int, Int, String)] = [
+            (1_796_214_620, 7, "2026-12-02T12:30:20.007Z"), (0, 0, "1970-01-01T00:00:00.000Z"),
+            (253_402_300_799, 999, "9999-12-31T23:59:59.999Z"),
+        ]
+        for (seconds, milliseconds, expected) in cases {
+            let line = LineLogHandler.line(
+                format: .text, label: "a", level: .info, message: "m", metadata: [:], source: "S",
+                time: (seconds, milliseconds))
+            #expect(String(decoding: line, as: UTF8.self) == expected + " info a: [S] m\n")
+        }
+    }
+
+    @Test func lineBytes_KeepEveryByte_WhenTheLineOutgrowsItsScratch() {
+        let long = String(repeating: "abcdefghij", count: 100)
+        #expect(Self.written { $0.put(long) } == long)
+        #expect(Self.written { bytes in for byte in long.utf8 { bytes.put(byte) } } == long)
+        #expect(Self.written { LineBuilder.putJSONString("a\"b\u{1}", to: &$0) } == #""a\"b\u0001""#)
+    }
+
+    @Test(arguments: [LineLogHandler.Format.text, .json])
+    func builtFields_WriteTheLoggerLine_WhenTheLineIsLongerThanTheStackScratch(format: LineLogHandler.Format) throws {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        let handler = LineLogHandler(label: "attend", format: format, writer: writer)
+        let path = "/" + String(repeating: "p\u{7}\"", count: LineLogHandler.scratchBytes)
+        #expect(handler.log(level: .info, message: "request", source: "AttendHTTP") { $0.text("path", path) })
+        writer.close()
+        let expected = LineLogHandler.line(
+            format: format, label: "attend", level: .info, message: "request", metadata: ["path": "\(path)"],
+            source: "AttendHTTP")
+        let written = try #require(sink.lines.first)
+        #expect(sink.lines.count == 1)
+        #expect(written.utf8.count > LineLogHandler.scratchBytes)
+        #expect(
+            Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(expected, format: format))
     }
 
     @Test func sortedFields_WriteNothing_WhenTheHandlerHasItsOwnMetadata() {

@@ -1,68 +1,58 @@
+import HTTP1
 import Logging
 
-/// One log line built field by field straight into bytes, without `Logger.Metadata` or a `String` per value: the
-/// per-request line's fast path (``LineLogHandler/log(level:message:source:fields:)``).
+/// One log line built field by field straight into bytes (``LineBytes``, on the caller's stack), without
+/// `Logger.Metadata` or a `String` per value: the per-request line's fast path
+/// (``LineLogHandler/log(level:message:source:fields:)``), and the formatting of every other line
+/// (``LineLogHandler/line(format:label:level:message:metadata:source:time:)``) too, so both write the same bytes.
 ///
-/// Fields must be added in ascending key order; the bytes are those
-/// ``LineLogHandler/line(format:label:level:message:metadata:source:time:)`` writes for the same fields given as
-/// `Logger.MetadataValue.string` values (an integer as its decimal text).
-public struct LineBuilder {
+/// Fields must be added in ascending key order. Text: `timestamp level label: key=value ... [source] message`;
+/// JSON: `{"ts":…,"level":…,"label":…,"msg":…,"key":value,…}`.
+public struct LineBuilder: ~Copyable {
     private let format: LineLogHandler.Format
     private let message: String
     private let source: String
-    private(set) var bytes: [UInt8] = []
+    private var bytes: LineBytes
 
+    /// A line whose bytes go to `scratch` (which must outlive the builder) while they fit.
     init(
         format: LineLogHandler.Format, label: String, level: Logger.Level, message: String, source: String,
-        time: (seconds: Int, milliseconds: Int)
-    ) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(192)
-        self.init(
-            format: format, label: label, level: level, message: message, source: source, time: time,
-            into: &bytes)
-    }
-
-    /// A line appended to the end of `buffer`, which the builder takes over (`buffer` is left empty) until
-    /// ``finish(into:)`` hands it back: the bytes are written in place, with no array of their own.
-    init(
-        format: LineLogHandler.Format, label: String, level: Logger.Level, message: String, source: String,
-        time: (seconds: Int, milliseconds: Int), into buffer: inout [UInt8]
+        time: (seconds: Int, milliseconds: Int), scratch: UnsafeMutableBufferPointer<UInt8>
     ) {
         self.format = format
         self.message = message
         self.source = source
-        swap(&bytes, &buffer)
+        bytes = LineBytes(scratch: scratch)
         switch format {
         case .text:
-            LineLogHandler.appendTimestamp(time, to: &bytes)
-            bytes.append(UInt8(ascii: " "))
-            bytes.append(contentsOf: level.rawValue.utf8)
-            bytes.append(UInt8(ascii: " "))
-            bytes.append(contentsOf: label.utf8)
-            bytes.append(UInt8(ascii: ":"))
+            Self.putTimestamp(time, to: &bytes)
+            bytes.put(UInt8(ascii: " "))
+            bytes.put(level.rawValue)
+            bytes.put(UInt8(ascii: " "))
+            bytes.put(label)
+            bytes.put(UInt8(ascii: ":"))
         case .json:
-            bytes.append(contentsOf: #"{"ts":""#.utf8)
-            LineLogHandler.appendTimestamp(time, to: &bytes)
-            bytes.append(contentsOf: #"","level":""#.utf8)
-            bytes.append(contentsOf: level.rawValue.utf8)
-            bytes.append(contentsOf: #"","label":"#.utf8)
-            LineLogHandler.appendJSONString(label, to: &bytes)
-            bytes.append(contentsOf: #","msg":"#.utf8)
-            LineLogHandler.appendJSONString(message, to: &bytes)
+            bytes.put(#"{"ts":""#)
+            Self.putTimestamp(time, to: &bytes)
+            bytes.put(#"","level":""#)
+            bytes.put(level.rawValue)
+            bytes.put(#"","label":"#)
+            Self.putJSONString(label, to: &bytes)
+            bytes.put(#","msg":"#)
+            Self.putJSONString(message, to: &bytes)
         }
     }
 
     private mutating func key(_ key: String) {
         switch format {
         case .text:
-            bytes.append(UInt8(ascii: " "))
-            LineLogHandler.appendText(key, to: &bytes)
-            bytes.append(UInt8(ascii: "="))
+            bytes.put(UInt8(ascii: " "))
+            Self.putText(key, to: &bytes)
+            bytes.put(UInt8(ascii: "="))
         case .json:
-            bytes.append(UInt8(ascii: ","))
-            LineLogHandler.appendJSONString(key, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
+            bytes.put(UInt8(ascii: ","))
+            Self.putJSONString(key, to: &bytes)
+            bytes.put(UInt8(ascii: ":"))
         }
     }
 
@@ -70,50 +60,129 @@ public struct LineBuilder {
     public mutating func text(_ key: String, _ value: String) {
         self.key(key)
         switch format {
-        case .text: LineLogHandler.appendText(value, to: &bytes)
-        case .json: LineLogHandler.appendJSONValue(.string(value), to: &bytes)
+        case .text: Self.putText(value, to: &bytes)
+        case .json: Self.putJSONValue(value, to: &bytes)
+        }
+    }
+
+    /// A metadata value, as `Logger.MetadataValue.description` writes it (in JSON integers and plain decimals as
+    /// numbers, arrays and dictionaries as their description in a string).
+    mutating func metadata(_ key: String, _ value: Logger.MetadataValue) {
+        switch value {
+        case .string(let text): self.text(key, text)
+        case .stringConvertible(let convertible): self.text(key, convertible.description)
+        case .array, .dictionary:
+            self.key(key)
+            switch format {
+            case .text: Self.putText(value.description, to: &bytes)
+            case .json: Self.putJSONString(value.description, to: &bytes)
+            }
         }
     }
 
     /// An integer, as its decimal digits (in JSON a number).
     public mutating func integer(_ key: String, _ value: Int) {
         self.key(key)
-        LineBuilder.appendDecimal(value, to: &bytes)
+        Self.putDecimal(value, to: &bytes)
     }
 
     /// `units / 10^places` with exactly `places` digits after the point, as ``AttendApp/milliseconds(_:decimals:)``
     /// writes it (in JSON a number); `units` must not be negative.
     mutating func fixedPoint(_ key: String, units: Int64, places: Int) {
         self.key(key)
-        LineBuilder.appendFixedPoint(units: units, places: places, to: &bytes)
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            let count = Self.writeFixedPoint(units: units, places: places, into: buffer)
+            bytes.put(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 
     /// The finished line, newline included.
-    consuming func finish() -> [UInt8] {
-        var line: [UInt8] = []
-        finish(into: &line)
-        return line
-    }
-
-    /// Ends the line (newline included) and hands the buffer the builder took over back to `buffer` (which must
-    /// be empty), the line at its end.
-    consuming func finish(into buffer: inout [UInt8]) {
+    consuming func finish() -> LineBytes {
         switch format {
         case .text:
-            bytes.append(contentsOf: " [".utf8)
-            bytes.append(contentsOf: source.utf8)
-            bytes.append(contentsOf: "] ".utf8)
-            LineLogHandler.appendText(message, to: &bytes)
+            bytes.put(" [")
+            bytes.put(source)
+            bytes.put("] ")
+            Self.putText(message, to: &bytes)
         case .json:
-            bytes.append(UInt8(ascii: "}"))
+            bytes.put(UInt8(ascii: "}"))
         }
-        bytes.append(UInt8(ascii: "\n"))
-        swap(&bytes, &buffer)
+        bytes.put(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    // MARK: Values
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), computed from the seconds (a few divisions: no shared cache, no lock).
+    static func putTimestamp(_ time: (seconds: Int, milliseconds: Int), to out: inout LineBytes) {
+        let civil = CivilTime(secondsSince1970: max(time.seconds, 0))
+        out.putPadded(civil.year, width: 4)
+        out.put(UInt8(ascii: "-"))
+        out.putPadded(civil.month, width: 2)
+        out.put(UInt8(ascii: "-"))
+        out.putPadded(civil.day, width: 2)
+        out.put(UInt8(ascii: "T"))
+        out.putPadded(civil.hour, width: 2)
+        out.put(UInt8(ascii: ":"))
+        out.putPadded(civil.minute, width: 2)
+        out.put(UInt8(ascii: ":"))
+        out.putPadded(civil.second, width: 2)
+        out.put(UInt8(ascii: "."))
+        out.putPadded(time.milliseconds, width: 3)
+        out.put(UInt8(ascii: "Z"))
+    }
+
+    /// Text with newlines (and other control bytes) replaced by spaces, so that a line stays one line.
+    static func putText(_ text: String, to out: inout LineBytes) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 < 0x20 }) else { return out.put(UnsafeRawBufferPointer(bytes)) }
+            for byte in bytes {
+                out.put(byte < 0x20 ? UInt8(ascii: " ") : byte)
+            }
+        }
+    }
+
+    /// A JSON string: quotes, backslashes and control bytes escaped.
+    static func putJSONString(_ text: String, to out: inout LineBytes) {
+        out.put(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+            else { return out.put(UnsafeRawBufferPointer(bytes)) }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out.put(#"\""#)
+                case UInt8(ascii: "\\"): out.put(#"\\"#)
+                case UInt8(ascii: "\n"): out.put(#"\n"#)
+                case UInt8(ascii: "\r"): out.put(#"\r"#)
+                case UInt8(ascii: "\t"): out.put(#"\t"#)
+                case 0..<0x20:
+                    let hex: StaticString = "0123456789abcdef"
+                    out.put(#"\u00"#)
+                    out.put(hex.utf8Start[Int(byte >> 4)])
+                    out.put(hex.utf8Start[Int(byte & 15)])
+                default: out.put(byte)
+                }
+            }
+        }
+        out.put(UInt8(ascii: "\""))
+    }
+
+    /// A text value in JSON: integers and plain decimals as numbers, everything else as a string.
+    static func putJSONValue(_ text: String, to out: inout LineBytes) {
+        if LineLogHandler.isNumber(text) {
+            out.put(text)
+        } else {
+            putJSONString(text, to: &out)
+        }
     }
 
     /// The decimal digits of `value` (with `-` when negative), as `String(value)` writes them.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    static func putDecimal(_ value: Int, to out: inout LineBytes) {
+        if value < 0 { out.put(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
             var magnitude = value.magnitude
             var start = buffer.count
@@ -122,20 +191,7 @@ public struct LineBuilder {
                 buffer[start] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
-    }
-
-    /// `units / 10^places` (places 0...6) with exactly `places` digits after the point; `units` >= 0.
-    static func appendFixedPoint(units: Int64, places: Int, to out: inout [UInt8]) {
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            let count = writeFixedPoint(units: units, places: places, into: buffer)
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            out.put(UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 

@@ -73,7 +73,8 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// Writes one line whose fields `fields` adds to a ``LineBuilder`` (keys in ascending order), the same bytes
-    /// as ``log(level:message:sortedFields:source:)`` with those values, without a `String` per value. Returns
+    /// as ``log(level:message:sortedFields:source:)`` with those values, without a `String` per value. The line is
+    /// built on the caller's stack, outside the writer's lock, which it then holds only to copy the bytes. Returns
     /// false and writes nothing when the handler has metadata of its own (the caller then logs through its
     /// `Logger`); true otherwise (nothing is written, and `fields` is not called, below ``logLevel``).
     public func log(
@@ -82,15 +83,19 @@ public struct LineLogHandler: LogHandler {
         guard metadata.isEmpty else { return false }
         guard level >= logLevel else { return true }
         let time = Self.now()
-        writer.appendLine { pending in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.scratchBytes) { scratch in
             var builder = LineBuilder(
                 format: format, label: label, level: level, message: message, source: source, time: time,
-                into: &pending)
+                scratch: scratch)
             fields(&builder)
-            builder.finish(into: &pending)
+            let line = builder.finish()
+            _ = line.withBytes { writer.append($0) }
         }
         return true
     }
+
+    /// Stack bytes for building a line; a longer line moves to the heap.
+    static let scratchBytes = 512
 
     /// The bytes of one line (newline included) at `time` (seconds and milliseconds since 1970; now by default).
     public static func line(
@@ -108,45 +113,15 @@ public struct LineLogHandler: LogHandler {
         format: Format, label: String, level: Logger.Level, message: String, sortedFields sorted: Fields,
         source: String, time: (seconds: Int, milliseconds: Int)
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(192)
-        switch format {
-        case .text:
-            appendTimestamp(time, to: &out)
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: level.rawValue.utf8)
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: label.utf8)
-            out.append(UInt8(ascii: ":"))
-            for (key, value) in sorted {
-                out.append(UInt8(ascii: " "))
-                appendText(key, to: &out)
-                out.append(UInt8(ascii: "="))
-                appendText(value.description, to: &out)
-            }
-            out.append(contentsOf: " [".utf8)
-            out.append(contentsOf: source.utf8)
-            out.append(contentsOf: "] ".utf8)
-            appendText(message, to: &out)
-        case .json:
-            out.append(contentsOf: #"{"ts":""#.utf8)
-            appendTimestamp(time, to: &out)
-            out.append(contentsOf: #"","level":""#.utf8)
-            out.append(contentsOf: level.rawValue.utf8)
-            out.append(contentsOf: #"","label":"#.utf8)
-            appendJSONString(label, to: &out)
-            out.append(contentsOf: #","msg":"#.utf8)
-            appendJSONString(message, to: &out)
-            for (key, value) in sorted {
-                out.append(UInt8(ascii: ","))
-                appendJSONString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                appendJSONValue(value, to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scratchBytes) { scratch in
+            var builder = LineBuilder(
+                format: format, label: label, level: level, message: message, source: source, time: time,
+                scratch: scratch)
+            for (key, value) in sorted { builder.metadata(key, value) }
+            let line = builder.finish()
+            let bytes = line.withBytes { Array($0) }
+            return bytes
         }
-        out.append(UInt8(ascii: "\n"))
-        return out
     }
 
     /// The wall clock: whole seconds since 1970 and milliseconds.
@@ -154,74 +129,6 @@ public struct LineLogHandler: LogHandler {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return (Int(spec.tv_sec), Int(spec.tv_nsec) / 1_000_000)
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC); the part before the point is formatted once per second
-    /// (``PerSecondText/iso8601``, shared with every thread).
-    static func appendTimestamp(_ time: (seconds: Int, milliseconds: Int), to out: inout [UInt8]) {
-        out.append(contentsOf: PerSecondText.iso8601.bytes(for: max(time.seconds, 0)))
-        out.append(UInt8(ascii: "."))
-        CivilTime.appendPadded(time.milliseconds, width: 3, to: &out)
-        out.append(UInt8(ascii: "Z"))
-    }
-
-    /// Text with newlines (and other control bytes) replaced by spaces, so that a line stays one line.
-    static func appendText(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard bytes.contains(where: { $0 < 0x20 }) else { return out.append(contentsOf: bytes) }
-            for byte in bytes {
-                out.append(byte < 0x20 ? UInt8(ascii: " ") : byte)
-            }
-        }
-    }
-
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var text = text
-        let plain = text.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-            else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 15)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// A metadata value: integers and plain decimals as numbers, everything else as a string.
-    static func appendJSONValue(_ value: Logger.MetadataValue, to out: inout [UInt8]) {
-        let text: String
-        switch value {
-        case .string(let s): text = s
-        case .stringConvertible(let v): text = v.description
-        case .array, .dictionary:
-            appendJSONString(value.description, to: &out)
-            return
-        }
-        if isNumber(text) {
-            out.append(contentsOf: text.utf8)
-        } else {
-            appendJSONString(text, to: &out)
-        }
     }
 
     /// `-?digits(.digits)?` with no leading zeros (a JSON number that reads back as the same text).

@@ -10,13 +10,19 @@ import Synchronization
 /// A bounded, non-blocking sink for log lines: callers copy a finished line into a buffer and return; one
 /// background thread writes what has gathered, in batches.
 ///
-/// A request never waits for the log: when the buffer holds `capacity` bytes not yet written (the output is slow
-/// or blocked), a new line is dropped and counted (``droppedLines``), and once the output catches up a notice
-/// saying how many were dropped is written in the lines' place. Lines are written whole and in the order they
-/// were appended. The thread wakes every `interval`, or at once when the buffer passes a quarter of its capacity
-/// or ``flush()`` asks. ``close()`` writes everything still buffered and stops the thread; lines appended after
-/// it are written at once, by the caller.
-public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `condition`.
+/// The buffer is split into ``laneCount`` lanes, each with its own lock and bytes; a thread always appends to the
+/// same lane (chosen from its thread id), so two request threads rarely touch the same lock or cache lines, and
+/// the writer's thread takes each lane's lock only to swap its bytes out. Each line is stored with the monotonic
+/// clock at its append, and a batch is written in that order across lanes: lines are written whole, one thread's
+/// lines in the order it appended them, and lines of different threads in the order of their appends (the clock
+/// reading and the lane's lock are not taken at one instant, so two appends racing within a microsecond may swap).
+///
+/// A request never waits for the log: when a lane holds `capacity` bytes not yet written (the output is slow or
+/// blocked), a new line is dropped and counted (``droppedLines``), and once the output catches up a notice saying
+/// how many were dropped is written in the lines' place. The thread wakes every `interval`, or at once when a lane
+/// passes a quarter of its capacity or ``flush()`` asks. ``close()`` writes everything still buffered and stops
+/// the thread; lines appended after it are written at once, by the caller.
+public final class LogWriter: @unchecked Sendable {  // `control` is guarded by `condition`; each lane by its lock.
     /// Where batches go: the bytes of whole lines, in order. Called on the writer's thread only (or by the caller
     /// of ``append(_:)`` after ``close()``), never concurrently.
     public typealias Output = @Sendable (UnsafeRawBufferPointer) -> Void
@@ -24,18 +30,46 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
     /// What the writer writes in place of dropped lines: one whole line (with its newline) for a count.
     public typealias DropNotice = @Sendable (Int) -> [UInt8]
 
-    private struct State {
+    /// The lanes lines are spread over (by thread).
+    public static let laneCount = 16
+
+    /// One lane's lines not yet handed to the writer's thread.
+    private struct LaneState {
+        /// Records: each line after its head (``recordHeadBytes``).
         var pending: [UInt8] = []
-        /// Lines in `pending`.
-        var pendingLines = 0
+        /// The bytes of the lines in `pending` (without their heads): what `capacity` bounds.
+        var lineBytes = 0
         /// Lines dropped since the last notice.
         var droppedSinceNotice = 0
-        /// Bytes ever appended, and ever handed to the output (both counting only accepted lines).
-        var appended: UInt64 = 0
-        var written: UInt64 = 0
+        /// Lines accepted and dropped, ever.
+        var accepted = 0
+        var dropped = 0
+        var wakeRequested = false
+        /// The writer has stopped: append writes the line itself.
+        var stopped = false
+    }
+
+    /// One lane: its own lock, in its own allocation.
+    private final class Lane: Sendable {
+        let state: Mutex<LaneState>
+        init(reserve: Int) {
+            var state = LaneState()
+            state.pending.reserveCapacity(reserve)
+            self.state = Mutex(state)
+        }
+    }
+
+    /// What became of an appended line.
+    private enum AppendOutcome { case accepted, acceptedWake, dropped, late }
+
+    /// The writer thread's schedule.
+    private struct Control {
         var wakeRequested = false
         var closing = false
         var stopped = false
+        /// Passes over every lane begun and finished.
+        var passesBegun = 0
+        var passesDone = 0
     }
 
     private let capacity: Int
@@ -43,20 +77,23 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
     private let output: Output
     private let dropNotice: DropNotice?
     private let condition = NSCondition()
-    private var state = State()
-    private let dropped = Atomic<Int>(0)
-    private let lines = Atomic<Int>(0)
+    private var control = Control()
+    private let lanes: [Lane]
+    /// Serialises the callers' own writes after ``close()``.
+    private let lateWrites = Mutex<Void>(())
 
-    /// A writer of at most `capacity` buffered bytes that writes to `output` every `interval` (or sooner).
+    /// A writer of at most `capacity` buffered bytes per lane that writes to `output` every `interval` (or
+    /// sooner).
     public init(
-        capacity: Int = 1 << 20, interval: Duration = .milliseconds(20), output: @escaping Output,
+        capacity: Int = 1 << 18, interval: Duration = .milliseconds(20), output: @escaping Output,
         dropNotice: DropNotice? = nil
     ) {
         self.capacity = max(capacity, 1)
         self.interval = interval
         self.output = output
         self.dropNotice = dropNotice
-        state.pending.reserveCapacity(min(self.capacity, 1 << 16))
+        let reserve = min(self.capacity, 1 << 12)
+        lanes = (0..<Self.laneCount).map { _ in Lane(reserve: reserve) }
         let thread = Thread { [self] in run() }
         thread.name = "attend.log"
         thread.start()
@@ -64,7 +101,7 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
 
     /// A writer to a file descriptor (standard error by default); see ``init(capacity:interval:output:dropNotice:)``.
     public convenience init(
-        fileDescriptor: Int32 = 2, capacity: Int = 1 << 20, interval: Duration = .milliseconds(20),
+        fileDescriptor: Int32 = 2, capacity: Int = 1 << 18, interval: Duration = .milliseconds(20),
         dropNotice: DropNotice? = nil
     ) {
         self.init(
@@ -72,81 +109,72 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
             dropNotice: dropNotice)
     }
 
-    /// Lines refused because the buffer was full, since the start.
-    public var droppedLines: Int { dropped.load(ordering: .relaxed) }
+    /// Lines refused because a lane was full, since the start.
+    public var droppedLines: Int { lanes.reduce(0) { $0 + $1.state.withLock { $0.dropped } } }
 
     /// Lines accepted (buffered or written), since the start.
-    public var acceptedLines: Int { lines.load(ordering: .relaxed) }
+    public var acceptedLines: Int { lanes.reduce(0) { $0 + $1.state.withLock { $0.accepted } } }
 
-    /// Buffers one line (its bytes, newline included); returns false when it was dropped because the buffer is
+    /// The calling thread's lane.
+    private var lane: Lane {
+        var mixed = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
+        mixed = (mixed ^ (mixed >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        mixed ^= mixed >> 32
+        return lanes[Int(mixed % UInt64(lanes.count))]
+    }
+
+    /// Buffers one line (its bytes, newline included); returns false when it was dropped because its lane is
     /// full. Never waits for the output (after ``close()`` it writes the line itself).
     @discardableResult
     public func append(_ line: some Collection<UInt8>) -> Bool {
-        condition.lock()
-        if state.stopped {
-            condition.unlock()
+        let capacity = self.capacity
+        let time = Self.monotonicNanoseconds()
+        let outcome = lane.state.withLock { state -> AppendOutcome in
+            if state.stopped { return .late }
+            let start = state.lineBytes
+            guard start + line.count <= capacity || start == 0 else {
+                state.droppedSinceNotice += 1
+                state.dropped += 1
+                return .dropped
+            }
+            Self.appendRecordHead(time: time, length: line.count, to: &state.pending)
+            state.pending.append(contentsOf: line)
+            state.lineBytes += line.count
+            state.accepted += 1
+            guard start < capacity / 4, state.lineBytes >= capacity / 4, !state.wakeRequested else {
+                return .accepted
+            }
+            state.wakeRequested = true
+            return .acceptedWake
+        }
+        switch outcome {
+        case .accepted: return true
+        case .dropped: return false
+        case .acceptedWake:
+            wake()
+            return true
+        case .late:
             writeNow(line)
             return true
         }
-        guard state.pending.count + line.count <= capacity || state.pending.isEmpty else {
-            state.droppedSinceNotice += 1
-            condition.unlock()
-            dropped.add(1, ordering: .relaxed)
-            return false
-        }
-        let wasBelow = state.pending.count < capacity / 4
-        state.pending.append(contentsOf: line)
-        state.pendingLines += 1
-        state.appended += UInt64(line.count)
-        let wake = wasBelow && state.pending.count >= capacity / 4 && !state.wakeRequested
-        if wake { state.wakeRequested = true }
-        condition.unlock()
-        lines.add(1, ordering: .relaxed)
-        if wake { condition.broadcast() }
-        return true
     }
 
-    /// Buffers one line that `build` appends (its bytes, newline included) straight to the end of the pending
-    /// buffer, under the writer's lock: no array per line. The same rules as ``append(_:)``: the line is dropped
-    /// (and its bytes removed again) when it does not fit; after ``close()`` it is built apart and written at once.
-    /// `build` must only append, and must be quick (other threads' lines wait for it).
-    @discardableResult
-    func appendLine(_ build: (inout [UInt8]) -> Void) -> Bool {
+    /// Wakes the writer's thread now.
+    private func wake() {
         condition.lock()
-        if state.stopped {
-            condition.unlock()
-            var line: [UInt8] = []
-            build(&line)
-            writeNow(line)
-            return true
-        }
-        let start = state.pending.count
-        build(&state.pending)
-        let count = state.pending.count - start
-        guard start + count <= capacity || start == 0 else {
-            state.pending.removeSubrange(start...)
-            state.droppedSinceNotice += 1
-            condition.unlock()
-            dropped.add(1, ordering: .relaxed)
-            return false
-        }
-        state.pendingLines += 1
-        state.appended += UInt64(count)
-        let wake = start < capacity / 4 && state.pending.count >= capacity / 4 && !state.wakeRequested
-        if wake { state.wakeRequested = true }
+        control.wakeRequested = true
         condition.unlock()
-        lines.add(1, ordering: .relaxed)
-        if wake { condition.broadcast() }
-        return true
+        condition.broadcast()
     }
 
     /// Returns once every line appended before the call has been handed to the output.
     public func flush() {
         condition.lock()
-        let target = state.appended
-        state.wakeRequested = true
+        // A pass that begins after now takes every line appended before.
+        let target = control.passesBegun + 1
+        control.wakeRequested = true
         condition.broadcast()
-        while state.written < target, !state.stopped {
+        while control.passesDone < target, !control.stopped {
             condition.wait()
         }
         condition.unlock()
@@ -156,10 +184,10 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
     /// Idempotent.
     public func close() {
         condition.lock()
-        state.closing = true
-        state.wakeRequested = true
+        control.closing = true
+        control.wakeRequested = true
         condition.broadcast()
-        while !state.stopped {
+        while !control.stopped {
             condition.wait()
         }
         condition.unlock()
@@ -168,33 +196,49 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
     // MARK: The writer's thread
 
     private func run() {
-        var batch: [UInt8] = []
-        batch.reserveCapacity(min(capacity, 1 << 16))
+        var batches: [[UInt8]] = Array(repeating: [], count: lanes.count)
+        var merged: [UInt8] = []
+        var records: [Record] = []
         condition.lock()
         while true {
-            if !state.wakeRequested, !state.closing {
+            if !control.wakeRequested, !control.closing {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: interval.secondsValue))
             }
-            state.wakeRequested = false
-            let closing = state.closing
-            swap(&batch, &state.pending)
-            state.pendingLines = 0
-            let droppedNow = state.droppedSinceNotice
-            state.droppedSinceNotice = 0
-            let upTo = state.appended
+            control.wakeRequested = false
+            let closing = control.closing
+            control.passesBegun += 1
             condition.unlock()
 
-            if !batch.isEmpty { batch.withUnsafeBytes { output($0) } }
-            if droppedNow > 0, let notice = dropNotice?(droppedNow) {
-                notice.withUnsafeBytes { output($0) }
+            // Holding `lateWrites` from the swaps to the write: a caller that finds its lane stopped writes its
+            // line only after every earlier line.
+            lateWrites.withLock { _ in
+                var droppedNow = 0
+                for (index, lane) in lanes.enumerated() {
+                    droppedNow += lane.state.withLock { state in
+                        swap(&batches[index], &state.pending)
+                        state.lineBytes = 0
+                        state.wakeRequested = false
+                        let dropped = state.droppedSinceNotice
+                        state.droppedSinceNotice = 0
+                        // The last pass: from now on, callers write their lines themselves.
+                        if closing { state.stopped = true }
+                        return dropped
+                    }
+                }
+                Self.merge(batches, records: &records, into: &merged)
+                if !merged.isEmpty { merged.withUnsafeBytes { output($0) } }
+                if droppedNow > 0, let notice = dropNotice?(droppedNow) {
+                    notice.withUnsafeBytes { output($0) }
+                }
             }
-            batch.removeAll(keepingCapacity: true)
+            for index in batches.indices { batches[index].removeAll(keepingCapacity: true) }
+            merged.removeAll(keepingCapacity: true)
 
             condition.lock()
-            state.written = upTo
+            control.passesDone += 1
             condition.broadcast()
-            if closing, state.pending.isEmpty, state.droppedSinceNotice == 0 {
-                state.stopped = true
+            if closing {
+                control.stopped = true
                 condition.broadcast()
                 condition.unlock()
                 return
@@ -202,13 +246,66 @@ public final class LogWriter: @unchecked Sendable {  // `state` is guarded by `c
         }
     }
 
-    /// After ``close()``: the caller writes its line itself (serialised by the lock, so never interleaved).
+    // MARK: Records
+
+    /// Where one line sits in a lane's batch, and when it was appended.
+    private struct Record {
+        var time: UInt64
+        var lane: Int
+        var start: Int
+        var count: Int
+    }
+
+    /// Bytes before each line in a lane: the append's monotonic time (8) and the line's length (8).
+    private static let recordHeadBytes = 16
+
+    private static func appendRecordHead(time: UInt64, length: Int, to pending: inout [UInt8]) {
+        withUnsafeBytes(of: (time.littleEndian, UInt64(length).littleEndian)) { pending.append(contentsOf: $0) }
+    }
+
+    /// The lines of every lane's batch, in the order of their append times (a lane's own order on ties), into
+    /// `merged`.
+    private static func merge(_ batches: [[UInt8]], records: inout [Record], into merged: inout [UInt8]) {
+        records.removeAll(keepingCapacity: true)
+        var total = 0
+        for (lane, batch) in batches.enumerated() where !batch.isEmpty {
+            batch.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset + recordHeadBytes <= bytes.count {
+                    let time = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    let count = Int(
+                        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+                    records.append(Record(time: time, lane: lane, start: offset + recordHeadBytes, count: count))
+                    offset += recordHeadBytes + count
+                    total += count
+                }
+            }
+        }
+        if records.count > 1 {
+            records.sort { ($0.time, $0.lane, $0.start) < ($1.time, $1.lane, $1.start) }
+        }
+        merged.reserveCapacity(total)
+        for record in records {
+            batches[record.lane].withUnsafeBytes { bytes in
+                let line = bytes[record.start..<(record.start + record.count)]
+                merged.append(contentsOf: UnsafeRawBufferPointer(rebasing: line))
+            }
+        }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    private static func monotonicNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+    }
+
+    /// After ``close()``: the caller writes its line itself (serialised with every other write, so never
+    /// interleaved).
     private func writeNow(_ line: some Collection<UInt8>) {
         let bytes = Array(line)
-        condition.lock()
-        bytes.withUnsafeBytes { output($0) }
-        condition.unlock()
-        lines.add(1, ordering: .relaxed)
+        lateWrites.withLock { _ in bytes.withUnsafeBytes { output($0) } }
+        lane.state.withLock { $0.accepted += 1 }
     }
 
     /// Writes every byte to `descriptor`, retrying after signals and short writes; gives up on any other error
