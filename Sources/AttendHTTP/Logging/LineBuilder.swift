@@ -117,20 +117,16 @@ public struct LineBuilder: ~Copyable {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), computed from the seconds (a few divisions: no shared cache, no lock).
     static func putTimestamp(_ time: (seconds: Int, milliseconds: Int), to out: inout LineBytes) {
         let civil = CivilTime(secondsSince1970: max(time.seconds, 0))
-        out.putPadded(civil.year, width: 4)
-        out.put(UInt8(ascii: "-"))
-        out.putPadded(civil.month, width: 2)
-        out.put(UInt8(ascii: "-"))
-        out.putPadded(civil.day, width: 2)
-        out.put(UInt8(ascii: "T"))
-        out.putPadded(civil.hour, width: 2)
-        out.put(UInt8(ascii: ":"))
-        out.putPadded(civil.minute, width: 2)
-        out.put(UInt8(ascii: ":"))
-        out.putPadded(civil.second, width: 2)
-        out.put(UInt8(ascii: "."))
-        out.putPadded(time.milliseconds, width: 3)
-        out.put(UInt8(ascii: "Z"))
+        // Each part with its width and the byte after it.
+        let parts: [(Int, Int, UInt8)] = [
+            (civil.year, 4, UInt8(ascii: "-")), (civil.month, 2, UInt8(ascii: "-")), (civil.day, 2, UInt8(ascii: "T")),
+            (civil.hour, 2, UInt8(ascii: ":")), (civil.minute, 2, UInt8(ascii: ":")),
+            (civil.second, 2, UInt8(ascii: ".")), (time.milliseconds, 3, UInt8(ascii: "Z")),
+        ]
+        for (value, width, after) in parts {
+            out.putPadded(value, width: width)
+            out.put(after)
+        }
     }
 
     /// Text with newlines (and other control bytes) replaced by spaces, so that a line stays one line.
@@ -182,17 +178,7 @@ public struct LineBuilder: ~Copyable {
     /// The decimal digits of `value` (with `-` when negative), as `String(value)` writes them.
     static func putDecimal(_ value: Int, to out: inout LineBytes) {
         if value < 0 { out.put(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var magnitude = value.magnitude
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            out.put(UnsafeRawBufferPointer(rebasing: buffer[start...]))
-        }
+        out.putDigits(UInt64(value.magnitude))
     }
 
     /// Writes `units / 10^places` (places 0...6, `units` >= 0) with exactly `places` digits after the point at

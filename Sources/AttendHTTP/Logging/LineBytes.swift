@@ -78,8 +78,12 @@ struct LineBytes: ~Copyable {
 
     /// Appends `value` (≥ 0) in decimal, left-padded with zeros to `width` digits (more when it needs them).
     mutating func putPadded(_ value: Int, width: Int) {
+        putDigits(UInt64(max(0, value)), width: width)
+    }
+
+    /// Appends `magnitude` in decimal, left-padded with zeros to `width` digits (more when it needs them).
+    mutating func putDigits(_ magnitude: UInt64, width: Int = 1) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let magnitude = UInt64(max(0, value))
         withUnsafeMutableBytes(of: &digits) { buffer in
             var rest = magnitude
             var start = buffer.count
