@@ -49,9 +49,9 @@ extension ResponseEncoder {
             }
             buffer.append(contentsOf: bytes)
         }
-        buffer.append(contentsOf: ": ".utf8)
+        appendLiteral(": ", to: &buffer)
         appendText(value, to: &buffer)
-        buffer.append(contentsOf: "\r\n".utf8)
+        appendLiteral("\r\n", to: &buffer)
     }
 
     /// Appends text with CR, LF and NUL replaced by spaces.
@@ -67,16 +67,26 @@ extension ResponseEncoder {
         }
     }
 
+    /// Appends a literal's bytes (one copy, no UTF-8 view).
+    @inline(__always)
+    static func appendLiteral(_ text: StaticString, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends `value` in decimal (with `-` when negative).
     static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        if value < 0 {
-            buffer.append(UInt8(ascii: "-"))
-            appendDecimal(0 - value, to: &buffer)
-            return
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var rest = value.magnitude
+            var start = scratch.count
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+            } while rest > 0
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[start...]))
         }
-        if value >= 10 {
-            appendDecimal(value / 10, to: &buffer)
-        }
-        buffer.append(UInt8(48 + value % 10))
     }
 
     static func appendHex(_ value: Int, to buffer: inout [UInt8]) {

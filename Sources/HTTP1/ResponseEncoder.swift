@@ -93,17 +93,27 @@ public struct ResponseEncoder: Sendable {
         status: HTTPStatus, headers: HTTPHeaders, framing: Framing, requestVersion: HTTPVersion = .http1_1,
         keepAlive: Bool, into buffer: inout [UInt8]
     ) {
-        buffer.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendLiteral("HTTP/1.1 ", to: &buffer)
         Self.appendDecimal(status.code, to: &buffer)
         buffer.append(ASCII.space)
         Self.appendText(status.reasonPhrase, to: &buffer)
-        buffer.append(contentsOf: "\r\n".utf8)
-        if !headers.contains(name: "date") {
-            buffer.append(contentsOf: "Date: ".utf8)
-            buffer.append(contentsOf: currentDate())
-            buffer.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral("\r\n", to: &buffer)
+        // One look at the names' lengths finds the two fields the application may set itself.
+        var hasDate = false
+        var hasServer = false
+        for field in headers.fields {
+            switch field.name.utf8.count {
+            case 4: hasDate = hasDate || HTTPHeaders.equalsIgnoringCase(field.name, "date")
+            case 6: hasServer = hasServer || HTTPHeaders.equalsIgnoringCase(field.name, "server")
+            default: break
+            }
         }
-        if let serverName, !headers.contains(name: "server") {
+        if !hasDate {
+            Self.appendLiteral("Date: ", to: &buffer)
+            appendCurrentDate(to: &buffer)
+            Self.appendLiteral("\r\n", to: &buffer)
+        }
+        if let serverName, !hasServer {
             Self.appendField("Server", serverName, to: &buffer)
         }
         for field in headers where !Self.isFramingField(field.name) {
@@ -111,50 +121,60 @@ public struct ResponseEncoder: Sendable {
         }
         switch framing {
         case .contentLength(let length):
-            buffer.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendLiteral("Content-Length: ", to: &buffer)
             Self.appendDecimal(length, to: &buffer)
-            buffer.append(contentsOf: "\r\n".utf8)
+            Self.appendLiteral("\r\n", to: &buffer)
         case .chunked:
-            buffer.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            Self.appendLiteral("Transfer-Encoding: chunked\r\n", to: &buffer)
         case .none:
             break
         }
         if !status.isInformational {
             if !keepAlive {
-                buffer.append(contentsOf: "Connection: close\r\n".utf8)
+                Self.appendLiteral("Connection: close\r\n", to: &buffer)
             } else if requestVersion < .http1_1 {
-                buffer.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+                Self.appendLiteral("Connection: keep-alive\r\n", to: &buffer)
             }
         }
-        buffer.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral("\r\n", to: &buffer)
     }
 
     /// Appends one chunk of a chunked body (nothing for empty `bytes`, which would end the body).
     public static func encodeChunk(_ bytes: some Collection<UInt8>, into buffer: inout [UInt8]) {
         guard !bytes.isEmpty else { return }
         appendHex(bytes.count, to: &buffer)
-        buffer.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral("\r\n", to: &buffer)
         buffer.append(contentsOf: bytes)
-        buffer.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral("\r\n", to: &buffer)
     }
 
     /// Appends the last chunk, optional trailer fields and the final empty line.
     public static func encodeLastChunk(trailers: HTTPHeaders = [:], into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: "0\r\n".utf8)
+        Self.appendLiteral("0\r\n", to: &buffer)
         for field in trailers {
             Self.appendField(field.name, field.value, to: &buffer)
         }
-        buffer.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral("\r\n", to: &buffer)
     }
 
     /// The current `Date` value (IMF-fixdate), formatted at most once per second.
     public mutating func currentDate() -> [UInt8] {
+        refreshDate()
+        return cachedDate
+    }
+
+    /// Appends ``currentDate()``'s bytes without copying the cached array.
+    mutating func appendCurrentDate(to buffer: inout [UInt8]) {
+        refreshDate()
+        cachedDate.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+    }
+
+    private mutating func refreshDate() {
         let now = clock()
         if now != cachedSecond {
             cachedSecond = now
             cachedDate = Self.imfFixdate(now)
         }
-        return cachedDate
     }
 
     /// Whether the encoder writes this field itself.

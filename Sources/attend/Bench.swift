@@ -69,6 +69,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .long, help: "Print GFLOP/s per encoder family (seeded, MiniLM's sizes, 8x128) vs BERT, and stop.")
     var families = false
 
+    @Flag(
+        name: .long,
+        help: "Print what the service's front door adds to GET /healthz (in-process, ns per request) and stop.")
+    var frontDoor = false
+
     @Flag(name: .long, help: "Skip the forward-pass table (writer and end-to-end only).")
     var skipForward = false
 
@@ -83,6 +88,15 @@ struct Bench: AsyncParsableCommand {
             return handler
         }
         if threads > 0 { Compute.setThreads(threads) }
+        if frontDoor {
+            let cost = await ServiceBenchmark.frontDoor()
+            print("GET /healthz routed and encoded in-process, thread CPU, median of 11 alternating rounds of 50,000")
+            print(String(format: "service router   %8.0f ns/request", cost.serviceNanoseconds))
+            print(String(format: "bare router      %8.0f ns/request", cost.bareNanoseconds))
+            print(String(format: "front door adds  %8.0f ns/request", cost.differenceNanoseconds))
+            print("per round (ns):", cost.differences.map { String(Int($0.rounded())) }.joined(separator: " "))
+            return
+        }
         if kernels {
             for (name, ns) in EncoderBenchmark.kernelCosts() { print(name, ns, "ns/element") }
             return

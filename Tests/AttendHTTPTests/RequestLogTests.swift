@@ -3,6 +3,7 @@ import Foundation
 import HTTP1
 import HTTPServer
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -122,6 +123,24 @@ import Testing
                 time: (seconds, milliseconds))
             #expect(String(decoding: line, as: UTF8.self) == expected + " info a: [S] m\n")
         }
+    }
+
+    @Test func secondText_GivesEachSecondsText_WhenThreadsReadChangingSeconds() {
+        let text = SecondText()
+        let seconds = [1_796_214_620, 1_796_214_621, 0, 253_402_300_799]
+        let expected = seconds.map { SecondText.format($0) }
+        let mismatches = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            for i in 0..<20_000 {
+                let k = (i / (t + 1)) % seconds.count
+                let words = text.words(for: seconds[k])
+                if words != expected[k] { mismatches.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(mismatches.load(ordering: .relaxed) == 0)
+        var words = SecondText.format(1_796_214_620)
+        let bytes = withUnsafeBytes(of: &words) { Array($0[..<SecondText.count]) }
+        #expect(String(decoding: bytes, as: UTF8.self) == "2026-12-02T12:30:20")
     }
 
     @Test func lineBytes_KeepEveryByte_WhenTheLineOutgrowsItsScratch() {

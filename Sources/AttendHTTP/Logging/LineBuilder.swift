@@ -1,4 +1,3 @@
-import HTTP1
 import Logging
 
 /// One log line built field by field straight into bytes (``LineBytes``, on the caller's stack), without
@@ -114,30 +113,23 @@ public struct LineBuilder: ~Copyable {
 
     // MARK: Values
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), computed from the seconds (a few divisions: no shared cache, no lock).
+    /// The current second's text, shared by every line.
+    static let secondText = SecondText()
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC): the part before the point from ``secondText`` (formatted once per
+    /// second, read without a lock).
     static func putTimestamp(_ time: (seconds: Int, milliseconds: Int), to out: inout LineBytes) {
-        let civil = CivilTime(secondsSince1970: max(time.seconds, 0))
-        // Each part with its width and the byte after it.
-        let parts: [(Int, Int, UInt8)] = [
-            (civil.year, 4, UInt8(ascii: "-")), (civil.month, 2, UInt8(ascii: "-")), (civil.day, 2, UInt8(ascii: "T")),
-            (civil.hour, 2, UInt8(ascii: ":")), (civil.minute, 2, UInt8(ascii: ":")),
-            (civil.second, 2, UInt8(ascii: ".")), (time.milliseconds, 3, UInt8(ascii: "Z")),
-        ]
-        for (value, width, after) in parts {
-            out.putPadded(value, width: width)
-            out.put(after)
-        }
+        var words = secondText.words(for: max(time.seconds, 0))
+        withUnsafeBytes(of: &words) { out.put(UnsafeRawBufferPointer(rebasing: $0[..<SecondText.count])) }
+        out.put(UInt8(ascii: "."))
+        out.putPadded(time.milliseconds, width: 3)
+        out.put(UInt8(ascii: "Z"))
     }
 
     /// Text with newlines (and other control bytes) replaced by spaces, so that a line stays one line.
     static func putText(_ text: String, to out: inout LineBytes) {
         var text = text
-        text.withUTF8 { bytes in
-            guard bytes.contains(where: { $0 < 0x20 }) else { return out.put(UnsafeRawBufferPointer(bytes)) }
-            for byte in bytes {
-                out.put(byte < 0x20 ? UInt8(ascii: " ") : byte)
-            }
-        }
+        text.withUTF8 { out.putReplacingControls($0) }
     }
 
     /// A JSON string: quotes, backslashes and control bytes escaped.

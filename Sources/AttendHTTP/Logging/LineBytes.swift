@@ -76,27 +76,45 @@ struct LineBytes: ~Copyable {
         text.withUTF8 { put(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Appends `bytes` with every control byte (below 0x20) written as a space: one reservation, one pass.
+    mutating func putReplacingControls(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        let destination = base + count
+        for i in 0..<bytes.count {
+            let byte = source[i]
+            destination[i] = byte < 0x20 ? 0x20 : byte
+        }
+        count += bytes.count
+    }
+
     /// Appends `value` (≥ 0) in decimal, left-padded with zeros to `width` digits (more when it needs them).
     mutating func putPadded(_ value: Int, width: Int) {
         putDigits(UInt64(max(0, value)), width: width)
     }
 
-    /// Appends `magnitude` in decimal, left-padded with zeros to `width` digits (more when it needs them).
+    /// Appends `magnitude` in decimal, left-padded with zeros to `width` digits (more when it needs them):
+    /// written in place, from the last digit back.
     mutating func putDigits(_ magnitude: UInt64, width: Int = 1) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var rest = magnitude
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(truncatingIfNeeded: 48 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            while buffer.count - start < width, start > 0 {
-                start -= 1
-                buffer[start] = 48
-            }
-            put(UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        var length = 1
+        var bound: UInt64 = 10
+        while length < 20, magnitude >= bound {
+            length += 1
+            bound = bound &* 10
         }
+        let total = max(length, min(width, 24))
+        reserve(total)
+        var rest = magnitude
+        var index = count + total
+        for _ in 0..<length {
+            index -= 1
+            base[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        }
+        while index > count {
+            index -= 1
+            base[index] = 48
+        }
+        count += total
     }
 }
