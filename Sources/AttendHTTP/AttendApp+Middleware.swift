@@ -102,25 +102,16 @@ extension AttendApp {
         .union(PageRoutes.paths)
 
     /// The request's log line: `request` at info with bytes, method, ms, path, status and tokens. With a
-    /// ``LineLogHandler`` (without metadata of its own) the line is built straight into bytes (the same line the
-    /// `Logger` writes).
+    /// ``LineLogHandler`` (without metadata of its own) the values go to the log writer, which formats the line on
+    /// its own thread (``RequestLine``: the same line the `Logger` writes, built off the request's path).
     static func logRequest(_ request: Request, _ response: Response, elapsed: Duration, context: RequestContext) {
         let tokens = context.facts.count(tokensFact)
         if let handler = context.logger.handler as? LineLogHandler,
-            handler.log(
-                level: .info, message: "request", source: "AttendHTTP",
-                fields: { line in
-                    line.integer("bytes", response.body.count)
-                    line.text("method", request.method.rawValue)
-                    if let units = millisecondUnits(elapsed, places: 2) {
-                        line.fixedPoint("ms", units: units, places: 2)
-                    } else {
-                        line.text("ms", milliseconds(elapsed, decimals: 2))
-                    }
-                    line.text("path", request.path)
-                    line.integer("status", response.status.code)
-                    line.integer("tokens", tokens)
-                })
+            handler.logRequest(
+                bytes: response.body.count, method: request.method.rawValue,
+                millisecondUnits: millisecondUnits(elapsed, places: 2),
+                millisecondsText: milliseconds(elapsed, decimals: 2), path: request.path,
+                status: response.status.code, tokens: tokens)
         {
             return
         }

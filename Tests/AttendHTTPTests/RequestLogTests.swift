@@ -143,6 +143,50 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == "2026-12-02T12:30:20")
     }
 
+    @Test(arguments: [LineLogHandler.Format.text, .json])
+    func requestLine_WritesTheLoggerLine_WhenFormattedOnTheWritersThread(format: LineLogHandler.Format) throws {
+        let sink = LogWriterTests.Sink()
+        let writer = LogWriter(capacity: 1 << 16, interval: .seconds(3600), output: sink.output)
+        let handler = LineLogHandler(label: "attend", format: format, writer: writer)
+        let paths = ["/a b\n\"q\"\u{1}", "/" + String(repeating: "p\u{7}\"", count: LineLogHandler.scratchBytes)]
+        for path in paths {
+            #expect(
+                handler.logRequest(
+                    bytes: 15, method: "GET", millisecondUnits: 4, millisecondsText: "unused", path: path,
+                    status: 404, tokens: 0))
+        }
+        #expect(
+            handler.logRequest(
+                bytes: 0, method: "POST", millisecondUnits: nil, millisecondsText: "1e12", path: "/x", status: 200,
+                tokens: 7))
+        writer.close()
+        let expected: [[UInt8]] =
+            paths.map { path in
+                LineLogHandler.line(
+                    format: format, label: "attend", level: .info, message: "request",
+                    metadata: [
+                        "bytes": "15", "method": "GET", "ms": "0.04", "path": "\(path)", "status": "404",
+                        "tokens": "0",
+                    ], source: "AttendHTTP")
+            } + [
+                LineLogHandler.line(
+                    format: format, label: "attend", level: .info, message: "request",
+                    metadata: [
+                        "bytes": "0", "method": "POST", "ms": "1e12", "path": "/x", "status": "200", "tokens": "7",
+                    ], source: "AttendHTTP")
+            ]
+        #expect(sink.lines.count == expected.count)
+        for (written, line) in zip(sink.lines, expected) {
+            #expect(Self.untimed(Array((written + "\n").utf8), format: format) == Self.untimed(line, format: format))
+        }
+        // After closing, the caller formats and writes the line itself.
+        #expect(
+            handler.logRequest(
+                bytes: 1, method: "GET", millisecondUnits: 0, millisecondsText: "", path: "/late", status: 200,
+                tokens: 0))
+        #expect(sink.lines.last?.contains("/late") == true)
+    }
+
     @Test func lineBytes_KeepEveryByte_WhenTheLineOutgrowsItsScratch() {
         let long = String(repeating: "abcdefghij", count: 100)
         #expect(Self.written { $0.put(long) } == long)

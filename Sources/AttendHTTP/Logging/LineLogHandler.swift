@@ -94,6 +94,24 @@ public struct LineLogHandler: LogHandler {
         return true
     }
 
+    /// Hands one request line (`request` at info, the fields of ``RequestLine``) to the writer, which formats it
+    /// on its own thread: the same bytes as ``log(level:message:source:fields:)`` with those fields. Returns false
+    /// and writes nothing when the handler has metadata of its own (the caller then logs through its `Logger`);
+    /// true otherwise (nothing is written below ``logLevel``).
+    public func logRequest(
+        bytes: Int, method: String, millisecondUnits: Int64?, millisecondsText: @autoclosure () -> String,
+        path: String, status: Int, tokens: Int
+    ) -> Bool {
+        guard metadata.isEmpty else { return false }
+        guard Logger.Level.info >= logLevel else { return true }
+        writer.append(
+            request: RequestLine(
+                format: format, label: label, time: Self.now(), bytes: bytes, method: method,
+                millisecondUnits: millisecondUnits, millisecondsText: millisecondUnits == nil ? millisecondsText() : "",
+                path: path, status: status, tokens: tokens))
+        return true
+    }
+
     /// Stack bytes for building a line; a longer line moves to the heap.
     static let scratchBytes = 512
 

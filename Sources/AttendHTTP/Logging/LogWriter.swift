@@ -37,6 +37,10 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
     private struct LaneState {
         /// Records: each line after its head (``recordHeadBytes``).
         var pending: [UInt8] = []
+        /// Request lines not yet formatted, with their append times and order in the lane.
+        var requests: [(time: UInt64, order: Int, line: RequestLine)] = []
+        /// The next entry's order in the lane (bytes and request lines alike).
+        var order = 0
         /// The bytes of the lines in `pending` (without their heads): what `capacity` bounds.
         var lineBytes = 0
         /// Lines dropped since the last notice.
@@ -137,7 +141,8 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
                 state.dropped += 1
                 return .dropped
             }
-            Self.appendRecordHead(time: time, length: line.count, to: &state.pending)
+            Self.appendRecordHead(time: time, order: state.order, length: line.count, to: &state.pending)
+            state.order += 1
             state.pending.append(contentsOf: line)
             state.lineBytes += line.count
             state.accepted += 1
@@ -155,6 +160,46 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
             return true
         case .late:
             writeNow(line)
+            return true
+        }
+    }
+
+    /// Buffers one request line to be formatted on the writer's thread (``RequestLine``): the caller copies its
+    /// values and returns. The same rules as ``append(_:)``; after ``close()`` the line is formatted and written
+    /// at once.
+    @discardableResult
+    public func append(request line: RequestLine) -> Bool {
+        let capacity = self.capacity
+        let time = Self.monotonicNanoseconds()
+        let size = line.estimatedBytes
+        let outcome = lane.state.withLock { state -> AppendOutcome in
+            if state.stopped { return .late }
+            let start = state.lineBytes
+            guard start + size <= capacity || start == 0 else {
+                state.droppedSinceNotice += 1
+                state.dropped += 1
+                return .dropped
+            }
+            state.requests.append((time, state.order, line))
+            state.order += 1
+            state.lineBytes += size
+            state.accepted += 1
+            guard start < capacity / 4, state.lineBytes >= capacity / 4, !state.wakeRequested else {
+                return .accepted
+            }
+            state.wakeRequested = true
+            return .acceptedWake
+        }
+        switch outcome {
+        case .accepted: return true
+        case .dropped: return false
+        case .acceptedWake:
+            wake()
+            return true
+        case .late:
+            var bytes: [UInt8] = []
+            line.write(to: &bytes)
+            writeNow(bytes)
             return true
         }
     }
@@ -197,6 +242,8 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
 
     private func run() {
         var batches: [[UInt8]] = Array(repeating: [], count: lanes.count)
+        var requestBatches: [[(time: UInt64, order: Int, line: RequestLine)]] = Array(
+            repeating: [], count: lanes.count)
         var merged: [UInt8] = []
         var records: [Record] = []
         condition.lock()
@@ -216,6 +263,7 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
                 for (index, lane) in lanes.enumerated() {
                     droppedNow += lane.state.withLock { state in
                         swap(&batches[index], &state.pending)
+                        swap(&requestBatches[index], &state.requests)
                         state.lineBytes = 0
                         state.wakeRequested = false
                         let dropped = state.droppedSinceNotice
@@ -225,13 +273,16 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
                         return dropped
                     }
                 }
-                Self.merge(batches, records: &records, into: &merged)
+                Self.merge(batches, requestBatches, records: &records, into: &merged)
                 if !merged.isEmpty { merged.withUnsafeBytes { output($0) } }
                 if droppedNow > 0, let notice = dropNotice?(droppedNow) {
                     notice.withUnsafeBytes { output($0) }
                 }
             }
-            for index in batches.indices { batches[index].removeAll(keepingCapacity: true) }
+            for index in batches.indices {
+                batches[index].removeAll(keepingCapacity: true)
+                requestBatches[index].removeAll(keepingCapacity: true)
+            }
             merged.removeAll(keepingCapacity: true)
 
             condition.lock()
@@ -248,44 +299,69 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
 
     // MARK: Records
 
-    /// Where one line sits in a lane's batch, and when it was appended.
+    /// Where one line sits in a lane's batch (bytes at `start` of length `count`, or request line `request`),
+    /// and when it was appended.
     private struct Record {
         var time: UInt64
         var lane: Int
+        var order: Int
         var start: Int
         var count: Int
+        /// The index in the lane's request lines, or -1 for bytes.
+        var request: Int
     }
 
-    /// Bytes before each line in a lane: the append's monotonic time (8) and the line's length (8).
-    private static let recordHeadBytes = 16
+    /// Bytes before each line in a lane: the append's monotonic time, its order in the lane and the line's
+    /// length (8 each).
+    private static let recordHeadBytes = 24
 
-    private static func appendRecordHead(time: UInt64, length: Int, to pending: inout [UInt8]) {
-        withUnsafeBytes(of: (time.littleEndian, UInt64(length).littleEndian)) { pending.append(contentsOf: $0) }
+    private static func appendRecordHead(time: UInt64, order: Int, length: Int, to pending: inout [UInt8]) {
+        withUnsafeBytes(of: (time.littleEndian, UInt64(order).littleEndian, UInt64(length).littleEndian)) {
+            pending.append(contentsOf: $0)
+        }
     }
 
     /// The lines of every lane's batch, in the order of their append times (a lane's own order on ties), into
-    /// `merged`.
-    private static func merge(_ batches: [[UInt8]], records: inout [Record], into merged: inout [UInt8]) {
+    /// `merged`; request lines are formatted here.
+    private static func merge(
+        _ batches: [[UInt8]], _ requests: [[(time: UInt64, order: Int, line: RequestLine)]],
+        records: inout [Record], into merged: inout [UInt8]
+    ) {
         records.removeAll(keepingCapacity: true)
         var total = 0
         for (lane, batch) in batches.enumerated() where !batch.isEmpty {
             batch.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset + recordHeadBytes <= bytes.count {
-                    let time = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                    let count = Int(
-                        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
-                    records.append(Record(time: time, lane: lane, start: offset + recordHeadBytes, count: count))
+                    func word(_ at: Int) -> UInt64 {
+                        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self))
+                    }
+                    let count = Int(word(16))
+                    records.append(
+                        Record(
+                            time: word(0), lane: lane, order: Int(word(8)), start: offset + recordHeadBytes,
+                            count: count, request: -1))
                     offset += recordHeadBytes + count
                     total += count
                 }
             }
         }
+        for (lane, lines) in requests.enumerated() {
+            for (index, entry) in lines.enumerated() {
+                records.append(
+                    Record(time: entry.time, lane: lane, order: entry.order, start: 0, count: 0, request: index))
+                total += entry.line.estimatedBytes
+            }
+        }
         if records.count > 1 {
-            records.sort { ($0.time, $0.lane, $0.start) < ($1.time, $1.lane, $1.start) }
+            records.sort { ($0.time, $0.lane, $0.order) < ($1.time, $1.lane, $1.order) }
         }
         merged.reserveCapacity(total)
         for record in records {
+            if record.request >= 0 {
+                requests[record.lane][record.request].line.write(to: &merged)
+                continue
+            }
             batches[record.lane].withUnsafeBytes { bytes in
                 let line = bytes[record.start..<(record.start + record.count)]
                 merged.append(contentsOf: UnsafeRawBufferPointer(rebasing: line))
