@@ -36,7 +36,7 @@ public final class EventLog<Event: Sendable>: @unchecked Sendable {
 
     /// Waits until `predicate` holds for the events recorded so far; false when `timeout` passed first.
     public func wait(
-        timeout: Duration = .seconds(20), until predicate: @escaping @Sendable ([Event]) -> Bool
+        timeout: Duration = .seconds(120), until predicate: @escaping @Sendable ([Event]) -> Bool
     ) async -> Bool {
         let id: Int = lock.withLock {
             nextID += 1
