@@ -67,8 +67,10 @@ extension Encoder {
         // F holds f_h(x_j) itself when norm, norm_heads or value zeroing asks for it (the centred measures then centre
         // each vector per key), else the centred vectors straight out of the product with Ŵ_O.
         let raw = norm != nil || normHeads != nil || zeroing != nil
+        // norm_heads alone needs only ‖f_h(x_j)‖ = √(V_h[j] M_h V_h[j]ᵀ), M_h = W_O,h W_O,hᵀ: no F at all.
+        let headsOnly = normHeads != nil && norm == nil && !needsBlock
         let weight = contributionOperands.operand(
-            raw ? .projection : .centred, layer: l, parameters: parameters, configuration: c)
+            headsOnly ? .headGrams : raw ? .projection : .centred, layer: l, parameters: parameters, configuration: c)
 
         if needsBlock {
             // z = X + ctx·W_O + b_O; σ_i; x̂_i; y = LN₁(z) over x_i, ‖y_i‖₁: each worker its share of the rows, in one
@@ -102,7 +104,13 @@ extension Encoder {
             let m = keys.count
             let values = s.values(worker: worker)  // V_h of the worker's keys [m, dh]
             let spill = s.tile(worker: worker) + 6 * d
-            for h in 0..<heads {
+            for h in 0..<heads where headsOnly {
+                for j in keys {
+                    fNorms[h * n + j] = Self.headNorm(qkv + j * 3 * d + 2 * d + h * dh, weight + h * dh * dh, dh)
+                    if ld > n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
+                }
+            }
+            for h in 0..<heads where !headsOnly {
                 // F's rows j of head h: V_h[j] [keys, dh] · W_h [dh, d], six keys against every 16-column strip of
                 // W_h (each strip one contiguous run: ContributionOperands), so each key's row is written in order.
                 let v = qkv + 2 * d + h * dh  // V_h [n, dh], row stride 3d
@@ -326,11 +334,34 @@ extension Encoder {
     }
 
     /// Bytes of the per-layer constant operands the contributions build on the encoder's first pass that needs them
-    /// and keep with it (``ContributionOperands``): two kinds of L·d² floats, the output projections W_O unpacked
-    /// and Ŵ_O = W_O C Γ₁ (4 · 2 · L · d²; 7.1 MB for MiniLM). 0 for a pre-LN encoder.
+    /// and keep with it (``ContributionOperands``): the output projections W_O unpacked, Ŵ_O = W_O C Γ₁, and the
+    /// heads' M_h = W_O,h W_O,hᵀ (4 · L · (2d² + H·dh²); 7.4 MB for MiniLM). 0 for a pre-LN encoder.
     public var contributionOperandBytes: Int {
         guard configuration.normPlacement == .post else { return 0 }
-        return ContributionOperands.Kind.allCases.count * ContributionOperands.floats(configuration)
-            * MemoryLayout<Float>.stride
+        return ContributionOperands.floats(configuration) * MemoryLayout<Float>.stride
+    }
+
+    /// √(v M vᵀ) for v [dh] and the symmetric M [dh, dh]: ‖f_h(x_j)‖ from V_h[j] and M_h = W_O,h W_O,hᵀ.
+    @inline(__always)
+    static func headNorm(_ v: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ dh: Int) -> Float {
+        let mm = UnsafeMutablePointer(mutating: m)
+        var total: Float = 0
+        if dh % 16 == 0 {
+            var a = 0
+            while a < dh {
+                // (M v)[a..<a+16] = Σ_b v[b] · M[b, a..<a+16] (M symmetric), then its dot with v[a..<a+16].
+                var t = Vec.zero
+                for b in 0..<dh { t = t.addingProduct(Vec(repeating: v[b]), mm.vec(b * dh + a)) }
+                total += (t * UnsafeMutablePointer(mutating: v).vec(a)).sum()
+                a += 16
+            }
+        } else {
+            for a in 0..<dh {
+                var t: Float = 0
+                for b in 0..<dh { t += m[a * dh + b] * v[b] }
+                total += v[a] * t
+            }
+        }
+        return Swift.max(0, total).squareRoot()
     }
 }

@@ -52,7 +52,33 @@ import Testing
             }
         }
         #expect(encoder.contributionOperands.builtKinds == [.projection, .centred])
-        #expect(encoder.contributionOperandBytes == 2 * c.layers * d * d * 4)
+        #expect(encoder.contributionOperandBytes == c.layers * (2 * d * d + c.heads * dh * dh) * 4)
+    }
+
+    @Test func headGrams_GiveTheNormsOfTheTransformedVectors() throws {
+        let encoder = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert")).encoder
+        let c = encoder.configuration
+        let d = c.hiddenSize
+        let dh = d / c.heads
+        var generator = SplitMix64(seed: 11)
+        let unpacked = UnsafeMutablePointer<Float>.allocate(capacity: d * d)
+        defer { unpacked.deallocate() }
+        for l in 0..<c.layers {
+            encoder.parameters.layers[l].attentionOutputPanels.unpack(into: unpacked)
+            let grams = encoder.contributionOperands.operand(
+                .headGrams, layer: l, parameters: encoder.parameters, configuration: c)
+            for h in 0..<c.heads {
+                let v = (0..<dh).map { _ in Float(generator.nextUnit() * 2 - 1) }
+                var squares = 0.0
+                for column in 0..<d {
+                    let f = (0..<dh).reduce(0.0) { $0 + Double(v[$1]) * Double(unpacked[(h * dh + $1) * d + column]) }
+                    squares += f * f
+                }
+                let got = v.withUnsafeBufferPointer { Encoder.headNorm($0.baseAddress!, grams + h * dh * dh, dh) }
+                #expect(abs(Double(got) - squares.squareRoot()) <= 1e-5 * max(1, squares.squareRoot()))
+            }
+        }
+        #expect(encoder.contributionOperands.builtKinds == [.headGrams])
     }
 
     @Test func strips_PlaceEachElementInItsBlockAndStrip() {

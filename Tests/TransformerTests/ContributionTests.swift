@@ -111,6 +111,11 @@ import Testing
                 title: "\(measure.rawValue) alone, tiny-bert batched", batched: true, measures: [measure])
         }
         #expect(model.encoder.contributionOperands.builtKinds == [.centred])
+        // norm_heads alone takes ‖f_h(x_j)‖ from the heads' Gram matrices instead of f_h(x_j).
+        try Self.compare(
+            model.encoder, cases: try Self.cases("tiny-bert"), fixture: "tiny-bert",
+            title: "norm_heads alone, tiny-bert", batched: false, measures: [.normHeads])
+        #expect(model.encoder.contributionOperands.builtKinds == [.centred, .headGrams])
     }
 
     @Test(
@@ -122,6 +127,9 @@ import Testing
         try Self.compare(
             model.encoder, cases: try Self.cases("minilm"), fixture: "minilm",
             title: "centred contributions all-MiniLM-L6-v2", batched: false, measures: Self.centredMeasures)
+        try Self.compare(
+            model.encoder, cases: try Self.cases("minilm"), fixture: "minilm",
+            title: "norm_heads alone, all-MiniLM-L6-v2", batched: false, measures: [.normHeads])
     }
 
     @Test func contributions_AreUnchanged_WhenScratchIsReusedFromALongerPass() throws {
