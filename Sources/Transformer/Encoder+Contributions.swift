@@ -174,7 +174,7 @@ extension Encoder {
             for j in keys {
                 let a = alpha + j * heads * ld  // a_h [H, n̂], a_h[i] = α^h_ij = αᵀ[j, h, i], lanes past n zero
                 let fj = f + j * fs  // F[j] [H+1, d]
-                if j + 1 < keys.upperBound {
+                if j + 1 < keys.upperBound && !headsOnly {
                     // The next key's rows of αᵀ and F, which the first section left in L3 or further.
                     Self.prefetch(a + heads * ld, count: heads * ld)
                     Self.prefetch(fj + fs, count: fs)
@@ -346,14 +346,28 @@ extension Encoder {
     static func headNorm(_ v: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ dh: Int) -> Float {
         let mm = UnsafeMutablePointer(mutating: m)
         var total: Float = 0
-        if dh % 16 == 0 {
+        if dh % 32 == 0 {
+            let vv = UnsafeMutablePointer(mutating: v)
             var a = 0
             while a < dh {
-                // (M v)[a..<a+16] = Σ_b v[b] · M[b, a..<a+16] (M symmetric), then its dot with v[a..<a+16].
-                var t = Vec.zero
-                for b in 0..<dh { t = t.addingProduct(Vec(repeating: v[b]), mm.vec(b * dh + a)) }
-                total += (t * UnsafeMutablePointer(mutating: v).vec(a)).sum()
-                a += 16
+                // (M v)[a..<a+32] = Σ_b v[b] · M[b, a..<a+32] (M symmetric), even and odd b in separate sums (four
+                // independent chains), then its dot with v[a..<a+32].
+                var t0 = Vec.zero
+                var t1 = Vec.zero
+                var u0 = Vec.zero
+                var u1 = Vec.zero
+                var b = 0
+                while b < dh {
+                    let x = Vec(repeating: v[b])
+                    let y = Vec(repeating: v[b + 1])
+                    t0 = t0.addingProduct(x, mm.vec(b * dh + a))
+                    t1 = t1.addingProduct(x, mm.vec(b * dh + a + 16))
+                    u0 = u0.addingProduct(y, mm.vec((b + 1) * dh + a))
+                    u1 = u1.addingProduct(y, mm.vec((b + 1) * dh + a + 16))
+                    b += 2
+                }
+                total += ((t0 + u0) * vv.vec(a) + (t1 + u1) * vv.vec(a + 16)).sum()
+                a += 32
             }
         } else {
             for a in 0..<dh {
