@@ -50,9 +50,12 @@ extension EncoderBenchmark {
 
     /// Times `encoder` at `batch` × `length` (deterministic ids) bare and with each contribution measure, then all
     /// of them, for every layer: `rounds` interleaved rounds after one warm-up round; value zeroing (a feed-forward
-    /// pass per key token) on its own at its 64-token limit for `zeroingRounds` rounds (0: not timed).
+    /// pass per key token) on its own at its 64-token limit for `zeroingRounds` rounds (0: not timed). With `only`,
+    /// just those measures are timed, each on its own (no "all five" row; value zeroing as `zeroingRounds` says):
+    /// a profile of one measure then holds little else than the bare pass.
     public static func contributionCosts(
-        _ encoder: Encoder, batch: Int = 1, length: Int = 128, rounds: Int = 41, zeroingRounds: Int = 5
+        _ encoder: Encoder, batch: Int = 1, length: Int = 128, rounds: Int = 41, zeroingRounds: Int = 5,
+        only: Set<ContributionMeasure>? = nil
     ) throws -> ContributionCosts {
         let c = encoder.configuration
         let ids = (0..<batch).map { b in
@@ -63,12 +66,17 @@ extension EncoderBenchmark {
             return { _ = try encoder.forward(inputs, options: ForwardOptions()) }
         }
         let layers = Set(0..<c.layers)
-        let measures = ContributionMeasure.allCases.filter { $0 != .valueZeroing }
+        let measures = ContributionMeasure.allCases.filter { $0 != .valueZeroing && only?.contains($0) != false }
         var candidates = measures.map { measure in
             (name: measure.rawValue, run: pass(KeptOutputs(contributions: [measure], contributionLayers: layers)))
         }
-        candidates.append(
-            (name: "all five above", run: pass(KeptOutputs(contributions: Set(measures), contributionLayers: layers))))
+        if only == nil {
+            candidates.append(
+                (
+                    name: "all five above",
+                    run: pass(KeptOutputs(contributions: Set(measures), contributionLayers: layers))
+                ))
+        }
         let timing = try PairedTiming.measure(rounds: rounds, baseline: pass(KeptOutputs()), candidates: candidates)
         var zeroing: PairedTiming?
         if zeroingRounds > 0 {

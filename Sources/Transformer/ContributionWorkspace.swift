@@ -2,19 +2,17 @@
 
 /// Scratch memory of the contribution measures for one pass (``Encoder/forward(_:options:)`` takes one from the
 /// encoder's ``ContributionWorkspacePool`` when a sequence keeps contributions;
-/// ``Encoder/contributionWorkspaceBytes(maxLength:workers:)`` gives its size): the layer's output projection
-/// unpacked, and for the sequence in hand the weights the attention kernel handed over (transposed), the per-head
-/// transformed vectors, the attention block's input and output, and per worker the blocks of one key token.
+/// ``Encoder/contributionWorkspaceBytes(maxLength:workers:)`` gives its size): for the sequence in hand the weights
+/// the attention kernel handed over (transposed), the per-head transformed vectors, the attention block's input, and
+/// per worker the blocks of one key token. (The layers' output projections are the encoder's own
+/// ``ContributionOperands``.)
 final class ContributionWorkspace: @unchecked Sendable {
     let length: Int
     let workers: Int
-    let outputWeight: UnsafeMutablePointer<Float>  // W_O [d, d], x·W (row = input)
-    /// The layer whose W_O `outputWeight` holds (−1: none yet).
-    var unpackedLayer = -1
     let weights: UnsafeMutablePointer<Float>  // αᵀ [n, H, n̂]: key j, head h, query i at (j·H + h)·n̂ + i
-    let transformed: UnsafeMutablePointer<Float>  // f_h(x_j) [n, H, d]
+    /// F [n, H+1, d]: rows h < H f_h(x_j) (or γ₁ ⊙ C f_h(x_j)), row H γ₁ ⊙ C x_j (Encoder+Contributions.swift).
+    let transformed: UnsafeMutablePointer<Float>
     let transformedNorms: UnsafeMutablePointer<Float>  // ‖f_h(x_j)‖ [H, n]
-    let blockOutput: UnsafeMutablePointer<Float>  // y [n, d] = LN₁(z)
     let blockNorms: UnsafeMutablePointer<Float>  // ‖y_i‖₁ [n]
     let sigmas: UnsafeMutablePointer<Float>  // σ(z_i) [n]
     let blockInput: UnsafeMutablePointer<Float>  // z [n, d], the first LayerNorm's input
@@ -23,14 +21,16 @@ final class ContributionWorkspace: @unchecked Sendable {
     let vectors: UnsafeMutablePointer<Float>
     let layout: Layout
 
-    /// Where a worker's blocks start in its share of `vectors`, in floats: centred vectors [2(H+1), d], Gram matrix [(H+1)²], quadratic forms [n̂], tile coefficients [n, H+1], tile [6, d] +
-    /// spill [96], zeroed rows [n, d], feed-forward rows [n, f].
+    /// Where a worker's blocks start in its share of `vectors`, in floats: centred vectors [2(H+1), d], Gram matrix
+    /// [(H+1)²], quadratic forms [n̂], tile coefficients [n, H+1], tile [6, d] + spill [96], one head's values of
+    /// the worker's keys [n, dh], zeroed rows [n, d], feed-forward rows [n, f].
     struct Layout {
         let centred: Int
         let gram: Int
         let totals: Int
         let tileCoefficients: Int
         let tile: Int
+        let values: Int
         let zeroed: Int
         let inner: Int
         let perWorker: Int
@@ -44,7 +44,8 @@ final class ContributionWorkspace: @unchecked Sendable {
             totals = gram + h1 * h1
             tileCoefficients = totals + lanes
             tile = tileCoefficients + n * h1
-            zeroed = tile + 6 * d + 96
+            values = tile + 6 * d + 96
+            zeroed = values + n * (d / c.heads)
             inner = zeroed + n * d
             perWorker = inner + n * c.intermediateSize
         }
@@ -57,11 +58,9 @@ final class ContributionWorkspace: @unchecked Sendable {
         let d = c.hiddenSize
         let h = c.heads
         let lanes = (n + 15) & ~15
-        outputWeight = .allocate(capacity: d * d)
         weights = .allocate(capacity: Swift.max(1, h * n * lanes))
-        transformed = .allocate(capacity: Swift.max(1, h * n * d))
+        transformed = .allocate(capacity: Swift.max(1, (h + 1) * n * d))
         transformedNorms = .allocate(capacity: Swift.max(1, h * n))
-        blockOutput = .allocate(capacity: Swift.max(1, n * d))
         blockNorms = .allocate(capacity: Swift.max(1, n))
         sigmas = .allocate(capacity: Swift.max(1, n))
         blockInput = .allocate(capacity: Swift.max(1, n * d))
@@ -69,8 +68,8 @@ final class ContributionWorkspace: @unchecked Sendable {
         vectors = .allocate(capacity: Swift.max(1, workers * layout.perWorker))
     }
 
-    /// Float capacities: per worker ``Layout/perWorker`` = 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 +
-    /// n·d + n·f; total d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers · perWorker.
+    /// Float capacities: per worker ``Layout/perWorker`` = 2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·dh +
+    /// n·d + n·f; total H·n·n̂ + (H+1)·n·d + H·n + 2·n·d + 2n + workers · perWorker.
     static func capacities(length n: Int, configuration c: EncoderConfiguration, workers: Int) -> (
         perWorker: Int, total: Int
     ) {
@@ -78,7 +77,7 @@ final class ContributionWorkspace: @unchecked Sendable {
         let h = c.heads
         let lanes = (n + 15) & ~15
         let perWorker = Layout(length: n, configuration: c).perWorker
-        let total = d * d + h * n * lanes + h * n * d + h * n + 3 * n * d + 2 * n + workers * perWorker
+        let total = h * n * lanes + (h + 1) * n * d + h * n + 2 * n * d + 2 * n + workers * perWorker
         return (perWorker, total)
     }
 
@@ -98,16 +97,15 @@ final class ContributionWorkspace: @unchecked Sendable {
     func tileCoefficients(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.tileCoefficients) }
     /// Worker `worker`'s tile [6, d] and its spill [96].
     func tile(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.tile) }
+    /// Worker `worker`'s copy of one head's values of its keys [n, dh] (rows contiguous).
+    func values(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.values) }
     /// Worker `worker`'s zeroed rows [n, d] (value zeroing).
     func zeroed(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.zeroed) }
     /// Worker `worker`'s feed-forward rows [n, f] (value zeroing).
     func inner(worker: Int) -> UnsafeMutablePointer<Float> { block(worker, layout.inner) }
 
     deinit {
-        for p in [
-            outputWeight, weights, transformed, transformedNorms, blockOutput, blockNorms, sigmas, blockInput,
-            layerOutput, vectors,
-        ] {
+        for p in [weights, transformed, transformedNorms, blockNorms, sigmas, blockInput, layerOutput, vectors] {
             p.deallocate()
         }
     }

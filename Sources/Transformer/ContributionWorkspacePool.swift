@@ -1,8 +1,8 @@
 import Foundation
 
 /// Keeps the most recently returned ``ContributionWorkspace`` for the encoder's next pass with contributions (one,
-/// so an idle encoder holds at most one pass's contribution scratch; concurrent passes each allocate their own),
-/// with its unpacked output projection: a repeated request pays neither the allocation nor its page faults.
+/// so an idle encoder holds at most one pass's contribution scratch; concurrent passes each allocate their own): a
+/// repeated request pays neither the allocation nor its page faults.
 final class ContributionWorkspacePool: @unchecked Sendable {
     private let lock = NSLock()
     private var cached: ContributionWorkspace?

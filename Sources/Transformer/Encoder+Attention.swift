@@ -19,7 +19,7 @@ extension Encoder {
     /// summed into the mean `means[b]` ([n, n]), and a kept head's row entropies come out of its softmax into
     /// `entropies[b]` ([h]). Sequences that keep nothing of layer l run as (b, h) items spread over the workers in
     /// one section. Each sequence that keeps something runs in a section of its own, its query rows split over the
-    /// workers in multiples of 6 and each worker walking all H heads over its rows: a row's head sum is added by
+    /// workers in multiples of 8 and each worker walking all H heads over its rows: a row's head sum is added by
     /// one worker in head order (no scratch, no reduction), and every row's values are the same whatever the split.
     ///
     /// `sequences` limits the call to those sequences (nil: all). With `handover`, that sequence's P is also written
@@ -156,7 +156,9 @@ extension Encoder {
                 let rowEntropy = entropySlot >= 0 ? rowEntropies.baseAddress : nil  // [h, n]
                 Self.withSlot(&maps[b], selection.mapSlots[l]) { map in  // [h, n, n]
                     Self.withSlot(&means[b], selection.meanSlots[l]) { mean in  // [n, n]
-                        Compute.parallelShares(n, parts: workers, granule: 6) { worker, rows in
+                        // Rows in multiples of 8 (each row's values are the same whatever the split): shares as
+                        // even as that allows, and whole 32-byte runs of αᵀ per worker in the handover's stores.
+                        Compute.parallelShares(n, parts: workers, granule: 8) { worker, rows in
                             withScratch(worker) { scores, scratch in
                                 for h in 0..<heads {
                                     let slot = selection.headSlots[h]

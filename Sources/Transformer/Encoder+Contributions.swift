@@ -11,10 +11,12 @@ extension Encoder {
     ///
     /// Per sequence, the products in register tiles (OpenBLAS when d is not a multiple of 16) and the panel
     /// product, the element loops in 16-lane vectors, every stage split over the workers:
-    ///   z [n, d] = X + ctx·W_O + b_O (the pass's own product), σ_i = √(var(z_i) + ε), y = LN₁(z), ‖y_i‖₁
-    ///                                                           (rows over the workers, one section)
-    /// then, in one section, the key tokens j split over the workers (multiples of 6), each worker first taking
-    ///   F [n, H, d], F[j, h] = f_h(x_j) = V_h[j] W_O,h             (rows j of its keys, H products keys × d × dh)
+    ///   z [n, d] = X + ctx·W_O + b_O (the pass's own product), σ_i = √(var(z_i) + ε), x̂_i = γ₁ ⊙ C x_i,
+    ///   y = LN₁(z) (over X's rows: the tail's own result), ‖y_i‖₁        (rows over the workers, one section)
+    /// then, in one section, the key tokens j split evenly over the workers, each worker first taking
+    ///   F [n, H+1, d], F[j, h] = V_h[j] W [dh, d] for its keys (H products keys × d × dh, W = W_O,h, or
+    ///   Ŵ_O,h = W_O,h C Γ₁ when no measure needs f_h(x_j) itself: then F[j, h] = γ₁ ⊙ C f_h(x_j) with no centring
+    ///   per pass; ``ContributionOperands``), F[j, H] = x̂_j,
     /// and then walking its keys, with a_h = (α^h_ij)_i = αᵀ[j, h] (16 rows i per vector, no copy) and
     /// v_h = f_h(x_j) for h < H, v_H = x_j:
     ///   norm: ‖Σ_h α^h_ij v_h‖ = √(aᵀ G a), G the Gram matrix of the v_h (h < H);
@@ -40,13 +42,14 @@ extension Encoder {
         let slot = selection.contributionSlots[l]
         let n = plan.lengths[b]
         let ld = (n + 15) & ~15  // n̂
-        let x = ws.x + plan.offsets[b] * d  // X [n, d]
+        let x = ws.x + plan.offsets[b] * d  // X [n, d], then y = LN₁(z)
         let qkv = ws.qkv + plan.offsets[b] * 3 * d  // [n, 3d]
         let context = ws.context + plan.offsets[b] * d  // ctx [n, d]
         let alpha = s.weights  // αᵀ [n, H, n̂]
-        let f = s.transformed  // [n, H, d]
+        let f = s.transformed  // F [n, H+1, d]
+        let fs = h1 * d  // F's floats per key
         let fNorms = s.transformedNorms  // [H, n]
-        let y = s.blockOutput  // [n, d]
+        let y = x  // [n, d], once the first section has run
         let sigma = s.sigmas  // [n]
         let yNorms = s.blockNorms  // [n]
         let eps = c.layerNormEpsilon
@@ -61,14 +64,17 @@ extension Encoder {
         let zeroing = store.matrix(.valueZeroing, slot: slot)
         let centred = resLN != nil || alti != nil || globenc != nil
         let needsBlock = centred || zeroing != nil
+        // F holds f_h(x_j) itself when norm, norm_heads or value zeroing asks for it (the centred measures then centre
+        // each vector per key), else the centred vectors straight out of the product with Ŵ_O.
+        let raw = norm != nil || normHeads != nil || zeroing != nil
+        // norm_heads alone needs only ‖f_h(x_j)‖ = √(V_h[j] M_h V_h[j]ᵀ), M_h = W_O,h W_O,hᵀ: no F at all.
+        let headsOnly = normHeads != nil && norm == nil && !needsBlock
+        let weight = contributionOperands.operand(
+            headsOnly ? .headGrams : raw ? .projection : .centred, layer: l, parameters: parameters, configuration: c)
 
-        if s.unpackedLayer != l {
-            w.attentionOutputPanels.unpack(into: s.outputWeight)
-            s.unpackedLayer = l
-        }
         if needsBlock {
-            // z = X + ctx·W_O + b_O; σ_i; y = LN₁(z), ‖y_i‖₁: each worker its share of the rows, in one section (the
-            // product's sums per row do not depend on the split).
+            // z = X + ctx·W_O + b_O; σ_i; x̂_i; y = LN₁(z) over x_i, ‖y_i‖₁: each worker its share of the rows, in one
+            // section (the product's sums per row do not depend on the split).
             Compute.parallelShares(n, parts: n * d < 16_384 ? 1 : workers, granule: 16) { _, rows in
                 let r0 = rows.lowerBound
                 (s.blockInput + r0 * d).update(from: x + r0 * d, count: rows.count * d)
@@ -76,7 +82,8 @@ extension Encoder {
                     context + r0 * d, rows: rows.count, lda: d, weight: w.attentionOutputPanels,
                     into: s.blockInput + r0 * d, ldc: d, workers: 1, epilogue: .addBias(w.attentionOutputBias))
                 for i in rows {
-                    let row = y + i * d
+                    let row = x + i * d
+                    if centred { Self.centre(row, count: d, gamma: g1, into: f + i * fs + heads * d) }
                     row.update(from: s.blockInput + i * d, count: d)
                     sigma[i] = Self.deviation(row, count: d, epsilon: eps)
                     Kernels.layerNorm(row, count: d, gamma: g1, beta: w.attentionNormBias, epsilon: eps)
@@ -91,33 +98,46 @@ extension Encoder {
 
         // The key tokens j split over the workers, in one section: each worker first takes F's rows of its keys
         // (and ‖f_h(x_j)‖, and zeroes lanes i ≥ n of αᵀ: the attention kernel writes rows i < n), then walks them.
-        Compute.parallelShares(n, parts: workers, granule: 6) { worker, keys in
-            for h in 0..<heads {
-                // F's rows j of head h: V_h[j] [keys, dh] · W_O,h [dh, d].
+        // Every value is the same whatever the split (each row of a tile is its own sum).
+        Compute.parallelShares(n, parts: workers, granule: 1) { worker, keys in
+            let j0 = keys.lowerBound
+            let m = keys.count
+            let values = s.values(worker: worker)  // V_h of the worker's keys [m, dh]
+            let spill = s.tile(worker: worker) + 6 * d
+            for h in 0..<heads where headsOnly {
+                for j in keys {
+                    fNorms[h * n + j] = Self.headNorm(qkv + j * 3 * d + 2 * d + h * dh, weight + h * dh * dh, dh)
+                    if ld > n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
+                }
+            }
+            for h in 0..<heads where !headsOnly {
+                // F's rows j of head h: V_h[j] [keys, dh] · W_h [dh, d], six keys against every 16-column strip of
+                // W_h (each strip one contiguous run: ContributionOperands), so each key's row is written in order.
                 let v = qkv + 2 * d + h * dh  // V_h [n, dh], row stride 3d
-                let weight = s.outputWeight + h * dh * d  // W_O,h [dh, d]
+                let weightH = weight + h * dh * d  // W_h [dh, d]
+                let out = f + j0 * fs + h * d
                 if d % 16 == 0 {
-                    let spill = s.tile(worker: worker) + 6 * d
-                    var j0 = keys.lowerBound
-                    while j0 < keys.upperBound {
+                    // V_h's rows lie 3d floats apart in qkv, on a few L1 sets: copied together first.
+                    for r in 0..<m { (values + r * dh).update(from: v + (j0 + r) * 3 * d, count: dh) }
+                    var r0 = 0
+                    while r0 < m {
                         var c0 = 0
                         while c0 < d {
                             Gemm.tile6x16(
-                                v + j0 * 3 * d, lda: 3 * d, rows: Swift.min(6, keys.upperBound - j0), weight + c0,
-                                ldb: d, k: dh, f + (j0 * heads + h) * d + c0, ldc: heads * d, scale: 1, spill: spill)
+                                values + r0 * dh, lda: dh, rows: Swift.min(6, m - r0), weightH + c0 * dh, ldb: 16,
+                                k: dh, out + r0 * fs + c0, ldc: fs, scale: 1, spill: spill)
                             c0 += 16
                         }
-                        j0 += 6
+                        r0 += 6
                     }
                 } else {
-                    let j0 = keys.lowerBound
                     cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(keys.count), Int32(d), Int32(dh), 1,
-                        v + j0 * 3 * d, Int32(3 * d), weight, Int32(d), 0, f + (j0 * heads + h) * d, Int32(heads * d))
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(d), Int32(dh), 1,
+                        v + j0 * 3 * d, Int32(3 * d), weightH, Int32(d), 0, out, Int32(fs))
                 }
                 for j in keys {
                     if normHeads != nil {
-                        let v = f + (j * heads + h) * d
+                        let v = f + j * fs + h * d
                         fNorms[h * n + j] = Self.dot(v, v, count: d).squareRoot()
                     }
                     if ld > n { (alpha + (j * heads + h) * ld + n).update(repeating: 0, count: ld - n) }
@@ -127,14 +147,13 @@ extension Encoder {
                 // α^h_ij ‖f_h(x_j)‖ for the worker's columns j: head h's slice of αᵀ transposed back, column j
                 // scaled by ‖f_h(x_j)‖.
                 for (k, h) in selection.heads.enumerated() {
-                    let j0 = keys.lowerBound
                     Self.transpose(
-                        alpha + (j0 * heads + h) * ld, ld: heads * ld, rows: keys.count, columns: n,
+                        alpha + (j0 * heads + h) * ld, ld: heads * ld, rows: m, columns: n,
                         into: normHeads + k * n * n + j0, ld: n, scale: fNorms + h * n + j0)
                 }
             }
-            let u = s.centred(worker: worker)  // u_h [H+1, d]
-            let e = u + h1 * d  // γ₂ ⊙ C u_h [H+1, d]
+            let centredVectors = s.centred(worker: worker)  // u_h [H+1, d] (when F holds f_h(x_j))
+            let e = centredVectors + h1 * d  // γ₂ ⊙ C u_h [H+1, d]
             let gram = s.gram(worker: worker)  // [H+1, H+1]
             let totals = s.totals(worker: worker)  // [n̂]
             let tileCoefficients = s.tileCoefficients(worker: worker)  // [n, H+1]
@@ -149,20 +168,27 @@ extension Encoder {
                 var cross: Float = 0
                 for p in 0..<heads { cross += a[p * ld + j] * gram[p * h1 + heads] }
                 totals[j] += 2 * cross + gram[heads * h1 + heads]
-                for i in 0..<n { out[i * n + j] = Swift.max(0, totals[i]).squareRoot() / sigma[i] }
+                Self.rootsOver(totals, sigma, count: n)
+                for i in 0..<n { out[i * n + j] = totals[i] }
             }
             for j in keys {
                 let a = alpha + j * heads * ld  // a_h [H, n̂], a_h[i] = α^h_ij = αᵀ[j, h, i], lanes past n zero
-                let fj = f + j * heads * d  // f_h(x_j) [H, d]
+                let fj = f + j * fs  // F[j] [H+1, d]
+                if j + 1 < keys.upperBound && !headsOnly {
+                    // The next key's rows of αᵀ and F, which the first section left in L3 or further.
+                    Self.prefetch(a + heads * ld, count: heads * ld)
+                    Self.prefetch(fj + fs, count: fs)
+                }
                 if let norm {
                     Self.gram(fj, count: heads, width: d, into: gram, stride: h1)
                     Self.quadraticForms(gram, stride: h1, a, ld: ld, count: heads, lanes: ld, into: totals)
                     for i in 0..<n { norm[i * n + j] = Swift.max(0, totals[i]).squareRoot() }
                 }
-                if centred {
-                    for p in 0..<h1 {
-                        Self.centre(p < heads ? fj + p * d : x + j * d, count: d, gamma: g1, into: u + p * d)
-                    }
+                var u = UnsafeMutablePointer(fj)  // u_h [H+1, d]
+                if centred && raw {
+                    for p in 0..<heads { Self.centre(fj + p * d, count: d, gamma: g1, into: centredVectors + p * d) }
+                    (centredVectors + heads * d).update(from: fj + heads * d, count: d)
+                    u = centredVectors
                 }
                 if let resLN { residualForms(u, a, into: resLN, j: j) }
                 if let globenc {
@@ -230,8 +256,7 @@ extension Encoder {
                 if total > 0 { Kernels.scale(row, count: n, by: 1 / total) }
             }
         }
-        // The layer input X is not read again: x = y = LN₁(z), as the tail would compute it.
-        if needsBlock { x.update(from: y, count: n * d) }
+        // X's rows of b hold y = LN₁(z), as the tail would compute it.
         return needsBlock
     }
 
@@ -297,12 +322,60 @@ extension Encoder {
     }
 
     /// Bytes of the contribution scratch a pass allocates when some sequence keeps contributions, for sequences of
-    /// at most `maxLength` tokens and `workers` threads: 4 · (d² + H·n·n̂ + H·n·d + H·n + 3·n·d + 2n + workers ·
-    /// (2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·d + n·f)), n̂ = n rounded up to 16. 0 for a pre-LN encoder
-    /// (no contributions). The encoder keeps the last pass's scratch for the next one (``ContributionWorkspacePool``).
+    /// at most `maxLength` tokens and `workers` threads: 4 · (H·n·n̂ + (H+1)·n·d + H·n + 2·n·d + 2n + workers ·
+    /// (2(H+1)·d + (H+1)² + n̂ + n·(H+1) + 6d + 96 + n·dh + n·d + n·f)), n̂ = n rounded up to 16, plus
+    /// ``contributionOperandBytes`` (built once per encoder and kept, but counted in every estimate so that the first
+    /// request's is not short). 0 for a pre-LN encoder (no contributions). The encoder keeps the last pass's scratch
+    /// for the next one (``ContributionWorkspacePool``).
     public func contributionWorkspaceBytes(maxLength: Int, workers: Int = Compute.threads) -> Int {
         guard configuration.normPlacement == .post else { return 0 }
         let size = ContributionWorkspace.capacities(length: maxLength, configuration: configuration, workers: workers)
-        return size.total * MemoryLayout<Float>.stride
+        return size.total * MemoryLayout<Float>.stride + contributionOperandBytes
+    }
+
+    /// Bytes of the per-layer constant operands the contributions build on the encoder's first pass that needs them
+    /// and keep with it (``ContributionOperands``): the output projections W_O unpacked, Ŵ_O = W_O C Γ₁, and the
+    /// heads' M_h = W_O,h W_O,hᵀ (4 · L · (2d² + H·dh²); 7.4 MB for MiniLM). 0 for a pre-LN encoder.
+    public var contributionOperandBytes: Int {
+        guard configuration.normPlacement == .post else { return 0 }
+        return ContributionOperands.floats(configuration) * MemoryLayout<Float>.stride
+    }
+
+    /// √(v M vᵀ) for v [dh] and the symmetric M [dh, dh]: ‖f_h(x_j)‖ from V_h[j] and M_h = W_O,h W_O,hᵀ.
+    @inline(__always)
+    static func headNorm(_ v: UnsafePointer<Float>, _ m: UnsafePointer<Float>, _ dh: Int) -> Float {
+        let mm = UnsafeMutablePointer(mutating: m)
+        var total: Float = 0
+        if dh % 32 == 0 {
+            let vv = UnsafeMutablePointer(mutating: v)
+            var a = 0
+            while a < dh {
+                // (M v)[a..<a+32] = Σ_b v[b] · M[b, a..<a+32] (M symmetric), even and odd b in separate sums (four
+                // independent chains), then its dot with v[a..<a+32].
+                var t0 = Vec.zero
+                var t1 = Vec.zero
+                var u0 = Vec.zero
+                var u1 = Vec.zero
+                var b = 0
+                while b < dh {
+                    let x = Vec(repeating: v[b])
+                    let y = Vec(repeating: v[b + 1])
+                    t0 = t0.addingProduct(x, mm.vec(b * dh + a))
+                    t1 = t1.addingProduct(x, mm.vec(b * dh + a + 16))
+                    u0 = u0.addingProduct(y, mm.vec((b + 1) * dh + a))
+                    u1 = u1.addingProduct(y, mm.vec((b + 1) * dh + a + 16))
+                    b += 2
+                }
+                total += ((t0 + u0) * vv.vec(a) + (t1 + u1) * vv.vec(a + 16)).sum()
+                a += 32
+            }
+        } else {
+            for a in 0..<dh {
+                var t: Float = 0
+                for b in 0..<dh { t += m[a * dh + b] * v[b] }
+                total += v[a] * t
+            }
+        }
+        return Swift.max(0, total).squareRoot()
     }
 }

@@ -16,6 +16,7 @@ public final class Encoder: Sendable {
     let parameters: PackedParameters
     let workspaces = WorkspacePool()
     let contributionWorkspaces = ContributionWorkspacePool()
+    let contributionOperands = ContributionOperands()
 
     /// Checks `weights` against `configuration` and packs them for the kernels (Q, K, V fused into [3d, d]).
     public init(configuration: EncoderConfiguration, weights: EncoderWeights) throws(TransformerError) {

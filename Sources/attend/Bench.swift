@@ -55,6 +55,11 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "With --contributions: rounds of the value-zeroing timing at 64 tokens (0 = skip).")
     var zeroingRounds: Int = 5
 
+    @Option(
+        name: .long,
+        help: "With --contributions: time only these measures (comma-separated, e.g. norm_res_ln), each on its own.")
+    var measures: String?
+
     @Flag(name: .long, help: "Print the occlusion cost (16-token sentence, 17 sequences, vs a plain batch) and stop.")
     var occlusion = false
 
@@ -149,9 +154,20 @@ struct Bench: AsyncParsableCommand {
             return
         }
         if contributions {
+            var only: Set<ContributionMeasure>?
+            if let measures {
+                let names = measures.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                let parsed = names.compactMap(ContributionMeasure.init(rawValue:))
+                guard parsed.count == names.count, !parsed.isEmpty else {
+                    let allowed = ContributionMeasure.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ValidationError("--measures takes a comma-separated list of: \(allowed)")
+                }
+                only = Set(parsed)
+            }
             print(
                 try EncoderBenchmark.contributionCosts(
-                    served.encoder, rounds: Swift.max(1, rounds), zeroingRounds: Swift.max(0, zeroingRounds)
+                    served.encoder, rounds: Swift.max(1, rounds), zeroingRounds: Swift.max(0, zeroingRounds),
+                    only: only
                 ).table)
             return
         }

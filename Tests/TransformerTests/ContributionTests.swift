@@ -22,10 +22,15 @@ import Testing
         }
     }
 
-    static func keepAll(_ c: EncoderConfiguration) -> KeptOutputs {
+    static func keepAll(_ c: EncoderConfiguration, measures: [ContributionMeasure] = measures) -> KeptOutputs {
         KeptOutputs(
             attentionLayers: Set(0..<c.layers), contributions: Set(measures), contributionLayers: Set(0..<c.layers))
     }
+
+    /// The measures that decompose the centred vectors γ₁ ⊙ C f_h(x_j): kept without norm, norm_heads and value
+    /// zeroing, the pass takes them straight from the product with Ŵ_O = W_O C Γ₁ (``ContributionOperands``)
+    /// instead of centring f_h(x_j), a path the all-measure comparisons do not take.
+    static let centredMeasures: [ContributionMeasure] = [.normResLN, .alti, .globenc]
 
     /// 1e-5; for the measures that are not normalised (norms of vectors, up to ~20 for MiniLM, where a float32
     /// ulp is 2e-6) 1e-5 relative to the tensor's largest value.
@@ -36,13 +41,14 @@ import Testing
         }
     }
 
-    /// Compares every measure of every layer and its rollout with the fixture.
+    /// Compares every measure of `measures` (by default all) of every layer and its rollout with the fixture.
     static func compare(
-        _ encoder: Encoder, cases: [Case], fixture: String, title: String, batched: Bool
+        _ encoder: Encoder, cases: [Case], fixture: String, title: String, batched: Bool,
+        measures: [ContributionMeasure] = measures
     ) throws {
         let expected = try SafetensorsFile(path: FixtureSupport.fixture("contributions/\(fixture).safetensors"))
         let c = encoder.configuration
-        let keep = keepAll(c)
+        let keep = keepAll(c, measures: measures)
         let inputs = cases.map { EncoderInput(ids: $0.ids, typeIds: $0.typeIds, keep: keep) }
         let outputs =
             batched
@@ -92,6 +98,38 @@ import Testing
         try Self.compare(
             model.encoder, cases: try Self.cases("minilm"), fixture: "minilm", title: "contributions all-MiniLM-L6-v2",
             batched: false)
+    }
+
+    @Test func centredMeasures_MatchReference_WhenKeptWithoutNormForTinyBert() throws {
+        let model = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert"))
+        try Self.compare(
+            model.encoder, cases: try Self.cases("tiny-bert"), fixture: "tiny-bert",
+            title: "centred contributions tiny-bert", batched: false, measures: Self.centredMeasures)
+        for measure in Self.centredMeasures {
+            try Self.compare(
+                model.encoder, cases: try Self.cases("tiny-bert"), fixture: "tiny-bert",
+                title: "\(measure.rawValue) alone, tiny-bert batched", batched: true, measures: [measure])
+        }
+        #expect(model.encoder.contributionOperands.builtKinds == [.centred])
+        // norm_heads alone takes ‖f_h(x_j)‖ from the heads' Gram matrices instead of f_h(x_j).
+        try Self.compare(
+            model.encoder, cases: try Self.cases("tiny-bert"), fixture: "tiny-bert",
+            title: "norm_heads alone, tiny-bert", batched: false, measures: [.normHeads])
+        #expect(model.encoder.contributionOperands.builtKinds == [.centred, .headGrams])
+    }
+
+    @Test(
+        .enabled(
+            if: FixtureSupport.miniLMAvailable,
+            "models/all-MiniLM-L6-v2 is absent — run scripts/fetch-model to enable the MiniLM contribution test"))
+    func centredMeasures_MatchReference_WhenKeptWithoutNormForMiniLM() throws {
+        let model = try CheckpointLoader.load(directory: FixtureSupport.miniLMDirectory)
+        try Self.compare(
+            model.encoder, cases: try Self.cases("minilm"), fixture: "minilm",
+            title: "centred contributions all-MiniLM-L6-v2", batched: false, measures: Self.centredMeasures)
+        try Self.compare(
+            model.encoder, cases: try Self.cases("minilm"), fixture: "minilm",
+            title: "norm_heads alone, all-MiniLM-L6-v2", batched: false, measures: [.normHeads])
     }
 
     @Test func contributions_AreUnchanged_WhenScratchIsReusedFromALongerPass() throws {
@@ -165,17 +203,19 @@ import Testing
         // Keys (F's rows and the per-key forms) and the block's rows are split over the workers (the pass itself
         // is not bit for bit the same at 1 and 2 workers, so neither are its contributions).
         let encoder = try CheckpointLoader.load(directory: FixtureSupport.fixture("tiny-bert")).encoder
-        let keep = Self.keepAll(encoder.configuration)
         let ids: [Int32] = [2] + (40..<78).map { Int32($0) } + [3]
-        let one = try #require(
-            try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 1)).first)
-        let two = try #require(
-            try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 2)).first)
-        for measure in Self.measures {
-            for (l, want) in try #require(one.contributions[measure]) {
-                let got = try #require(two.contributions[measure]?[l])
-                let worst = zip(got.storage, want.storage).map { abs($0 - $1) }.max() ?? 0
-                #expect(worst < Self.tolerance(measure, want), "\(measure) layer \(l): \(worst)")
+        for measures in [Self.measures, Self.centredMeasures] {
+            let keep = Self.keepAll(encoder.configuration, measures: measures)
+            let one = try #require(
+                try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 1)).first)
+            let two = try #require(
+                try encoder.forward([EncoderInput(ids: ids, keep: keep)], options: ForwardOptions(workers: 2)).first)
+            for measure in measures {
+                for (l, want) in try #require(one.contributions[measure]) {
+                    let got = try #require(two.contributions[measure]?[l])
+                    let worst = zip(got.storage, want.storage).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst < Self.tolerance(measure, want), "\(measure) layer \(l): \(worst)")
+                }
             }
         }
     }
