@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "AttendHTTP", "AttendCore", "HTTPServer", "JSON", "Transformer", "TestSupport", "CBLAS",
+                "AttendHTTP", "AttendCore", "HTTPServer", "HTTP1", "JSON", "Transformer", "TestSupport", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: common),
