@@ -131,36 +131,9 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
     /// full. Never waits for the output (after ``close()`` it writes the line itself).
     @discardableResult
     public func append(_ line: some Collection<UInt8>) -> Bool {
-        let capacity = self.capacity
-        let time = Self.monotonicNanoseconds()
-        let outcome = lane.state.withLock { state -> AppendOutcome in
-            if state.stopped { return .late }
-            let start = state.lineBytes
-            guard start + line.count <= capacity || start == 0 else {
-                state.droppedSinceNotice += 1
-                state.dropped += 1
-                return .dropped
-            }
+        admit(size: line.count, late: { writeNow(line) }) { state, time in
             Self.appendRecordHead(time: time, order: state.order, length: line.count, to: &state.pending)
-            state.order += 1
             state.pending.append(contentsOf: line)
-            state.lineBytes += line.count
-            state.accepted += 1
-            guard start < capacity / 4, state.lineBytes >= capacity / 4, !state.wakeRequested else {
-                return .accepted
-            }
-            state.wakeRequested = true
-            return .acceptedWake
-        }
-        switch outcome {
-        case .accepted: return true
-        case .dropped: return false
-        case .acceptedWake:
-            wake()
-            return true
-        case .late:
-            writeNow(line)
-            return true
         }
     }
 
@@ -169,9 +142,26 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
     /// at once.
     @discardableResult
     public func append(request line: RequestLine) -> Bool {
+        admit(
+            size: line.estimatedBytes,
+            late: {
+                var bytes: [UInt8] = []
+                line.write(to: &bytes)
+                writeNow(bytes)
+            }
+        ) { state, time in
+            state.requests.append((time, state.order, line))
+        }
+    }
+
+    /// One entry of `size` bytes into the calling thread's lane: `store` puts it there (under the lane's lock,
+    /// with the append's monotonic time) unless the lane is full (dropped and counted: false); once the writer
+    /// has stopped, `late` writes it instead. Wakes the writer when the lane passes a quarter of its capacity.
+    private func admit(
+        size: Int, late: () -> Void, store: (inout LaneState, UInt64) -> Void
+    ) -> Bool {
         let capacity = self.capacity
         let time = Self.monotonicNanoseconds()
-        let size = line.estimatedBytes
         let outcome = lane.state.withLock { state -> AppendOutcome in
             if state.stopped { return .late }
             let start = state.lineBytes
@@ -180,7 +170,7 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
                 state.dropped += 1
                 return .dropped
             }
-            state.requests.append((time, state.order, line))
+            store(&state, time)
             state.order += 1
             state.lineBytes += size
             state.accepted += 1
@@ -197,9 +187,7 @@ public final class LogWriter: @unchecked Sendable {  // `control` is guarded by 
             wake()
             return true
         case .late:
-            var bytes: [UInt8] = []
-            line.write(to: &bytes)
-            writeNow(bytes)
+            late()
             return true
         }
     }
