@@ -141,6 +141,9 @@ import Testing
         var words = SecondText.format(1_796_214_620)
         let bytes = withUnsafeBytes(of: &words) { Array($0[..<SecondText.count]) }
         #expect(String(decoding: bytes, as: UTF8.self) == "2026-12-02T12:30:20")
+        var leapDay = SecondText.format(951_868_799)
+        let leapBytes = withUnsafeBytes(of: &leapDay) { Array($0[..<SecondText.count]) }
+        #expect(String(decoding: leapBytes, as: UTF8.self) == "2000-02-29T23:59:59")
     }
 
     @Test(arguments: [LineLogHandler.Format.text, .json])

@@ -1,14 +1,9 @@
-import Synchronization
 import Testing
 
 @testable import HTTP1
 
-/// The shared UTC calendar computation and the per-second text cache.
+/// The shared UTC calendar computation.
 @Suite struct CivilTimeTests {
-    final class Calls: Sendable {
-        let count = Atomic<Int>(0)
-    }
-
     static func iso(_ seconds: Int) -> String {
         var out: [UInt8] = []
         CivilTime(secondsSince1970: seconds).appendISO8601(to: &out)
@@ -30,19 +25,5 @@ import Testing
         CivilTime.appendPadded(12345, width: 2, to: &out)
         CivilTime.appendPadded(0, width: 1, to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "007123450")
-    }
-
-    @Test func perSecondText_FormatsOncePerSecond_WhenAskedAgainInTheSameSecond() {
-        let calls = Calls()
-        let cache = PerSecondText { second in
-            calls.count.add(1, ordering: .relaxed)
-            return Array(String(second).utf8)
-        }
-        #expect(cache.bytes(for: 10) == Array("10".utf8))
-        #expect(cache.bytes(for: 10) == Array("10".utf8))
-        #expect(calls.count.load(ordering: .relaxed) == 1)
-        #expect(cache.bytes(for: 11) == Array("11".utf8))
-        #expect(calls.count.load(ordering: .relaxed) == 2)
-        #expect(PerSecondText.iso8601.bytes(for: 951_868_799) == Array("2000-02-29T23:59:59".utf8))
     }
 }

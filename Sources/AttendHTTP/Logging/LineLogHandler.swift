@@ -1,4 +1,3 @@
-import HTTP1
 import Logging
 
 #if canImport(Glibc)
